@@ -1,0 +1,91 @@
+//! nnplay's command line. `nnplay check PATH...` runs golden conformance cases (files or
+//! folders of `*.json`) and ends with `N passed, N failed`; it exits 1 if anything failed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use nnplay::golden::{Case, Outcome};
+
+const USAGE: &str = "usage: nnplay check PATH...   (a case file or a folder of *.json cases)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") if args.len() > 1 => check(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Case files under each path (a folder's `*.json`, sorted), or the error that stops us.
+fn case_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        let path = Path::new(p);
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| format!("{p}: {e}"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(format!("{p}: no *.json case files in this folder"));
+            }
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.to_path_buf());
+        } else {
+            return Err(format!("{p}: no such file or folder"));
+        }
+    }
+    Ok(files)
+}
+
+fn check(paths: &[String]) -> ExitCode {
+    let files = match case_files(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("nnplay check: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for file in &files {
+        let parsed = std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Case::parse(&t).map_err(|e| e.to_string()));
+        let (name, outcome) = match parsed {
+            Ok(case) => (case.name.clone(), case.check()),
+            Err(why) => (
+                file.display().to_string(),
+                Outcome::Fail {
+                    max_abs_err: f32::INFINITY,
+                    why,
+                },
+            ),
+        };
+        match outcome {
+            Outcome::Pass { max_abs_err } => {
+                passed += 1;
+                println!("{name:<44} pass         max abs error {max_abs_err:.2e}");
+            }
+            Outcome::Fail { max_abs_err, why } => {
+                failed += 1;
+                println!("{name:<44} FAIL         max abs error {max_abs_err:.2e}  ({why})");
+            }
+            Outcome::Unsupported => {
+                failed += 1;
+                println!("{name:<44} unsupported  (nnplay does not implement this op yet)");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

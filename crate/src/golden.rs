@@ -1,0 +1,156 @@
+//! Golden conformance cases (the format of `tests/golden/FORMAT.md`): read a case, run the
+//! operator through nnplay, compare with the reference's numbers.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::cnn::pool::{self, Stochastic};
+use crate::cnn::{conv, Tensor};
+use crate::shape::Padding;
+use crate::{bail, Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub op: String,
+    pub attrs: Value,
+    pub inputs: BTreeMap<String, Tensor>,
+    pub outputs: BTreeMap<String, Tensor>,
+    pub tol_abs: f32,
+    pub tol_rel: f32,
+}
+
+/// What running one case gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Pass { max_abs_err: f32 },
+    Fail { max_abs_err: f32, why: String },
+    /// The op is not implemented yet (counted as failed).
+    Unsupported,
+}
+
+fn tensor(name: &str, v: &Value) -> Result<Tensor> {
+    let err = || Error::new(format!("tensor {name:?} needs \"shape\" (whole numbers) and \"data\" (numbers)"));
+    let shape = v["shape"].as_array().ok_or_else(err)?.iter().map(|d| d.as_u64().map(|d| d as usize)).collect::<Option<Vec<_>>>().ok_or_else(err)?;
+    let data = v["data"].as_array().ok_or_else(err)?.iter().map(|d| d.as_f64().map(|d| d as f32)).collect::<Option<Vec<_>>>().ok_or_else(err)?;
+    if shape.iter().product::<usize>() != data.len() {
+        bail!("tensor {name:?}: shape {shape:?} needs {} numbers, data has {}", shape.iter().product::<usize>(), data.len());
+    }
+    Ok(Tensor::new(shape, data))
+}
+
+fn tensors(v: &Value, what: &str) -> Result<BTreeMap<String, Tensor>> {
+    let map = v.as_object().ok_or_else(|| Error::new(format!("\"{what}\" must be an object of tensors")))?;
+    map.iter().map(|(k, t)| Ok((k.clone(), tensor(k, t)?))).collect()
+}
+
+impl Case {
+    pub fn parse(text: &str) -> Result<Case> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::new(format!("not valid JSON: {e}")))?;
+        let s = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| Error::new(format!("case needs a string \"{k}\"")));
+        Ok(Case {
+            name: s("name")?,
+            op: s("op")?,
+            attrs: v["attrs"].clone(),
+            inputs: tensors(&v["inputs"], "inputs")?,
+            outputs: tensors(&v["outputs"], "outputs")?,
+            tol_abs: v["tol"]["abs"].as_f64().unwrap_or(1e-4) as f32,
+            tol_rel: v["tol"]["rel"].as_f64().unwrap_or(1e-4) as f32,
+        })
+    }
+
+    fn input(&self, name: &str) -> Result<&Tensor> {
+        self.inputs.get(name).ok_or_else(|| Error::new(format!("input {name:?} is missing")))
+    }
+
+    fn pair(&self, key: &str) -> Result<[usize; 2]> {
+        let a = self.attrs[key].as_array().ok_or_else(|| Error::new(format!("attrs.{key} must be [rows, cols]")))?;
+        match a.as_slice() {
+            [r, c] => match (r.as_u64(), c.as_u64()) {
+                (Some(r), Some(c)) => Ok([r as usize, c as usize]),
+                _ => bail!("attrs.{key} must hold whole numbers"),
+            },
+            _ => bail!("attrs.{key} must be [rows, cols]"),
+        }
+    }
+
+    fn padding(&self) -> Result<Padding> {
+        Padding::parse(self.attrs["padding"].as_str().unwrap_or("valid"))
+    }
+
+    /// Runs the op; `None` when nnplay does not implement it yet.
+    pub fn run(&self) -> Result<Option<BTreeMap<String, Tensor>>> {
+        let x = || self.input("x");
+        let y = match self.op.as_str() {
+            "conv2d" => {
+                let (w, b) = (self.input("weight")?, self.input("bias")?);
+                conv::conv2d(&x()?.data, &x()?.shape, &w.data, &w.shape, &b.data, self.pair("stride")?, self.padding()?)?
+            }
+            "max_pool2d" => pool::max_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?)?.0,
+            "avg_pool2d" => pool::avg_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?)?,
+            "stochastic_pool2d" => {
+                let mode = match self.attrs["mode"].as_str().unwrap_or("inference") {
+                    "inference" => Stochastic::Inference,
+                    other => bail!("stochastic_pool2d mode {other:?} has no reference numbers; only \"inference\" is deterministic"),
+                };
+                pool::stochastic_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?, mode)?.0
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(BTreeMap::from([("y".to_owned(), y)])))
+    }
+
+    /// Runs and compares: every listed output must match in shape, and every value within
+    /// `abs + rel * |want|`.
+    pub fn check(&self) -> Outcome {
+        let got = match self.run() {
+            Ok(Some(got)) => got,
+            Ok(None) => return Outcome::Unsupported,
+            Err(e) => return Outcome::Fail { max_abs_err: f32::INFINITY, why: e.to_string() },
+        };
+        let mut max_abs_err = 0.0f32;
+        let mut why = None;
+        for (name, want) in &self.outputs {
+            let Some(g) = got.get(name) else {
+                why.get_or_insert(format!("output {name:?} was not produced"));
+                continue;
+            };
+            if g.shape != want.shape {
+                why.get_or_insert(format!("output {name:?} has shape {:?}, want {:?}", g.shape, want.shape));
+                continue;
+            }
+            for (i, (&a, &b)) in g.data.iter().zip(&want.data).enumerate() {
+                let err = (a - b).abs();
+                max_abs_err = max_abs_err.max(err);
+                if err.is_nan() || err > self.tol_abs + self.tol_rel * b.abs() {
+                    why.get_or_insert(format!("{name}[{i}] = {a}, want {b}"));
+                }
+            }
+        }
+        match why {
+            None => Outcome::Pass { max_abs_err },
+            Some(why) => Outcome::Fail { max_abs_err, why },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_number_fails_and_an_unknown_op_is_unsupported() {
+        let text = r#"{"name":"t","op":"avg_pool2d","attrs":{"kernel":[2,2],"stride":[2,2],"padding":"valid"},
+            "inputs":{"x":{"shape":[1,1,2,2],"data":[1,2,3,4]}},"outputs":{"y":{"shape":[1,1,1,1],"data":[2.5]}},
+            "tol":{"abs":1e-4,"rel":1e-4}}"#;
+        assert!(matches!(Case::parse(text).unwrap().check(), Outcome::Pass { .. }));
+        let wrong = text.replace("[2.5]", "[2.6]");
+        assert!(matches!(Case::parse(&wrong).unwrap().check(), Outcome::Fail { .. }));
+        let shape = text.replace(r#""shape":[1,1,1,1],"data":[2.5]"#, r#""shape":[1,1,1],"data":[2.5]"#);
+        assert!(matches!(Case::parse(&shape).unwrap().check(), Outcome::Fail { .. }));
+        let unknown = text.replace("avg_pool2d", "transformer");
+        assert_eq!(Case::parse(&unknown).unwrap().check(), Outcome::Unsupported);
+        assert!(Case::parse("{").is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! wasm SIMD128 twins of the hot kernels in `scalar.rs`: four f32 lanes per instruction,
+//! full vectors first, then a scalar tail. Same signatures, same results up to float
+//! summation order (property tests in tests/wasm/simd.rs hold them within 1e-5 relative).
+
+use core::arch::wasm32::*;
+
+use crate::shape::Window2d;
+
+/// y[i] += a * x[i] for i < y.len(); x must be at least as long as y.
+#[inline]
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    let x = &x[..y.len()];
+    let av = f32x4_splat(a);
+    let full = y.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        // SAFETY: i + 4 <= full <= y.len() == x.len(), so both 16-byte accesses are in bounds;
+        // v128_load and v128_store accept unaligned addresses.
+        unsafe {
+            let yp = y.as_mut_ptr().add(i) as *mut v128;
+            let xv = v128_load(x.as_ptr().add(i) as *const v128);
+            v128_store(yp, f32x4_add(v128_load(yp), f32x4_mul(av, xv)));
+        }
+        i += 4;
+    }
+    for (o, &v) in y[full..].iter_mut().zip(&x[full..]) {
+        *o += a * v;
+    }
+}
+
+/// y[i] += a * x[start + i * step]: the strided input row of a convolution with stride > 1.
+#[inline]
+fn axpy_strided(y: &mut [f32], a: f32, x: &[f32], start: usize, step: usize) {
+    let av = f32x4_splat(a);
+    let full = y.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        let j = start + i * step;
+        // Lanes are gathered with checked indexing; the arithmetic is the vector part.
+        let xv = f32x4(x[j], x[j + step], x[j + 2 * step], x[j + 3 * step]);
+        // SAFETY: i + 4 <= full <= y.len(); unaligned store is allowed.
+        unsafe {
+            let yp = y.as_mut_ptr().add(i) as *mut v128;
+            v128_store(yp, f32x4_add(v128_load(yp), f32x4_mul(av, xv)));
+        }
+        i += 4;
+    }
+    for (k, o) in y.iter_mut().enumerate().skip(full) {
+        *o += a * x[start + k * step];
+    }
+}
+
+/// The output columns [lo, hi) whose kernel column `kx` lands on a real input column.
+#[inline]
+fn col_range(g: &Window2d, kx: usize) -> (usize, usize) {
+    let lo = if kx >= g.pad_left { 0 } else { (g.pad_left - kx).div_ceil(g.sw) };
+    let last = g.w - 1 + g.pad_left; // ox * sw + kx must stay <= last
+    let hi = if last >= kx { ((last - kx) / g.sw + 1).min(g.ow) } else { 0 };
+    (lo, hi)
+}
+
+/// y: [n, o, oh, ow] = conv(x: [n, c, h, w], wt: [o, c, kh, kw]) + b: [o], as
+/// `scalar::conv2d`. Vectorised along output rows: each kernel tap adds weight * input row
+/// to the output row, so the padding test runs once per tap instead of once per product.
+pub fn conv2d(y: &mut [f32], x: &[f32], wt: &[f32], b: &[f32], g: &Window2d, o: usize) {
+    let (hw, khw) = (g.h * g.w, g.kh * g.kw);
+    let ranges: Vec<(usize, usize)> = (0..g.kw).map(|kx| col_range(g, kx)).collect();
+    for n in 0..g.n {
+        for oc in 0..o {
+            for oy in 0..g.oh {
+                let yrow = &mut y[((n * o + oc) * g.oh + oy) * g.ow..][..g.ow];
+                yrow.fill(b[oc]);
+                for ic in 0..g.c {
+                    let xplane = &x[(n * g.c + ic) * hw..][..hw];
+                    let wk = &wt[(oc * g.c + ic) * khw..][..khw];
+                    for ky in 0..g.kh {
+                        let Some(iy) = g.in_row(oy, ky) else { continue };
+                        let xrow = &xplane[iy * g.w..][..g.w];
+                        for (kx, &(lo, hi)) in ranges.iter().enumerate() {
+                            if lo >= hi {
+                                continue;
+                            }
+                            let wv = wk[ky * g.kw + kx];
+                            let start = lo * g.sw + kx - g.pad_left;
+                            if g.sw == 1 {
+                                axpy(&mut yrow[lo..hi], wv, &xrow[start..]);
+                            } else {
+                                axpy_strided(&mut yrow[lo..hi], wv, xrow, start, g.sw);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sum of a[i] * b[i], four vector accumulators (16 products per step) to hide add latency.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let b = &b[..a.len()];
+    let full = a.len() / 16 * 16;
+    let mut acc = [f32x4_splat(0.0); 4];
+    let mut i = 0;
+    while i < full {
+        for (k, s) in acc.iter_mut().enumerate() {
+            // SAFETY: i + 16 <= full <= a.len() == b.len(); loads are unaligned-safe.
+            unsafe {
+                let av = v128_load(a.as_ptr().add(i + 4 * k) as *const v128);
+                let bv = v128_load(b.as_ptr().add(i + 4 * k) as *const v128);
+                *s = f32x4_add(*s, f32x4_mul(av, bv));
+            }
+        }
+        i += 16;
+    }
+    let v = f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3]));
+    let mut sum = f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v);
+    for (x, y) in a[full..].iter().zip(&b[full..]) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// y: [n, out] = x: [n, inp] * wt: [out, inp]^T + b: [out], as `scalar::dense`.
+pub fn dense(y: &mut [f32], x: &[f32], wt: &[f32], b: &[f32], n: usize, inp: usize, out: usize) {
+    for r in 0..n {
+        let xr = &x[r * inp..(r + 1) * inp];
+        for j in 0..out {
+            y[r * out + j] = dot(xr, &wt[j * inp..(j + 1) * inp]) + b[j];
+        }
+    }
+}
+
+/// y = max(x, 0), elementwise.
+pub fn relu(y: &mut [f32], x: &[f32]) {
+    let x = &x[..y.len()];
+    let zero = f32x4_splat(0.0);
+    let full = y.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        // SAFETY: i + 4 <= full <= y.len() == x.len(); unaligned access is allowed.
+        unsafe {
+            let v = v128_load(x.as_ptr().add(i) as *const v128);
+            v128_store(y.as_mut_ptr().add(i) as *mut v128, f32x4_max(v, zero));
+        }
+        i += 4;
+    }
+    for (o, &v) in y[full..].iter_mut().zip(&x[full..]) {
+        *o = v.max(0.0);
+    }
+}

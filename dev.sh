@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# nnplay's two commands: `./dev.sh serve` builds and serves the page, `./dev.sh test` runs
+# every test. Each first installs what is missing and skips what is already there at the
+# right version, so a second run starts at once. Only package registries are used.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION=0.21.14
+WASM_PACK_VERSION=0.13.1
+GECKODRIVER_VERSION=0.37.1
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or the module won't load.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+
+say() { printf '\033[1m[nnplay]\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# cargo_tool BIN VERSION CRATE [extra cargo-install args]: install unless BIN --version says VERSION.
+cargo_tool() {
+  local bin=$1 version=$2 crate=$3; shift 3
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -qF "$version"; then return; fi
+  say "installing $crate $version (a few minutes on 2 cores, once)"
+  cargo install "$crate" --version "$version" "$@"
+}
+
+apt_tools() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  ((${#missing[@]})) || return 0
+  say "installing ${missing[*]} from Debian"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_build_tools() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+  # --locked fails against this registry's index for wasm-bindgen-cli; the version pin is enough.
+  cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+  cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+}
+
+ensure_test_tools() {
+  ensure_build_tools
+  apt_tools chromium chromium-driver firefox-esr
+  cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
+  cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
+  if ! (cd tests/e2e && npm ls --depth=0 >/dev/null 2>&1); then
+    say "installing the end-to-end test packages (npm ci)"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+cmd=${1:-}
+case "$cmd" in
+  serve)
+    ensure_build_tools
+    exec trunk serve --release --address 127.0.0.1 --port 8080
+    ;;
+  build)
+    ensure_build_tools
+    exec trunk build --release
+    ;;
+  test)
+    ensure_test_tools
+    exec bash scripts/test-all.sh
+    ;;
+  bench)
+    ensure_test_tools
+    exec bash scripts/bench.sh
+    ;;
+  *)
+    echo "usage: ./dev.sh serve | test | build | bench" >&2; exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+//! Browser test crate; the suites are in wasm/.
