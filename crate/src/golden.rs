@@ -24,31 +24,65 @@ pub struct Case {
 /// What running one case gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Pass { max_abs_err: f32 },
-    Fail { max_abs_err: f32, why: String },
+    Pass {
+        max_abs_err: f32,
+    },
+    Fail {
+        max_abs_err: f32,
+        why: String,
+    },
     /// The op is not implemented yet (counted as failed).
     Unsupported,
 }
 
 fn tensor(name: &str, v: &Value) -> Result<Tensor> {
-    let err = || Error::new(format!("tensor {name:?} needs \"shape\" (whole numbers) and \"data\" (numbers)"));
-    let shape = v["shape"].as_array().ok_or_else(err)?.iter().map(|d| d.as_u64().map(|d| d as usize)).collect::<Option<Vec<_>>>().ok_or_else(err)?;
-    let data = v["data"].as_array().ok_or_else(err)?.iter().map(|d| d.as_f64().map(|d| d as f32)).collect::<Option<Vec<_>>>().ok_or_else(err)?;
+    let err = || {
+        Error::new(format!(
+            "tensor {name:?} needs \"shape\" (whole numbers) and \"data\" (numbers)"
+        ))
+    };
+    let shape = v["shape"]
+        .as_array()
+        .ok_or_else(err)?
+        .iter()
+        .map(|d| d.as_u64().map(|d| d as usize))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(err)?;
+    let data = v["data"]
+        .as_array()
+        .ok_or_else(err)?
+        .iter()
+        .map(|d| d.as_f64().map(|d| d as f32))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(err)?;
     if shape.iter().product::<usize>() != data.len() {
-        bail!("tensor {name:?}: shape {shape:?} needs {} numbers, data has {}", shape.iter().product::<usize>(), data.len());
+        bail!(
+            "tensor {name:?}: shape {shape:?} needs {} numbers, data has {}",
+            shape.iter().product::<usize>(),
+            data.len()
+        );
     }
     Ok(Tensor::new(shape, data))
 }
 
 fn tensors(v: &Value, what: &str) -> Result<BTreeMap<String, Tensor>> {
-    let map = v.as_object().ok_or_else(|| Error::new(format!("\"{what}\" must be an object of tensors")))?;
-    map.iter().map(|(k, t)| Ok((k.clone(), tensor(k, t)?))).collect()
+    let map = v
+        .as_object()
+        .ok_or_else(|| Error::new(format!("\"{what}\" must be an object of tensors")))?;
+    map.iter()
+        .map(|(k, t)| Ok((k.clone(), tensor(k, t)?)))
+        .collect()
 }
 
 impl Case {
     pub fn parse(text: &str) -> Result<Case> {
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::new(format!("not valid JSON: {e}")))?;
-        let s = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| Error::new(format!("case needs a string \"{k}\"")));
+        let v: Value =
+            serde_json::from_str(text).map_err(|e| Error::new(format!("not valid JSON: {e}")))?;
+        let s = |k: &str| {
+            v[k].as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::new(format!("case needs a string \"{k}\"")))
+        };
         Ok(Case {
             name: s("name")?,
             op: s("op")?,
@@ -61,11 +95,15 @@ impl Case {
     }
 
     fn input(&self, name: &str) -> Result<&Tensor> {
-        self.inputs.get(name).ok_or_else(|| Error::new(format!("input {name:?} is missing")))
+        self.inputs
+            .get(name)
+            .ok_or_else(|| Error::new(format!("input {name:?} is missing")))
     }
 
     fn pair(&self, key: &str) -> Result<[usize; 2]> {
-        let a = self.attrs[key].as_array().ok_or_else(|| Error::new(format!("attrs.{key} must be [rows, cols]")))?;
+        let a = self.attrs[key]
+            .as_array()
+            .ok_or_else(|| Error::new(format!("attrs.{key} must be [rows, cols]")))?;
         match a.as_slice() {
             [r, c] => match (r.as_u64(), c.as_u64()) {
                 (Some(r), Some(c)) => Ok([r as usize, c as usize]),
@@ -85,16 +123,47 @@ impl Case {
         let y = match self.op.as_str() {
             "conv2d" => {
                 let (w, b) = (self.input("weight")?, self.input("bias")?);
-                conv::conv2d(&x()?.data, &x()?.shape, &w.data, &w.shape, &b.data, self.pair("stride")?, self.padding()?)?
+                conv::conv2d(
+                    &x()?.data,
+                    &x()?.shape,
+                    &w.data,
+                    &w.shape,
+                    &b.data,
+                    self.pair("stride")?,
+                    self.padding()?,
+                )?
             }
-            "max_pool2d" => pool::max_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?)?.0,
-            "avg_pool2d" => pool::avg_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?)?,
+            "max_pool2d" => {
+                pool::max_pool2d(
+                    &x()?.data,
+                    &x()?.shape,
+                    self.pair("kernel")?,
+                    self.pair("stride")?,
+                    self.padding()?,
+                )?
+                .0
+            }
+            "avg_pool2d" => pool::avg_pool2d(
+                &x()?.data,
+                &x()?.shape,
+                self.pair("kernel")?,
+                self.pair("stride")?,
+                self.padding()?,
+            )?,
             "stochastic_pool2d" => {
                 let mode = match self.attrs["mode"].as_str().unwrap_or("inference") {
                     "inference" => Stochastic::Inference,
                     other => bail!("stochastic_pool2d mode {other:?} has no reference numbers; only \"inference\" is deterministic"),
                 };
-                pool::stochastic_pool2d(&x()?.data, &x()?.shape, self.pair("kernel")?, self.pair("stride")?, self.padding()?, mode)?.0
+                pool::stochastic_pool2d(
+                    &x()?.data,
+                    &x()?.shape,
+                    self.pair("kernel")?,
+                    self.pair("stride")?,
+                    self.padding()?,
+                    mode,
+                )?
+                .0
             }
             _ => return Ok(None),
         };
@@ -107,7 +176,12 @@ impl Case {
         let got = match self.run() {
             Ok(Some(got)) => got,
             Ok(None) => return Outcome::Unsupported,
-            Err(e) => return Outcome::Fail { max_abs_err: f32::INFINITY, why: e.to_string() },
+            Err(e) => {
+                return Outcome::Fail {
+                    max_abs_err: f32::INFINITY,
+                    why: e.to_string(),
+                }
+            }
         };
         let mut max_abs_err = 0.0f32;
         let mut why = None;
@@ -117,7 +191,10 @@ impl Case {
                 continue;
             };
             if g.shape != want.shape {
-                why.get_or_insert(format!("output {name:?} has shape {:?}, want {:?}", g.shape, want.shape));
+                why.get_or_insert(format!(
+                    "output {name:?} has shape {:?}, want {:?}",
+                    g.shape, want.shape
+                ));
                 continue;
             }
             for (i, (&a, &b)) in g.data.iter().zip(&want.data).enumerate() {
@@ -144,11 +221,23 @@ mod tests {
         let text = r#"{"name":"t","op":"avg_pool2d","attrs":{"kernel":[2,2],"stride":[2,2],"padding":"valid"},
             "inputs":{"x":{"shape":[1,1,2,2],"data":[1,2,3,4]}},"outputs":{"y":{"shape":[1,1,1,1],"data":[2.5]}},
             "tol":{"abs":1e-4,"rel":1e-4}}"#;
-        assert!(matches!(Case::parse(text).unwrap().check(), Outcome::Pass { .. }));
+        assert!(matches!(
+            Case::parse(text).unwrap().check(),
+            Outcome::Pass { .. }
+        ));
         let wrong = text.replace("[2.5]", "[2.6]");
-        assert!(matches!(Case::parse(&wrong).unwrap().check(), Outcome::Fail { .. }));
-        let shape = text.replace(r#""shape":[1,1,1,1],"data":[2.5]"#, r#""shape":[1,1,1],"data":[2.5]"#);
-        assert!(matches!(Case::parse(&shape).unwrap().check(), Outcome::Fail { .. }));
+        assert!(matches!(
+            Case::parse(&wrong).unwrap().check(),
+            Outcome::Fail { .. }
+        ));
+        let shape = text.replace(
+            r#""shape":[1,1,1,1],"data":[2.5]"#,
+            r#""shape":[1,1,1],"data":[2.5]"#,
+        );
+        assert!(matches!(
+            Case::parse(&shape).unwrap().check(),
+            Outcome::Fail { .. }
+        ));
         let unknown = text.replace("avg_pool2d", "transformer");
         assert_eq!(Case::parse(&unknown).unwrap().check(), Outcome::Unsupported);
         assert!(Case::parse("{").is_err());

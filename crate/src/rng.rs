@@ -31,7 +31,7 @@ impl Rng {
     /// Uniform integer in [0, n); n must be > 0.
     pub fn below(&mut self, n: usize) -> usize {
         // Multiply-shift (Lemire): bias below 2^-32 for the sizes used here.
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// Standard normal (Box–Muller).

@@ -53,7 +53,13 @@ pub struct Axis {
 
 impl Axis {
     /// Plans one axis; `what` names it in errors ("height").
-    pub fn plan(what: &str, input: usize, kernel: usize, stride: usize, padding: Padding) -> Result<Axis> {
+    pub fn plan(
+        what: &str,
+        input: usize,
+        kernel: usize,
+        stride: usize,
+        padding: Padding,
+    ) -> Result<Axis> {
         check_dim(&format!("input {what}"), input)?;
         check_dim(&format!("kernel {what}"), kernel)?;
         check_stride(stride)?;
@@ -72,7 +78,14 @@ impl Axis {
                 ((input - kernel) / stride + 1, 0)
             }
         };
-        Ok(Axis { input, kernel, stride, out, pad_before: total / 2, pad_after: total - total / 2 })
+        Ok(Axis {
+            input,
+            kernel,
+            stride,
+            out,
+            pad_before: total / 2,
+            pad_after: total - total / 2,
+        })
     }
 }
 
@@ -95,7 +108,12 @@ pub struct Window2d {
 
 impl Window2d {
     /// Plans the window for input `[n, c, h, w]`, kernel `[kh, kw]`, stride `[sh, sw]`.
-    pub fn plan(x: [usize; 4], kernel: [usize; 2], stride: [usize; 2], padding: Padding) -> Result<Window2d> {
+    pub fn plan(
+        x: [usize; 4],
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: Padding,
+    ) -> Result<Window2d> {
         check_shape("x", &x)?;
         let rows = Axis::plan("height", x[2], kernel[0], stride[0], padding)?;
         let cols = Axis::plan("width", x[3], kernel[1], stride[1], padding)?;
@@ -128,13 +146,17 @@ impl Window2d {
     /// Input row of kernel row `ky` at output row `oy`, or None where it falls on padding.
     #[inline]
     pub fn in_row(&self, oy: usize, ky: usize) -> Option<usize> {
-        (oy * self.sh + ky).checked_sub(self.pad_top).filter(|&r| r < self.h)
+        (oy * self.sh + ky)
+            .checked_sub(self.pad_top)
+            .filter(|&r| r < self.h)
     }
 
     /// Input column of kernel column `kx` at output column `ox`, or None on padding.
     #[inline]
     pub fn in_col(&self, ox: usize, kx: usize) -> Option<usize> {
-        (ox * self.sw + kx).checked_sub(self.pad_left).filter(|&c| c < self.w)
+        (ox * self.sw + kx)
+            .checked_sub(self.pad_left)
+            .filter(|&c| c < self.w)
     }
 }
 
@@ -156,7 +178,8 @@ pub fn check_stride(s: usize) -> Result<()> {
 pub fn check_shape(what: &str, shape: &[usize]) -> Result<usize> {
     let mut total: usize = 1;
     for (i, &d) in shape.iter().enumerate() {
-        check_dim(&format!("{what} axis {i}"), d).map_err(|e| Error::new(format!("{e} (shape {shape:?})")))?;
+        check_dim(&format!("{what} axis {i}"), d)
+            .map_err(|e| Error::new(format!("{e} (shape {shape:?})")))?;
         total = total.saturating_mul(d);
     }
     if total > MAX_ELEMENTS {
@@ -169,14 +192,20 @@ pub fn check_shape(what: &str, shape: &[usize]) -> Result<usize> {
 pub fn check_buffer(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
     let want = check_shape(what, shape)?;
     if data.len() != want {
-        bail!("{what} has {} numbers, but its shape {shape:?} needs {want}", data.len());
+        bail!(
+            "{what} has {} numbers, but its shape {shape:?} needs {want}",
+            data.len()
+        );
     }
     check_finite(what, data)
 }
 
 pub fn check_finite(what: &str, data: &[f32]) -> Result<()> {
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-        bail!("{what}[{i}] is {}, but every value must be a finite number", data[i]);
+        bail!(
+            "{what}[{i}] is {}, but every value must be a finite number",
+            data[i]
+        );
     }
     Ok(())
 }
@@ -202,8 +231,14 @@ mod tests {
         assert_eq!(out(28, 2, 2, Padding::Same), 14);
         assert_eq!(out(28, 2, 2, Padding::Valid), 14);
         // 2x3, 2x2 window, stride 2: SAME 1x2, VALID 1x1.
-        assert_eq!((out(2, 2, 2, Padding::Same), out(3, 2, 2, Padding::Same)), (1, 2));
-        assert_eq!((out(2, 2, 2, Padding::Valid), out(3, 2, 2, Padding::Valid)), (1, 1));
+        assert_eq!(
+            (out(2, 2, 2, Padding::Same), out(3, 2, 2, Padding::Same)),
+            (1, 2)
+        );
+        assert_eq!(
+            (out(2, 2, 2, Padding::Valid), out(3, 2, 2, Padding::Valid)),
+            (1, 1)
+        );
         // 5x5 with 3x3 stride 1 VALID: the 3x3 map of the convolution slide.
         assert_eq!(out(5, 3, 1, Padding::Valid), 3);
     }
@@ -221,7 +256,11 @@ mod tests {
         let e = Axis::plan("width", 3, 5, 1, Padding::Valid).unwrap_err();
         assert!(e.message().contains("larger than the input"), "{e}");
         let e = Axis::plan("width", 3, 2, 0, Padding::Same).unwrap_err();
-        assert!(e.message().contains("stride must be between 1 and 16, got 0"), "{e}");
+        assert!(
+            e.message()
+                .contains("stride must be between 1 and 16, got 0"),
+            "{e}"
+        );
         let e = check_shape("x", &[1, 0, 3, 3]).unwrap_err();
         assert!(e.message().contains("got 0"), "{e}");
         let e = check_shape("x", &[4096, 4096, 4, 1]).unwrap_err();

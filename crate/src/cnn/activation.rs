@@ -46,7 +46,9 @@ pub fn activate(f: Activation, x: &[f32], shape: &[usize]) -> Result<Tensor> {
 /// Softmax over the last axis.
 pub fn softmax(x: &[f32], shape: &[usize]) -> Result<Tensor> {
     check_buffer("x", x, shape)?;
-    let Some(&k) = shape.last() else { bail!("softmax needs at least one axis") };
+    let Some(&k) = shape.last() else {
+        bail!("softmax needs at least one axis")
+    };
     let mut y = vec![0.0; x.len()];
     scalar::softmax(&mut y, x, k);
     Ok(Tensor::new(shape.to_vec(), y))
@@ -59,8 +61,13 @@ mod tests {
     #[test]
     fn values() {
         let x = [-2.0, 0.0, 3.0];
-        assert_eq!(activate(Activation::Relu, &x, &[3]).unwrap().data, vec![0.0, 0.0, 3.0]);
-        let s = activate(Activation::Sigmoid, &[-100.0, 0.0, 100.0], &[3]).unwrap().data;
+        assert_eq!(
+            activate(Activation::Relu, &x, &[3]).unwrap().data,
+            vec![0.0, 0.0, 3.0]
+        );
+        let s = activate(Activation::Sigmoid, &[-100.0, 0.0, 100.0], &[3])
+            .unwrap()
+            .data;
         assert_eq!(s, vec![(-100f32).exp() / (1.0 + (-100f32).exp()), 0.5, 1.0]);
         let t = activate(Activation::Tanh, &x, &[3]).unwrap().data;
         assert!((t[2] - 3f32.tanh()).abs() < 1e-7);

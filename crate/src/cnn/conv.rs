@@ -13,9 +13,21 @@ pub struct Conv2d {
 
 impl Conv2d {
     /// Checks shapes and buffers; after this the kernels only index.
-    pub fn plan(x: &[f32], x_shape: &[usize], wt: &[f32], w_shape: &[usize], b: &[f32], stride: [usize; 2], padding: Padding) -> Result<Conv2d> {
+    pub fn plan(
+        x: &[f32],
+        x_shape: &[usize],
+        wt: &[f32],
+        w_shape: &[usize],
+        b: &[f32],
+        stride: [usize; 2],
+        padding: Padding,
+    ) -> Result<Conv2d> {
         let xs: [usize; 4] = rank("x", x_shape, "[N, C, H, W]")?;
-        let ws: [usize; 4] = rank("weight", w_shape, "[out channels, in channels, kernel height, kernel width]")?;
+        let ws: [usize; 4] = rank(
+            "weight",
+            w_shape,
+            "[out channels, in channels, kernel height, kernel width]",
+        )?;
         check_buffer("x", x, &xs)?;
         check_buffer("weight", wt, &ws)?;
         if ws[1] != xs[1] {
@@ -25,16 +37,32 @@ impl Conv2d {
         let window = Window2d::plan(xs, [ws[2], ws[3]], stride, padding)?;
         let macs = window.y_len(ws[0]) as u64 * (ws[1] * ws[2] * ws[3]) as u64;
         check_work("this convolution", macs)?;
-        Ok(Conv2d { window, out_channels: ws[0] })
+        Ok(Conv2d {
+            window,
+            out_channels: ws[0],
+        })
     }
 
     pub fn out_shape(&self) -> Vec<usize> {
-        vec![self.window.n, self.out_channels, self.window.oh, self.window.ow]
+        vec![
+            self.window.n,
+            self.out_channels,
+            self.window.oh,
+            self.window.ow,
+        ]
     }
 }
 
 /// y: [N, O, OH, OW] = conv2d(x: [N, C, H, W], weight: [O, C, kh, kw]) + bias: [O].
-pub fn conv2d(x: &[f32], x_shape: &[usize], wt: &[f32], w_shape: &[usize], b: &[f32], stride: [usize; 2], padding: Padding) -> Result<Tensor> {
+pub fn conv2d(
+    x: &[f32],
+    x_shape: &[usize],
+    wt: &[f32],
+    w_shape: &[usize],
+    b: &[f32],
+    stride: [usize; 2],
+    padding: Padding,
+) -> Result<Tensor> {
     let p = Conv2d::plan(x, x_shape, wt, w_shape, b, stride, padding)?;
     let mut y = vec![0.0; p.window.y_len(p.out_channels)];
     kernels::fast::conv2d(&mut y, x, wt, b, &p.window, p.out_channels);
@@ -59,7 +87,10 @@ pub fn conv2d_terms(p: &Conv2d, x: &[f32], wt: &[f32], at: [usize; 4]) -> Result
     let g = &p.window;
     let [n, oc, oy, ox] = at;
     let limits = [g.n, p.out_channels, g.oh, g.ow];
-    for (name, (&v, &lim)) in ["image", "output channel", "output row", "output column"].iter().zip(at.iter().zip(&limits)) {
+    for (name, (&v, &lim)) in ["image", "output channel", "output row", "output column"]
+        .iter()
+        .zip(at.iter().zip(&limits))
+    {
         if v >= lim {
             bail!("{name} must be below {lim}, got {v}");
         }
@@ -72,7 +103,13 @@ pub fn conv2d_terms(p: &Conv2d, x: &[f32], wt: &[f32], at: [usize; 4]) -> Result
                 let col = (ox * g.sw + kx) as isize - g.pad_left as isize;
                 let inside = g.in_row(oy, ky).zip(g.in_col(ox, kx));
                 let xv = inside.map_or(0.0, |(iy, ix)| x[((n * g.c + ic) * g.h + iy) * g.w + ix]);
-                terms.push(Term { channel: ic, row, col, x: xv, w: wt[((oc * g.c + ic) * g.kh + ky) * g.kw + kx] });
+                terms.push(Term {
+                    channel: ic,
+                    row,
+                    col,
+                    x: xv,
+                    w: wt[((oc * g.c + ic) * g.kh + ky) * g.kw + kx],
+                });
             }
         }
     }
@@ -95,10 +132,28 @@ mod tests {
 
     #[test]
     fn the_course_slide() {
-        let y = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [1, 1], Padding::Valid).unwrap();
+        let y = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [1, 1],
+            Padding::Valid,
+        )
+        .unwrap();
         assert_eq!(y.shape, vec![1, 1, 3, 3]);
         assert_eq!(y.data, vec![4., 3., 4., 2., 4., 3., 2., 3., 4.]);
-        let p = Conv2d::plan(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [1, 1], Padding::Valid).unwrap();
+        let p = Conv2d::plan(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [1, 1],
+            Padding::Valid,
+        )
+        .unwrap();
         let terms = conv2d_terms(&p, &COURSE_X, &COURSE_K, [0, 0, 0, 0]).unwrap();
         let text: Vec<String> = terms.iter().map(|t| format!("{}*{}", t.x, t.w)).collect();
         assert_eq!(text.join("+"), "1*1+1*0+1*1+0*0+1*1+1*0+0*1+0*0+1*1");
@@ -107,13 +162,43 @@ mod tests {
 
     #[test]
     fn stride_two_and_same_padding() {
-        let y = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [2, 2], Padding::Valid).unwrap();
+        let y = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [2, 2],
+            Padding::Valid,
+        )
+        .unwrap();
         assert_eq!(y.data, vec![4., 4., 2., 4.]);
-        let y = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.5], [1, 1], Padding::Same).unwrap();
+        let y = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.5],
+            [1, 1],
+            Padding::Same,
+        )
+        .unwrap();
         assert_eq!(y.shape, vec![1, 1, 5, 5]);
         // Top-left SAME window covers x[0..2, 0..2] with kernel taps (1,1),(1,2),(2,1),(2,2).
-        assert_eq!(y.data[0], 0.5 + 1.0 * 1.0 + 1.0 * 0.0 + 0.0 * 0.0 + 1.0 * 1.0);
-        let p = Conv2d::plan(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [1, 1], Padding::Same).unwrap();
+        assert_eq!(
+            y.data[0],
+            0.5 + 1.0 * 1.0 + 1.0 * 0.0 + 0.0 * 0.0 + 1.0 * 1.0
+        );
+        let p = Conv2d::plan(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [1, 1],
+            Padding::Same,
+        )
+        .unwrap();
         let t = conv2d_terms(&p, &COURSE_X, &COURSE_K, [0, 0, 0, 0]).unwrap();
         assert_eq!((t[0].row, t[0].col, t[0].x), (-1, -1, 0.0));
         assert!(conv2d_terms(&p, &COURSE_X, &COURSE_K, [0, 0, 5, 0]).is_err());
@@ -121,13 +206,49 @@ mod tests {
 
     #[test]
     fn mismatches_are_errors() {
-        let e = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 2, 3, 3], &[0.0], [1, 1], Padding::Valid).unwrap_err();
+        let e = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 2, 3, 3],
+            &[0.0],
+            [1, 1],
+            Padding::Valid,
+        )
+        .unwrap_err();
         assert!(e.message().contains("weight has"), "{e}");
-        let e = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[], [1, 1], Padding::Valid).unwrap_err();
+        let e = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[],
+            [1, 1],
+            Padding::Valid,
+        )
+        .unwrap_err();
         assert!(e.message().contains("bias"), "{e}");
-        let e = conv2d(&COURSE_X, &[1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [1, 1], Padding::Valid).unwrap_err();
+        let e = conv2d(
+            &COURSE_X,
+            &[1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [1, 1],
+            Padding::Valid,
+        )
+        .unwrap_err();
         assert!(e.message().contains("4 axes"), "{e}");
-        let e = conv2d(&COURSE_X, &[1, 1, 5, 5], &COURSE_K, &[1, 1, 3, 3], &[0.0], [0, 1], Padding::Valid).unwrap_err();
+        let e = conv2d(
+            &COURSE_X,
+            &[1, 1, 5, 5],
+            &COURSE_K,
+            &[1, 1, 3, 3],
+            &[0.0],
+            [0, 1],
+            Padding::Valid,
+        )
+        .unwrap_err();
         assert!(e.message().contains("stride"), "{e}");
     }
 }

@@ -22,8 +22,15 @@ impl Tensor {
 }
 
 /// Turns a shape slice into a fixed rank, or says which rank was expected.
-pub fn rank<const R: usize>(what: &str, shape: &[usize], layout: &str) -> crate::Result<[usize; R]> {
+pub fn rank<const R: usize>(
+    what: &str,
+    shape: &[usize],
+    layout: &str,
+) -> crate::Result<[usize; R]> {
     shape.try_into().map_err(|_| {
-        crate::Error::new(format!("{what} must have {R} axes {layout}, got shape {shape:?} with {} axes", shape.len()))
+        crate::Error::new(format!(
+            "{what} must have {R} axes {layout}, got shape {shape:?} with {} axes",
+            shape.len()
+        ))
     })
 }

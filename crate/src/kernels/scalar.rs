@@ -37,9 +37,14 @@ pub fn for_each_window(g: &Window2d, mut f: impl FnMut(usize, &mut dyn Iterator<
         for oy in 0..g.oh {
             for ox in 0..g.ow {
                 let base = plane * g.h * g.w;
-                let mut cells = (0..g.kh)
-                    .filter_map(move |ky| g.in_row(oy, ky))
-                    .flat_map(move |iy| (0..g.kw).filter_map(move |kx| g.in_col(ox, kx)).map(move |ix| base + iy * g.w + ix));
+                let mut cells =
+                    (0..g.kh)
+                        .filter_map(move |ky| g.in_row(oy, ky))
+                        .flat_map(move |iy| {
+                            (0..g.kw)
+                                .filter_map(move |kx| g.in_col(ox, kx))
+                                .map(move |ix| base + iy * g.w + ix)
+                        });
                 f((plane * g.oh + oy) * g.ow + ox, &mut cells);
             }
         }
@@ -90,7 +95,13 @@ pub fn stochastic_pool2d_inference(y: &mut [f32], x: &[f32], g: &Window2d) {
 /// Stochastic pooling in training: each window picks one cell at random with p_i = a_i / sum(a)
 /// and outputs it; `arg` gets the picked cell's flat index in x. A window summing to 0
 /// outputs 0 and points at its first cell. x must be >= 0.
-pub fn stochastic_pool2d_sample(y: &mut [f32], arg: &mut [u32], x: &[f32], g: &Window2d, rng: &mut Rng) {
+pub fn stochastic_pool2d_sample(
+    y: &mut [f32],
+    arg: &mut [u32],
+    x: &[f32],
+    g: &Window2d,
+    rng: &mut Rng,
+) {
     let mut window = Vec::with_capacity(g.kh * g.kw);
     for_each_window(g, |o, cells| {
         window.clear();
@@ -150,7 +161,11 @@ pub fn tanh(y: &mut [f32], x: &[f32]) {
 pub fn sigmoid(y: &mut [f32], x: &[f32]) {
     for (o, &v) in y.iter_mut().zip(x) {
         // Written on the side that cannot overflow exp().
-        *o = if v >= 0.0 { 1.0 / (1.0 + (-v).exp()) } else { v.exp() / (1.0 + v.exp()) };
+        *o = if v >= 0.0 {
+            1.0 / (1.0 + (-v).exp())
+        } else {
+            v.exp() / (1.0 + v.exp())
+        };
     }
 }
 

@@ -53,9 +53,17 @@ fn axpy_strided(y: &mut [f32], a: f32, x: &[f32], start: usize, step: usize) {
 /// The output columns [lo, hi) whose kernel column `kx` lands on a real input column.
 #[inline]
 fn col_range(g: &Window2d, kx: usize) -> (usize, usize) {
-    let lo = if kx >= g.pad_left { 0 } else { (g.pad_left - kx).div_ceil(g.sw) };
+    let lo = if kx >= g.pad_left {
+        0
+    } else {
+        (g.pad_left - kx).div_ceil(g.sw)
+    };
     let last = g.w - 1 + g.pad_left; // ox * sw + kx must stay <= last
-    let hi = if last >= kx { ((last - kx) / g.sw + 1).min(g.ow) } else { 0 };
+    let hi = if last >= kx {
+        ((last - kx) / g.sw + 1).min(g.ow)
+    } else {
+        0
+    };
     (lo, hi)
 }
 
@@ -113,7 +121,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         i += 16;
     }
     let v = f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3]));
-    let mut sum = f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v);
+    let mut sum = f32x4_extract_lane::<0>(v)
+        + f32x4_extract_lane::<1>(v)
+        + f32x4_extract_lane::<2>(v)
+        + f32x4_extract_lane::<3>(v);
     for (x, y) in a[full..].iter().zip(&b[full..]) {
         sum += x * y;
     }

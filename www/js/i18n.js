@@ -1,0 +1,118 @@
+// Every string the page shows, in Chinese and English, in one table. Chinese is the default
+// for browsers that prefer Chinese; the header button (or #lang=en / #lang=zh) switches.
+
+const TABLE = {
+  zh: {
+    "app.title": "nnplay · 神经网络游乐场",
+    "app.tagline": "卷积与循环神经网络，每个数字都在浏览器里由 Rust/WebAssembly 实时算出",
+    "app.loading": "正在加载 WebAssembly……",
+    "app.wasmFailed": "WebAssembly 加载失败：{msg}",
+    "lang.switch": "English",
+    "lang.switchLabel": "切换到英文界面",
+    "nav.label": "视图",
+    "nav.conv": "卷积",
+    "conv.title": "卷积实验室",
+    "conv.intro":
+      "每个输出单元只看输入里的一小块窗口（局部感受野），所有窗口共用同一个卷积核（权值共享）。把鼠标移到特征图的格子上，或用 Tab 键聚焦，就能看到它是怎么算出来的。",
+    "conv.preset": "例子",
+    "preset.course": "课件例子：5×5 输入，3×3 卷积核",
+    "preset.digit": "28×28 手写数字，3×3 边缘检测核",
+    "preset.pool28": "28×28 平面，2×2 窗口，步长 2",
+    "preset.pad2x3": "2×3 平面，2×2 窗口，步长 2",
+    "conv.stride": "步长",
+    "conv.padding": "填充方式",
+    "conv.input": "输入",
+    "conv.kernel": "卷积核 / 滤波器",
+    "conv.output": "特征图（feature map）",
+    "conv.editHint": "点击格子后输入数字即可修改（方向键移动，Enter 确认）。",
+    "conv.drawHint": "在大图上按住鼠标拖动可以涂写，Shift 拖动擦除。",
+    "conv.same": "SAME：给平面外部补 0",
+    "conv.valid": "VALID：不会超出平面外部",
+    "conv.sameRule": "输出 = ⌈输入 ÷ 步长⌉",
+    "conv.validRule": "输出 = ⌊(输入 − 窗口) ÷ 步长⌋ + 1",
+    "conv.shape": "{h}×{w} → {oh}×{ow}",
+    "conv.pads": "补 0：上 {t}，下 {b}，左 {l}，右 {r}",
+    "conv.noOutput": "无法计算：{msg}",
+    "conv.arithHint": "把鼠标移到特征图的一个格子上（或用 Tab 聚焦），这里会写出它的计算过程。",
+    "conv.arithAt": "{pad} 输出第 {r} 行第 {c} 列：",
+    "conv.bias": "偏置",
+    "conv.sharing": "权值共享：同一个卷积核的 {k} 个权重用在全部 {n} 个输出位置；若用全连接层，需要 {fc} 个权重。",
+    "conv.cellInput": "输入 第 {r} 行 第 {c} 列，值 {v}",
+    "conv.cellKernel": "卷积核 第 {r} 行 第 {c} 列，值 {v}",
+    "conv.cellOutput": "{pad} 输出 第 {r} 行 第 {c} 列，值 {v}",
+    "conv.padCell": "补的 0",
+  },
+  en: {
+    "app.title": "nnplay · neural network playground",
+    "app.tagline": "Convolutional and recurrent networks; every number computed live in your browser by Rust/WebAssembly",
+    "app.loading": "Loading WebAssembly…",
+    "app.wasmFailed": "WebAssembly failed to load: {msg}",
+    "lang.switch": "中文",
+    "lang.switchLabel": "Switch to the Chinese interface",
+    "nav.label": "Views",
+    "nav.conv": "Convolution",
+    "conv.title": "Convolution lab",
+    "conv.intro":
+      "Each output unit looks at a small window of the input (its local receptive field), and every window uses the same kernel (weight sharing). Hover over a cell of the feature map, or focus it with Tab, to see how it is computed.",
+    "conv.preset": "Example",
+    "preset.course": "Course example: 5×5 input, 3×3 kernel",
+    "preset.digit": "28×28 handwritten digit, 3×3 edge kernel",
+    "preset.pool28": "28×28 plane, 2×2 window, stride 2",
+    "preset.pad2x3": "2×3 plane, 2×2 window, stride 2",
+    "conv.stride": "Stride",
+    "conv.padding": "Padding",
+    "conv.input": "Input",
+    "conv.kernel": "Kernel / filter",
+    "conv.output": "Feature map",
+    "conv.editHint": "Click a cell and type a number to change it (arrow keys move, Enter confirms).",
+    "conv.drawHint": "Drag on the large image to draw; Shift-drag erases.",
+    "conv.same": "SAME: pads the plane with zeros",
+    "conv.valid": "VALID: windows stay inside the plane",
+    "conv.sameRule": "out = ⌈in ÷ stride⌉",
+    "conv.validRule": "out = ⌊(in − window) ÷ stride⌋ + 1",
+    "conv.shape": "{h}×{w} → {oh}×{ow}",
+    "conv.pads": "zeros: top {t}, bottom {b}, left {l}, right {r}",
+    "conv.noOutput": "Cannot compute: {msg}",
+    "conv.arithHint": "Hover over a cell of the feature map (or focus it with Tab) and its arithmetic appears here.",
+    "conv.arithAt": "{pad} output row {r}, column {c}:",
+    "conv.bias": "bias",
+    "conv.sharing": "Weight sharing: the kernel's {k} weights are used at all {n} output positions; a fully connected layer would need {fc} weights.",
+    "conv.cellInput": "input row {r}, column {c}, value {v}",
+    "conv.cellKernel": "kernel row {r}, column {c}, value {v}",
+    "conv.cellOutput": "{pad} output row {r}, column {c}, value {v}",
+    "conv.padCell": "padding zero",
+  },
+};
+
+export const LANGS = ["zh", "en"];
+
+let lang = "zh";
+
+/** The browser's preference: Chinese if any preferred language is Chinese, else English. */
+export function browserLang() {
+  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language || ""];
+  return prefs.some((l) => /^zh\b/i.test(l)) ? "zh" : "en";
+}
+
+export function setLang(l) {
+  lang = LANGS.includes(l) ? l : "zh";
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+}
+
+export function getLang() {
+  return lang;
+}
+
+/** The string for `key` in the current language, with {name} placeholders filled. */
+export function t(key, vars = {}) {
+  const s = TABLE[lang][key] ?? TABLE.en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : `{${k}}`));
+}
+
+/** Fills every element carrying data-i18n (text) or data-i18n-label (aria-label). */
+export function translateDom(root = document) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+}
+
+export const TABLES = TABLE; // for the test that every key exists in both languages

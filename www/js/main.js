@@ -1,0 +1,72 @@
+// Boots the page: waits for wasm, reads the URL hash, draws the header and the chosen view,
+// and keeps the hash in step with every change (so any state can be linked or embedded).
+
+import { wasmReady } from "./wasm.js";
+import { t, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
+import { readHash, writeHash } from "./state.js";
+import * as conv from "./views/conv.js";
+
+const VIEWS = { conv };
+
+const COMMON = {
+  view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },
+  lang: { kind: "enum", values: LANGS, default: browserLang() },
+};
+
+const schemaOf = (view) => ({ ...COMMON, ...VIEWS[view].schema });
+
+let state = null;
+let mounted = null; // { name, lang, handle }
+
+function setState(partial) {
+  state = { ...state, ...partial };
+  writeHash(schemaOf(state.view), state);
+  render();
+}
+
+function render() {
+  setLang(state.lang);
+  document.title = t("app.title");
+  translateDom();
+  const langBtn = document.getElementById("lang-switch");
+  langBtn.textContent = t("lang.switch");
+  langBtn.setAttribute("aria-label", t("lang.switchLabel"));
+  for (const a of document.querySelectorAll("nav a[data-view]")) {
+    a.setAttribute("aria-current", a.dataset.view === state.view ? "page" : "false");
+    a.href = `#view=${a.dataset.view}&lang=${state.lang}`;
+  }
+  const main = document.getElementById("main");
+  if (mounted && mounted.name === state.view && mounted.lang === state.lang) {
+    mounted.handle.update(state);
+    return;
+  }
+  mounted?.handle.destroy();
+  main.replaceChildren();
+  mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
+}
+
+function fromHash() {
+  const view = readHash(COMMON).view;
+  state = readHash(schemaOf(view));
+  writeHash(schemaOf(view), state);
+  render();
+}
+
+async function boot() {
+  setLang(readHash(COMMON).lang);
+  translateDom();
+  document.getElementById("status").textContent = t("app.loading");
+  try {
+    await wasmReady();
+  } catch (e) {
+    document.getElementById("status").textContent = t("app.wasmFailed", { msg: e.message });
+    return;
+  }
+  document.getElementById("status").textContent = "";
+  document.getElementById("lang-switch").addEventListener("click", () => setState({ lang: state.lang === "zh" ? "en" : "zh" }));
+  addEventListener("hashchange", fromHash);
+  fromHash();
+  document.body.dataset.ready = "true"; // end-to-end tests wait for this
+}
+
+boot();

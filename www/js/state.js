@@ -1,0 +1,51 @@
+// The page's state lives in the URL hash (#view=conv&stride=2&…), so any view can be linked,
+// embedded and restored. Each view declares its fields; a field that is missing, of the
+// wrong type or out of range falls back to its default on its own — a hostile or mistyped
+// URL never reaches the page as anything but a known value.
+
+/** Field kinds: enum (one of `values`), int (whole number in [min, max]), list (numbers). */
+export function parseField(spec, raw) {
+  if (raw == null) return spec.default;
+  switch (spec.kind) {
+    case "enum":
+      return spec.values.includes(raw) ? raw : spec.default;
+    case "int": {
+      if (!/^-?\d{1,9}$/.test(raw)) return spec.default;
+      const v = Number(raw);
+      return v >= spec.min && v <= spec.max ? v : spec.default;
+    }
+    case "list": {
+      // Comma-separated finite numbers, at most spec.max of them (grids a student edited).
+      const parts = raw.split(",");
+      if (parts.length === 0 || parts.length > spec.max) return spec.default;
+      const nums = parts.map((p) => (/^-?\d{1,4}(\.\d{1,4})?$/.test(p) ? Number(p) : NaN));
+      return nums.every(Number.isFinite) ? nums : spec.default;
+    }
+    default:
+      return spec.default;
+  }
+}
+
+function formatField(spec, v) {
+  return spec.kind === "list" ? v.join(",") : String(v);
+}
+
+/** Reads `schema`'s fields from a hash string ("#a=1&b=2"). Unknown keys are ignored. */
+export function readHash(schema, hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const out = {};
+  for (const [key, spec] of Object.entries(schema)) out[key] = parseField(spec, params.get(key));
+  return out;
+}
+
+/** Writes the fields that differ from their defaults, keeping the URL short and shareable. */
+export function writeHash(schema, state) {
+  const params = new URLSearchParams();
+  for (const [key, spec] of Object.entries(schema)) {
+    const v = state[key];
+    const same = spec.kind === "list" ? JSON.stringify(v) === JSON.stringify(spec.default) : v === spec.default;
+    if (!same || spec.always) params.set(key, formatField(spec, v));
+  }
+  const hash = "#" + params.toString().replace(/%2C/g, ",");
+  if (hash !== location.hash) history.replaceState(null, "", hash);
+}

@@ -1,0 +1,29 @@
+// The wasm module's exports, once loaded. Trunk's loader sets window.wasmBindings and fires
+// TrunkApplicationStarted; views call wasm() after boot and never do network math in JS.
+//
+// Float32Array views that wasm returns (e.g. ConvLayer.output()) alias wasm memory: read
+// them at once, before calling into wasm again, because any allocation may move memory.
+
+let bindings = null;
+
+export function wasmReady() {
+  if (window.wasmBindings) {
+    bindings = window.wasmBindings;
+    return Promise.resolve(bindings);
+  }
+  return new Promise((resolve) => {
+    addEventListener(
+      "TrunkApplicationStarted",
+      () => {
+        bindings = window.wasmBindings;
+        resolve(bindings);
+      },
+      { once: true },
+    );
+  });
+}
+
+export function wasm() {
+  if (!bindings) throw new Error("wasm is not loaded yet");
+  return bindings;
+}
