@@ -4,18 +4,26 @@
 use std::fmt::Write;
 use std::path::Path;
 
-/// Op families with an implementation; a later op joins this list when it lands.
-const OPS: &[&str] = &["conv2d", "max_pool2d", "avg_pool2d", "stochastic_pool2d"];
-
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/cases");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
+    let dir = root.join("cases");
+    let list = root.join("implemented.txt");
     println!("cargo:rerun-if-changed={}", dir.display());
+    println!("cargo:rerun-if-changed={}", list.display());
+    // The op families nnplay implements, one per line (shared with scripts/test-all.sh).
+    let ops: Vec<String> = std::fs::read_to_string(&list)
+        .expect("tests/golden/implemented.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("tests/golden/cases")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".json") && OPS.iter().any(|op| name.starts_with(&format!("{op}__")))
+            name.ends_with(".json") && ops.iter().any(|op| name.starts_with(&format!("{op}__")))
         })
         .collect();
     files.sort();

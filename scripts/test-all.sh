@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test and gate, in the order CI runs them; stops at the first failure.
+# Called by `./dev.sh test` after the tools are installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native and wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p nnplay -p nnplay-tests --all-targets --features nnplay/bench -- -D warnings
+
+step "native tests"
+cargo test --workspace
+
+step "conformance: nnplay check over the golden cases of every implemented op"
+cases=()
+while read -r op; do
+  case "$op" in ''|'#'*) continue ;; esac
+  cases+=(tests/golden/cases/"$op"__*.json)
+done < tests/golden/implemented.txt
+cargo run --release -q -p nnplay --bin nnplay -- check "${cases[@]}"
+
+step "conformance: a fresh random batch from the project's own generator"
+seed=${GOLDEN_SEED:-$RANDOM}
+gen=$(mktemp -d)
+trap 'rm -rf "$gen"' EXIT
+echo "seed $seed (rerun with GOLDEN_SEED=$seed)"
+python3 tests/golden/gen.py --out "$gen" --seed "$seed" --count 5
+cargo run --release -q -p nnplay --bin nnplay -- check "$gen" | grep -v " pass "
+
+step "wasm tests in headless Chromium and Firefox (wasm-pack)"
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" tests
+
+step "page build (Trunk) and end-to-end tests in Chromium"
+trunk build --release
+(cd tests/e2e && node --test --test-reporter=spec)

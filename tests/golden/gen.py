@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Makes new golden cases for nnplay in the format of FORMAT.md.
+
+The reference here is plain Python written from the definitions (no nnplay code, no
+dependencies), so it can run anywhere; the shipped cases in cases/ came from ONNX Runtime
+and numpy and are never rewritten. Usage:
+
+    python3 tests/golden/gen.py --out DIR [--seed N] [--count N]
+
+The test command generates a fresh random batch each run and checks it with `nnplay check`.
+"""
+import argparse
+import json
+import math
+import os
+import random
+
+
+def plan(size, k, s, padding):
+    """(out, pad_before) for one axis: TensorFlow's SAME rule, or VALID."""
+    if padding == "same":
+        out = -(-size // s)
+        total = max((out - 1) * s + k - size, 0)
+        return out, total // 2
+    return (size - k) // s + 1, 0
+
+
+def windows(x, kh, kw, sh, sw, padding):
+    """Yields (n, c, oy, ox, cells) with cells = the real input values of each window."""
+    n_, c_, h, w = len(x), len(x[0]), len(x[0][0]), len(x[0][0][0])
+    oh, pt = plan(h, kh, sh, padding)
+    ow, pl = plan(w, kw, sw, padding)
+    for n in range(n_):
+        for c in range(c_):
+            for oy in range(oh):
+                for ox in range(ow):
+                    cells = [x[n][c][iy][ix]
+                             for iy in range(oy * sh - pt, oy * sh - pt + kh) if 0 <= iy < h
+                             for ix in range(ox * sw - pl, ox * sw - pl + kw) if 0 <= ix < w]
+                    yield n, c, oy, ox, cells
+
+
+def shape_of(t):
+    s = []
+    while isinstance(t, list):
+        s.append(len(t))
+        t = t[0]
+    return s
+
+
+def flat(t):
+    return [v for sub in t for v in flat(sub)] if isinstance(t, list) else [t]
+
+
+def nest(data, shape):
+    if len(shape) == 1:
+        return list(data)
+    step = len(data) // shape[0]
+    return [nest(data[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def tensor(t):
+    return {"shape": shape_of(t), "data": flat(t)}
+
+
+def conv2d(x, wt, b, sh, sw, padding):
+    n_, c_, h, w = shape_of(x)
+    o_, _, kh, kw = shape_of(wt)
+    oh, pt = plan(h, kh, sh, padding)
+    ow, pl = plan(w, kw, sw, padding)
+    y = [[[[0.0] * ow for _ in range(oh)] for _ in range(o_)] for _ in range(n_)]
+    for n in range(n_):
+        for o in range(o_):
+            for oy in range(oh):
+                for ox in range(ow):
+                    acc = math.fsum(
+                        x[n][c][oy * sh - pt + ky][ox * sw - pl + kx] * wt[o][c][ky][kx]
+                        for c in range(c_) for ky in range(kh) for kx in range(kw)
+                        if 0 <= oy * sh - pt + ky < h and 0 <= ox * sw - pl + kx < w)
+                    y[n][o][oy][ox] = acc + b[o]
+    return y
+
+
+def pool(x, kh, kw, sh, sw, padding, reduce):
+    n_, c_, h, w = shape_of(x)
+    oh, _ = plan(h, kh, sh, padding)
+    ow, _ = plan(w, kw, sw, padding)
+    y = [[[[0.0] * ow for _ in range(oh)] for _ in range(c_)] for _ in range(n_)]
+    for n, c, oy, ox, cells in windows(x, kh, kw, sh, sw, padding):
+        y[n][c][oy][ox] = reduce(cells)
+    return y
+
+
+REDUCE = {
+    "max_pool2d": max,
+    "avg_pool2d": lambda cells: math.fsum(cells) / len(cells),
+    "stochastic_pool2d": lambda cells: (math.fsum(a * a for a in cells) / math.fsum(cells)) if math.fsum(cells) > 0 else 0.0,
+}
+
+
+def rand(rng, shape, lo=-1.0, hi=1.0):
+    return nest([round(rng.uniform(lo, hi), 6) for _ in range(math.prod(shape))], shape)
+
+
+def make(rng, op, i, seed):
+    n, c, h, w = rng.randint(1, 2), rng.randint(1, 3), rng.randint(2, 12), rng.randint(2, 12)
+    kh, kw = rng.randint(1, min(h, 5)), rng.randint(1, min(w, 5))
+    sh, sw = rng.randint(1, 3), rng.randint(1, 3)
+    padding = "valid" if op == "stochastic_pool2d" else rng.choice(["same", "valid"])
+    case = {"name": f"{op}/gen-{seed}-{i}-{padding}", "op": op, "tol": {"abs": 1e-4, "rel": 1e-4},
+            "source": "tests/golden/gen.py: pure-Python reference from the definitions"}
+    if op == "conv2d":
+        o = rng.randint(1, 4)
+        x, wt, b = rand(rng, [n, c, h, w]), rand(rng, [o, c, kh, kw]), rand(rng, [o])
+        case["attrs"] = {"stride": [sh, sw], "padding": padding}
+        case["inputs"] = {"x": tensor(x), "weight": tensor(wt), "bias": tensor(b)}
+        y = conv2d(x, wt, b, sh, sw, padding)
+    else:
+        x = rand(rng, [n, c, h, w], 0.0 if op == "stochastic_pool2d" else -1.0, 1.0)
+        case["attrs"] = {"kernel": [kh, kw], "stride": [sh, sw], "padding": padding}
+        if op == "stochastic_pool2d":
+            case["attrs"]["mode"] = "inference"
+        case["inputs"] = {"x": tensor(x)}
+        y = pool(x, kh, kw, sh, sw, padding, REDUCE[op])
+    case["outputs"] = {"y": tensor(y)}
+    return case
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--count", type=int, default=5, help="cases per op")
+    ap.add_argument("--ops", default="conv2d,max_pool2d,avg_pool2d,stochastic_pool2d")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    for op in args.ops.split(","):
+        for i in range(args.count):
+            case = make(rng, op, i, args.seed)
+            with open(os.path.join(args.out, case["name"].replace("/", "__") + ".json"), "w") as f:
+                json.dump(case, f)
+    print(f"wrote {args.count} cases for each of {args.ops} to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
