@@ -43,7 +43,8 @@ ensure_build_tools() {
 
 ensure_test_tools() {
   ensure_build_tools
-  apt_tools chromium chromium-driver firefox-esr
+  # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take.
+  apt_tools chromium chromium-driver firefox-esr fonts-wqy-microhei
   cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
   cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   if ! (cd tests/e2e && npm ls --depth=0 >/dev/null 2>&1); then

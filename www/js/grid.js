@@ -13,6 +13,11 @@ export function fmt(v, paren = false) {
   return paren && r < 0 ? `(${s})` : s;
 }
 
+function short(v) {
+  const s = String(Math.round(v * 10) / 10);
+  return s.replace(/^(-?)0\./, "$1.").replace(/^-?\.?0$/, "0");
+}
+
 /** Blue for negative, orange for positive; v in [-1, 1]. */
 export function diverging(v) {
   const a = clamp01(Math.abs(v));
@@ -45,7 +50,9 @@ export function makeGrid(o) {
       cell.title = label;
     }
   }
-  const fmtCell = (v) => fmt(v);
+  // Medium cells (up to 16 columns) have room for two characters or so: one decimal, no
+  // leading zero (".4"). The exact value is always in the label and the arithmetic.
+  const fmtCell = (v) => (size === "md" && !Number.isInteger(v) ? short(v) : fmt(v));
 
   for (let r = -ring.top; r < o.rows + ring.bottom; r++) {
     const row = [];
