@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::cnn::activation::Activation;
+use crate::cnn::lenet5::{self, LeNet5};
 use crate::cnn::pool::{self, Stochastic};
 use crate::cnn::{conv, Tensor};
 use crate::shape::Padding;
@@ -165,9 +167,45 @@ impl Case {
                 )?
                 .0
             }
+            "lenet5" => return self.run_lenet5().map(Some),
             _ => return Ok(None),
         };
         Ok(Some(BTreeMap::from([("y".to_owned(), y)])))
+    }
+
+    fn run_lenet5(&self) -> Result<BTreeMap<String, Tensor>> {
+        let mut params = Vec::with_capacity(lenet5::N_PARAMS);
+        for (name, shape) in lenet5::PARAMS {
+            let t = self.input(name)?;
+            if t.shape != shape {
+                bail!("{name} has shape {:?}, LeNet-5 needs {shape:?}", t.shape);
+            }
+            params.extend_from_slice(&t.data);
+        }
+        let act = Activation::parse(self.attrs["activation"].as_str().unwrap_or("relu"))?;
+        let net = LeNet5::new(
+            params,
+            act,
+            lenet5::Pool::parse(self.attrs["pool"].as_str().unwrap_or("max"))?,
+        )?;
+        let x = self.input("x")?;
+        let [n, c, h, w] = crate::cnn::rank("x", &x.shape, "[N, 1, 28, 28]")?;
+        if [c, h, w] != [1, 28, 28] {
+            bail!("LeNet-5 reads x: [N, 1, 28, 28], got {:?}", x.shape);
+        }
+        crate::shape::check_buffer("x", &x.data, &x.shape)?;
+        let mut a = lenet5::Activations::new(n);
+        net.forward(&x.data, n, &mut a);
+        let t = |v: &[f32], shape: &[usize]| Tensor::new([&[n][..], shape].concat(), v.to_vec());
+        Ok(BTreeMap::from([
+            ("c1".to_owned(), t(&a.c1, &[6, 28, 28])),
+            ("s2".to_owned(), t(&a.s2, &[6, 14, 14])),
+            ("c3".to_owned(), t(&a.c3, &[16, 10, 10])),
+            ("s4".to_owned(), t(&a.s4, &[16, 5, 5])),
+            ("f5".to_owned(), t(&a.f5, &[120])),
+            ("f6".to_owned(), t(&a.f6, &[84])),
+            ("logits".to_owned(), t(&a.logits, &[10])),
+        ]))
     }
 
     /// Runs and compares: every listed output must match in shape, and every value within

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod conv;
 pub mod dense;
+pub mod lenet5;
 pub mod pool;
 
 /// A dense row-major float32 tensor: the currency between operators, golden cases and wasm.

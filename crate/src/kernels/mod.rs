@@ -7,15 +7,20 @@
 //!
 //! [`Window2d`]: crate::shape::Window2d
 
+pub mod backward;
+pub mod portable;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
 
-/// The fastest kernels compiled into this build: SIMD128 in wasm, the scalar reference
-/// elsewhere (native code is only used for tests, the check command and training tools).
+/// The fastest kernels compiled into this build: hand-written SIMD128 in wasm where it
+/// exists, else the compiler-vectorised `portable` ones, else the scalar reference.
 pub mod fast {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    pub use super::scalar::{conv2d, dense, dot, relu};
+    pub use super::portable::dot;
+    pub use super::portable::{gemm_nn, gemm_nt, gemm_tn};
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub use super::scalar::{conv2d, dense, relu};
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub use super::simd128::{conv2d, dense, dot, relu};
 }

@@ -183,3 +183,80 @@ pub fn softmax(y: &mut [f32], x: &[f32], k: usize) {
         }
     }
 }
+
+/// col: [c * kh * kw, oh * ow] = the windows of one image x: [c, h, w] laid out as columns
+/// (zeros on padding), so a convolution becomes one matrix product: y = wt * col.
+pub fn im2col(col: &mut [f32], x: &[f32], g: &Window2d) {
+    let p = g.oh * g.ow;
+    for ic in 0..g.c {
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let row = &mut col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        row[oy * g.ow + ox] = match (g.in_row(oy, ky), g.in_col(ox, kx)) {
+                            (Some(iy), Some(ix)) => x[(ic * g.h + iy) * g.w + ix],
+                            _ => 0.0,
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of [`im2col`]: adds each column entry back onto the input cell it came from.
+/// dx: [c, h, w] is accumulated into (callers zero it first).
+pub fn col2im(dx: &mut [f32], col: &[f32], g: &Window2d) {
+    let p = g.oh * g.ow;
+    for ic in 0..g.c {
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let row = &col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
+                for oy in 0..g.oh {
+                    let Some(iy) = g.in_row(oy, ky) else { continue };
+                    for ox in 0..g.ow {
+                        if let Some(ix) = g.in_col(ox, kx) {
+                            dx[(ic * g.h + iy) * g.w + ix] += row[oy * g.ow + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// c: [m, n] += a: [m, k] * b: [k, n].
+pub fn gemm_nn(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0;
+            for p in 0..k {
+                acc += a[i * k + p] * b[p * n + j];
+            }
+            c[i * n + j] += acc;
+        }
+    }
+}
+
+/// c: [m, n] += a^T * b with a: [k, m], b: [k, n].
+pub fn gemm_tn(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0;
+            for p in 0..k {
+                acc += a[p * m + i] * b[p * n + j];
+            }
+            c[i * n + j] += acc;
+        }
+    }
+}
+
+/// c: [m, n] += a * b^T with a: [m, k], b: [n, k].
+pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        for j in 0..n {
+            c[i * n + j] += dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
+        }
+    }
+}
