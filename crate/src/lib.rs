@@ -15,6 +15,7 @@ pub mod error;
 #[cfg(feature = "golden")]
 pub mod golden;
 pub mod kernels;
+pub mod mnist;
 pub mod rng;
 pub mod shape;
 #[cfg(target_arch = "wasm32")]

@@ -380,6 +380,7 @@ fn dense_backward(
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // finite differences nudge one indexed entry at a time
 mod tests {
     use super::*;
 

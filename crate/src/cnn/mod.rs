@@ -6,6 +6,8 @@ pub mod activation;
 pub mod conv;
 pub mod dense;
 pub mod lenet5;
+pub mod train;
+pub mod weights;
 pub mod pool;
 
 /// A dense row-major float32 tensor: the currency between operators, golden cases and wasm.

@@ -1,20 +1,38 @@
-//! nnplay's command line. `nnplay check PATH...` runs golden conformance cases (files or
-//! folders of `*.json`) and ends with `N passed, N failed`; it exits 1 if anything failed.
+//! nnplay's command line:
+//! - `nnplay check PATH...` runs golden conformance cases (files or folders of `*.json`) and
+//!   ends with `N passed, N failed`; it exits 1 if anything failed.
+//! - `nnplay train-lenet [options]` trains LeNet-5 on MNIST and writes a weights file.
+//! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`.
+
+mod lenet;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use nnplay::golden::{Case, Outcome};
 
-const USAGE: &str = "usage: nnplay check PATH...   (a case file or a folder of *.json cases)";
+const USAGE: &str = "usage:
+  nnplay check PATH...                 golden cases: a case file or a folder of *.json cases
+  nnplay train-lenet [--data DIR] [--out FILE] [--epochs N] [--batch N] [--lr X]
+                     [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
+  nnplay eval-lenet [--weights FILE] [--data DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("check") if args.len() > 1 => check(&args[1..]),
+    let result = match args.first().map(String::as_str) {
+        Some("check") if args.len() > 1 => return check(&args[1..]),
+        Some("train-lenet") => lenet::train(&args[1..]),
+        Some("eval-lenet") => lenet::eval(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nnplay: {e}");
+            ExitCode::FAILURE
         }
     }
 }
