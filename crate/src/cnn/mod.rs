@@ -6,9 +6,9 @@ pub mod activation;
 pub mod conv;
 pub mod dense;
 pub mod lenet5;
+pub mod pool;
 pub mod train;
 pub mod weights;
-pub mod pool;
 
 /// A dense row-major float32 tensor: the currency between operators, golden cases and wasm.
 #[derive(Debug, Clone, PartialEq)]

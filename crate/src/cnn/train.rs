@@ -19,7 +19,16 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(lr: f32, n: usize) -> Self {
-        Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, m: vec![0.0; n], v: vec![0.0; n], t: 0 }
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            t: 0,
+        }
     }
 
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], decay_mask: &[bool]) {
@@ -57,7 +66,12 @@ pub struct Trainer {
 impl Trainer {
     /// `threads` parts per batch (1 in wasm).
     pub fn new(net: LeNet5, lr: f32, threads: usize) -> Self {
-        let parts = (0..threads.max(1)).map(|_| Part { acts: Activations::default(), grads: Grads::new(1) }).collect();
+        let parts = (0..threads.max(1))
+            .map(|_| Part {
+                acts: Activations::default(),
+                grads: Grads::new(1),
+            })
+            .collect();
         // Decay weights, not biases (biases are the 1-D tensors).
         let mut decay_mask = vec![false; N_PARAMS];
         for (i, (_, shape)) in crate::cnn::lenet5::PARAMS.iter().enumerate() {
@@ -65,7 +79,13 @@ impl Trainer {
             let len: usize = shape.iter().product();
             decay_mask[start..start + len].fill(shape.len() > 1);
         }
-        Trainer { net, opt: Adam::new(lr, N_PARAMS), parts, decay_mask, seen: 0 }
+        Trainer {
+            net,
+            opt: Adam::new(lr, N_PARAMS),
+            parts,
+            decay_mask,
+            seen: 0,
+        }
     }
 
     /// One optimisation step on x: [n, 784], labels: [n]; returns the batch's mean loss and
@@ -84,13 +104,23 @@ impl Trainer {
             }
             net.forward(&x[lo * IMAGE..hi * IMAGE], hi - lo, &mut part.acts);
             let right = correct(&part.acts.logits, &labels[lo..hi]);
-            (net.backward_scaled(&part.acts, &labels[lo..hi], &mut part.grads, n), right)
+            (
+                net.backward_scaled(&part.acts, &labels[lo..hi], &mut part.grads, n),
+                right,
+            )
         };
         #[cfg(not(target_arch = "wasm32"))]
         let results: Vec<(f32, usize)> = if k > 1 {
             std::thread::scope(|s| {
-                let handles: Vec<_> = self.parts[..k].iter_mut().enumerate().map(|p| s.spawn(move || work(p))).collect();
-                handles.into_iter().map(|h| h.join().expect("training thread panicked")).collect()
+                let handles: Vec<_> = self.parts[..k]
+                    .iter_mut()
+                    .enumerate()
+                    .map(|p| s.spawn(move || work(p)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("training thread panicked"))
+                    .collect()
             })
         } else {
             self.parts[..1].iter_mut().enumerate().map(work).collect()
@@ -105,19 +135,31 @@ impl Trainer {
                 *a += b;
             }
         }
-        self.opt.step(&mut self.net.params, &first[0].grads.params, &self.decay_mask);
+        self.opt.step(
+            &mut self.net.params,
+            &first[0].grads.params,
+            &self.decay_mask,
+        );
         self.seen += n as u64;
-        results.iter().fold((0.0, 0), |(l, r), &(pl, pr)| (l + pl, r + pr))
+        results
+            .iter()
+            .fold((0.0, 0), |(l, r), &(pl, pr)| (l + pl, r + pr))
     }
 }
 
 /// How many rows of logits: [n, 10] have their largest entry at the label.
 pub fn correct(logits: &[f32], labels: &[u8]) -> usize {
-    logits.chunks_exact(CLASSES).zip(labels).filter(|(z, &l)| argmax(z) == l as usize).count()
+    logits
+        .chunks_exact(CLASSES)
+        .zip(labels)
+        .filter(|(z, &l)| argmax(z) == l as usize)
+        .count()
 }
 
 pub fn argmax(z: &[f32]) -> usize {
-    z.iter().enumerate().fold(0, |best, (i, &v)| if v > z[best] { i } else { best })
+    z.iter()
+        .enumerate()
+        .fold(0, |best, (i, &v)| if v > z[best] { i } else { best })
 }
 
 #[cfg(test)]
@@ -154,7 +196,11 @@ mod tests {
         let (p1, (loss, right)) = run(1);
         let (p2, _) = run(2);
         assert!(loss < 0.1 && right == n, "loss {loss}, {right}/{n} right");
-        let diff = p1.iter().zip(&p2).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        let diff = p1
+            .iter()
+            .zip(&p2)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
         assert!(diff < 1e-5, "threads changed the parameters by {diff}");
     }
 }

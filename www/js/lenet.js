@@ -1,0 +1,71 @@
+// LeNet-5 for the views: the shipped network (fetched from this origin when a view first
+// needs it) and training in a Web Worker whose progress arrives as events.
+
+import { wasm, wasmUrls } from "./wasm.js";
+
+let shipped = null;
+
+/** The shipped, trained LeNet-5 (weights/lenet5.nnw) as a wasm `Lenet` handle. */
+export async function loadShippedLenet() {
+  if (!shipped) {
+    shipped = fetch(new URL("weights/lenet5.nnw", document.baseURI)).then(async (r) => {
+      if (!r.ok) throw new Error(`weights/lenet5.nnw: HTTP ${r.status}`);
+      return wasm().Lenet.fromBytes(new Uint8Array(await r.arrayBuffer()));
+    });
+  }
+  return shipped;
+}
+
+/**
+ * LeNet-5 training in a worker. Events: status, ready, progress, eval, done, error (each a
+ * CustomEvent whose detail is the worker's message). `weights()` resolves to a weights file
+ * that `Lenet.fromBytes` loads, so the drawing view can use the net being trained.
+ */
+export class LenetTraining extends EventTarget {
+  constructor({ seed = 1, batch = 64, lr = 0.002, epochs = 1 } = {}) {
+    super();
+    this.options = { seed, batch, lr, epochs };
+    this.worker = new Worker(new URL("./workers/lenet-train.js", import.meta.url), { type: "module" });
+    this.pending = null;
+    this.worker.onmessage = (e) => {
+      const m = e.data;
+      if (m.type === "weights" && this.pending) {
+        this.pending.resolve(m);
+        this.pending = null;
+      }
+      this.dispatchEvent(new CustomEvent(m.type, { detail: m }));
+    };
+    this.worker.onerror = (e) => this.dispatchEvent(new CustomEvent("error", { detail: { message: e.message } }));
+  }
+
+  /** Loads wasm in the worker and downloads MNIST (gzipped IDX, from this origin). */
+  init() {
+    const ready = new Promise((resolve, reject) => {
+      this.addEventListener("ready", (e) => resolve(e.detail), { once: true });
+      this.addEventListener("error", (e) => reject(new Error(e.detail.message)), { once: true });
+    });
+    const { js, wasm: wasmUrl } = wasmUrls();
+    this.worker.postMessage({ type: "init", js, wasm: wasmUrl, data: new URL("data/mnist/", document.baseURI).href, ...this.options });
+    return ready;
+  }
+
+  start() {
+    this.worker.postMessage({ type: "start" });
+  }
+
+  pause() {
+    this.worker.postMessage({ type: "pause" });
+  }
+
+  /** The current network as a weights file; with `evaluate`, its accuracy on that many test images. */
+  weights(evaluate = 0) {
+    return new Promise((resolve) => {
+      this.pending = { resolve };
+      this.worker.postMessage({ type: "weights", evaluate });
+    });
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,71 @@
+// Web Worker: trains LeNet-5 in wasm off the page's thread. It loads the same wasm module
+// as the page, fetches gzipped MNIST from the page's own origin, and streams progress.
+// Messages in: init {js, wasm, data, seed, batch, lr, epochs}, start, pause, weights.
+// Messages out: status, ready, progress, eval, done, weights, error.
+
+let trainer = null;
+let running = false;
+let batch = 64;
+
+async function fetchIdx(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  const plain = r.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(plain).arrayBuffer());
+}
+
+async function init(m) {
+  const wasm = await import(m.js);
+  await wasm.default({ module_or_path: m.wasm });
+  batch = m.batch;
+  trainer = new wasm.LenetTrainer(m.seed, m.batch, m.lr, m.epochs);
+  postMessage({ type: "status", status: "downloading" });
+  const files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+  const [ti, tl, vi, vl] = await Promise.all(files.map((f) => fetchIdx(`${m.data}${f}.gz`)));
+  trainer.setTrainData(ti, tl);
+  trainer.setTestData(vi, vl);
+  postMessage({ type: "ready", totalSteps: trainer.totalSteps });
+}
+
+async function loop() {
+  let steps = 2; // grows so that each chunk takes about 100 ms
+  let epoch = trainer.epoch;
+  while (running) {
+    const t0 = performance.now();
+    const ran = trainer.run(steps);
+    const ms = performance.now() - t0;
+    postMessage({
+      type: "progress", loss: trainer.loss, batchAccuracy: trainer.batchAccuracy, seen: trainer.seen,
+      epoch: trainer.epoch, step: trainer.step, totalSteps: trainer.totalSteps, imagesPerSecond: (ran * batch * 1000) / ms,
+    });
+    if (trainer.epoch !== epoch) {
+      epoch = trainer.epoch;
+      postMessage({ type: "eval", epoch, testAccuracy: trainer.evaluate(10000) });
+    }
+    if (ran < steps) {
+      running = false;
+      postMessage({ type: "done", seen: trainer.seen });
+      break;
+    }
+    steps = Math.max(1, Math.min(256, Math.round((steps * 100) / Math.max(ms, 1))));
+    await new Promise((r) => setTimeout(r, 0)); // let pause / weights messages in
+  }
+}
+
+onmessage = async (e) => {
+  const m = e.data;
+  try {
+    if (m.type === "init") await init(m);
+    else if (!trainer) throw new Error("the trainer is not initialised yet");
+    else if (m.type === "start" && !running) {
+      running = true;
+      loop().catch((err) => postMessage({ type: "error", message: err.message }));
+    } else if (m.type === "pause") running = false;
+    else if (m.type === "weights") {
+      const bytes = trainer.weights();
+      postMessage({ type: "weights", bytes, testAccuracy: m.evaluate ? trainer.evaluate(m.evaluate) : null }, [bytes.buffer]);
+    }
+  } catch (err) {
+    postMessage({ type: "error", message: err.message ?? String(err) });
+  }
+};
