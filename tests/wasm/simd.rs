@@ -75,3 +75,24 @@ fn dot_dense_relu_simd_equal_scalar() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+fn gemms_simd_equal_scalar_on_random_shapes() {
+    let mut rng = Rng::new(31);
+    type Gemm = fn(&mut [f32], &[f32], &[f32], usize, usize, usize);
+    for _ in 0..300 {
+        let (m, k, n) = (1 + rng.below(13), 1 + rng.below(40), 1 + rng.below(37)); // every tile edge
+        let (a, b) = (random(&mut rng, m * k), random(&mut rng, k * n));
+        let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect(); // [k, m]
+        let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect(); // [n, k]
+        let c0 = random(&mut rng, m * n);
+        let mut want = c0.clone();
+        scalar::gemm_nn(&mut want, &a, &b, m, k, n);
+        let cases: [(Gemm, &[f32], &[f32], &str); 3] = [(simd128::gemm_nn, &a, &b, "nn"), (simd128::gemm_tn, &at, &b, "tn"), (simd128::gemm_nt, &a, &bt, "nt")];
+        for (f, x, y, name) in cases {
+            let mut got = c0.clone();
+            f(&mut got, x, y, m, k, n);
+            assert!(max_rel_diff(&got, &want) < 1e-5, "{name} {m}x{k}x{n}");
+        }
+    }
+}

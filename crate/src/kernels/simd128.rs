@@ -159,3 +159,132 @@ pub fn relu(y: &mut [f32], x: &[f32]) {
         *o = v.max(0.0);
     }
 }
+
+/// c[r][j0..j0 + 4 * V] += sum over p of A(i0 + r, p) * b[p][j0..]: an R×(4V) tile of C kept
+/// in 2R..8 vector registers for the whole k loop (the register blocking that makes a GEMM
+/// fast), A read as scalars through strides so one kernel serves `nn` and `tn`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn tile<const R: usize, const V: usize>(c: &mut [f32], a: &[f32], rs: usize, cs: usize, b: &[f32], i0: usize, j0: usize, k: usize, n: usize) {
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    let (ap, bp) = (a.as_ptr(), b.as_ptr());
+    for p in 0..k {
+        let mut bv = [f32x4_splat(0.0); V];
+        for (v, slot) in bv.iter_mut().enumerate() {
+            // SAFETY: the caller checked b.len() >= k * n and j0 + 4 * V <= n.
+            *slot = unsafe { v128_load(bp.add(p * n + j0 + 4 * v) as *const v128) };
+        }
+        for (r, row) in acc.iter_mut().enumerate() {
+            // SAFETY: the caller checked that A(i, p) is in bounds for i < m, p < k.
+            let av = f32x4_splat(unsafe { *ap.add((i0 + r) * rs + p * cs) });
+            for v in 0..V {
+                row[v] = f32x4_add(row[v], f32x4_mul(av, bv[v]));
+            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (v, &x) in row.iter().enumerate() {
+            let at = (i0 + r) * n + j0 + 4 * v;
+            // SAFETY: i0 + r < m and j0 + 4 * V <= n, and the caller checked c.len() >= m * n.
+            unsafe {
+                let cp = c.as_mut_ptr().add(at) as *mut v128;
+                v128_store(cp, f32x4_add(v128_load(cp), x));
+            }
+        }
+    }
+}
+
+/// c: [m, n] += A * b where A(i, p) = a[i * rs + p * cs] and b: [k, n].
+fn gemm_strided(c: &mut [f32], a: &[f32], rs: usize, cs: usize, b: &[f32], m: usize, k: usize, n: usize) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(c.len() >= m * n && b.len() >= k * n && a.len() > (m - 1) * rs + (k - 1) * cs, "gemm: buffers too short");
+    let mut i0 = 0;
+    while i0 < m {
+        let rows = (m - i0).min(4);
+        let mut j0 = 0;
+        while j0 + 8 <= n {
+            match rows {
+                4 => tile::<4, 2>(c, a, rs, cs, b, i0, j0, k, n),
+                _ => (i0..i0 + rows).for_each(|i| tile::<1, 2>(c, a, rs, cs, b, i, j0, k, n)),
+            }
+            j0 += 8;
+        }
+        while j0 + 4 <= n {
+            match rows {
+                4 => tile::<4, 1>(c, a, rs, cs, b, i0, j0, k, n),
+                _ => (i0..i0 + rows).for_each(|i| tile::<1, 1>(c, a, rs, cs, b, i, j0, k, n)),
+            }
+            j0 += 4;
+        }
+        for i in i0..i0 + rows {
+            for j in j0..n {
+                c[i * n + j] += (0..k).map(|p| a[i * rs + p * cs] * b[p * n + j]).sum::<f32>();
+            }
+        }
+        i0 += rows;
+    }
+}
+
+/// c: [m, n] += a: [m, k] * b: [k, n], as `scalar::gemm_nn`.
+pub fn gemm_nn(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    gemm_strided(c, a, k, 1, b, m, k, n);
+}
+
+/// c: [m, n] += a^T * b with a: [k, m], b: [k, n], as `scalar::gemm_tn`.
+pub fn gemm_tn(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    gemm_strided(c, a, 1, m, b, m, k, n);
+}
+
+#[inline(always)]
+fn hsum(v: v128) -> f32 {
+    (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+}
+
+/// c: [m, n] += a: [m, k] * b^T with b: [n, k], as `scalar::gemm_nt`: 2×4 tiles of dot
+/// products, vectors along k (both operands are contiguous there), so no transpose is needed.
+pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
+    assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k, "gemm_nt: buffers too short");
+    let k4 = k / 4 * 4;
+    let (ap, bp) = (a.as_ptr(), b.as_ptr());
+    let mut i = 0;
+    while i + 2 <= m {
+        let mut j = 0;
+        while j + 4 <= n {
+            let mut acc = [[f32x4_splat(0.0); 4]; 2];
+            let mut p = 0;
+            while p < k4 {
+                // SAFETY: i + 1 < m, j + 3 < n and p + 4 <= k, so every load is inside a or b.
+                unsafe {
+                    let a0 = v128_load(ap.add(i * k + p) as *const v128);
+                    let a1 = v128_load(ap.add((i + 1) * k + p) as *const v128);
+                    for q in 0..4 {
+                        let bq = v128_load(bp.add((j + q) * k + p) as *const v128);
+                        acc[0][q] = f32x4_add(acc[0][q], f32x4_mul(a0, bq));
+                        acc[1][q] = f32x4_add(acc[1][q], f32x4_mul(a1, bq));
+                    }
+                }
+                p += 4;
+            }
+            for r in 0..2 {
+                for q in 0..4 {
+                    let tail: f32 = (k4..k).map(|p| a[(i + r) * k + p] * b[(j + q) * k + p]).sum();
+                    c[(i + r) * n + j + q] += hsum(acc[r][q]) + tail;
+                }
+            }
+            j += 4;
+        }
+        for jj in j..n {
+            for r in 0..2 {
+                c[(i + r) * n + jj] += dot(&a[(i + r) * k..][..k], &b[jj * k..][..k]);
+            }
+        }
+        i += 2;
+    }
+    if i < m {
+        for jj in 0..n {
+            c[i * n + jj] += dot(&a[i * k..][..k], &b[jj * k..][..k]);
+        }
+    }
+}
