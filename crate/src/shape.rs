@@ -143,6 +143,22 @@ impl Window2d {
         self.n * channels * self.oh * self.ow
     }
 
+    /// The input rows that output row `oy`'s window covers (padding excluded).
+    #[inline]
+    pub fn rows(&self, oy: usize) -> std::ops::Range<usize> {
+        let start = oy * self.sh;
+        start.saturating_sub(self.pad_top)
+            ..(start + self.kh).saturating_sub(self.pad_top).min(self.h)
+    }
+
+    /// The input columns that output column `ox`'s window covers (padding excluded).
+    #[inline]
+    pub fn cols(&self, ox: usize) -> std::ops::Range<usize> {
+        let start = ox * self.sw;
+        start.saturating_sub(self.pad_left)
+            ..(start + self.kw).saturating_sub(self.pad_left).min(self.w)
+    }
+
     /// Input row of kernel row `ky` at output row `oy`, or None where it falls on padding.
     #[inline]
     pub fn in_row(&self, oy: usize, ky: usize) -> Option<usize> {

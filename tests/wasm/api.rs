@@ -304,3 +304,25 @@ fn random_garbage_never_panics() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn lenet_handles_refuse_broken_weights_and_data() {
+    use nnplay::wasm::lenet::{Lenet, LenetTrainer};
+    assert!(message(Lenet::from_bytes(b"NNPW")).contains("not an nnplay weights file"));
+    assert!(message(LenetTrainer::new(1., 0., 0.01, 1.)).contains("batch must be a whole number from 1 to 1024, got 0"));
+    assert!(message(LenetTrainer::new(1., 8., f64::NAN, 1.)).contains("learning rate"));
+    let mut t = LenetTrainer::new(1., 8., 0.01, 1.).unwrap();
+    assert!(message(t.run(1.)).contains("no training data yet"));
+    // A well-formed header that promises more images than the file holds.
+    let mut images = vec![0u8, 0, 8, 3, 0, 0, 0, 9, 0, 0, 0, 28, 0, 0, 0, 28];
+    images.extend(vec![0u8; 784 * 2]);
+    let labels = [0u8, 0, 8, 1, 0, 0, 0, 2, 1, 2];
+    assert!(message(t.set_train_data(&images, &labels)).contains("truncated"));
+    assert!(message(t.set_train_data(&labels, &images)).contains("not an MNIST image file"));
+    assert!(message(t.evaluate(10.)).contains("no test data yet"));
+    // And with two real-shaped images it trains a step.
+    images[7] = 2;
+    t.set_train_data(&images, &labels).unwrap();
+    assert_eq!(t.run(3.).unwrap(), 1); // one epoch of one batch, then it stops
+    assert!(t.loss().is_finite());
+}

@@ -88,11 +88,38 @@ fn gemms_simd_equal_scalar_on_random_shapes() {
         let c0 = random(&mut rng, m * n);
         let mut want = c0.clone();
         scalar::gemm_nn(&mut want, &a, &b, m, k, n);
-        let cases: [(Gemm, &[f32], &[f32], &str); 3] = [(simd128::gemm_nn, &a, &b, "nn"), (simd128::gemm_tn, &at, &b, "tn"), (simd128::gemm_nt, &a, &bt, "nt")];
+        let cases: [(Gemm, &[f32], &[f32], &str); 3] = [
+            (simd128::gemm_nn, &a, &b, "nn"),
+            (simd128::gemm_tn, &at, &b, "tn"),
+            (simd128::gemm_nt, &a, &bt, "nt"),
+        ];
         for (f, x, y, name) in cases {
             let mut got = c0.clone();
             f(&mut got, x, y, m, k, n);
             assert!(max_rel_diff(&got, &want) < 1e-5, "{name} {m}x{k}x{n}");
         }
+    }
+}
+
+#[wasm_bindgen_test]
+fn direct_stride1_conv_simd_equals_scalar() {
+    use nnplay::kernels::ConvS1;
+    let mut rng = Rng::new(41);
+    for _ in 0..200 {
+        let (c, o) = (1 + rng.below(7), 1 + rng.below(18));
+        let (kh, kw) = (1 + rng.below(5), 1 + rng.below(5));
+        let ow = 4 * (1 + rng.below(8)); // the SIMD kernel's contract: whole vectors
+        let (hp, wp) = (kh + rng.below(12), ow + kw - 1);
+        let d = ConvS1::new(c, hp, wp, o, kh, kw);
+        let (xp, wt, b) = (
+            random(&mut rng, c * hp * wp),
+            random(&mut rng, o * c * kh * kw),
+            random(&mut rng, o),
+        );
+        let g = Window2d::plan([1, c, hp, wp], [kh, kw], [1, 1], Padding::Valid).unwrap();
+        let (mut ys, mut yv) = (vec![0.0; o * d.oh * d.ow], vec![f32::NAN; o * d.oh * d.ow]);
+        scalar::conv2d(&mut ys, &xp, &wt, &b, &g, o);
+        simd128::conv2d_s1(&mut yv, &xp, &wt, &b, &d);
+        assert!(max_rel_diff(&yv, &ys) < 1e-5, "{d:?}");
     }
 }

@@ -7,7 +7,7 @@
 //! which is also the order of the weights file and of the gradient vector.
 
 use crate::cnn::activation::Activation;
-use crate::kernels::{backward, fast, scalar};
+use crate::kernels::{backward, fast, portable, ConvS1};
 use crate::rng::Rng;
 use crate::shape::{Padding, Window2d};
 use crate::{bail, Result};
@@ -38,9 +38,6 @@ pub const C3: usize = 16 * 10 * 10;
 pub const S4: usize = 16 * 5 * 5;
 pub const F5: usize = 120;
 pub const F6: usize = 84;
-
-const COL1: usize = 25 * 784; // im2col of C1: [1*5*5, 28*28]
-const COL3: usize = 150 * 100; // im2col of C3: [6*5*5, 10*10]
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pool {
@@ -111,8 +108,13 @@ pub struct Activations {
     /// Max pooling winners, flat indices within one image's c1 / c3.
     pub arg2: Vec<u32>,
     pub arg4: Vec<u32>,
-    col1: Vec<f32>,
-    col3: Vec<f32>,
+    /// The input images [n, 784], kept for the backward pass.
+    input: Vec<f32>,
+    /// One image zero-padded to 32×32 for C1's SAME padding.
+    padded: Vec<f32>,
+    /// S2 of one image widened to [6, 14, 16], and C3 computed 12 columns wide.
+    padded_s2: Vec<f32>,
+    wide_c3: Vec<f32>,
 }
 
 impl Activations {
@@ -135,13 +137,15 @@ impl Activations {
             (&mut self.f5, F5),
             (&mut self.f6, F6),
             (&mut self.logits, CLASSES),
-            (&mut self.col1, COL1),
-            (&mut self.col3, COL3),
+            (&mut self.input, IMAGE),
         ] {
             v.resize(n * len, 0.0);
         }
         self.arg2.resize(n * S2, 0);
         self.arg4.resize(n * S4, 0);
+        self.padded.resize(32 * 32, 0.0);
+        self.padded_s2.resize(6 * 14 * 16, 0.0);
+        self.wide_c3.resize(16 * 10 * 12, 0.0);
     }
 }
 
@@ -154,9 +158,10 @@ pub struct Grads {
     d_f5: Vec<f32>,
     d_s4: Vec<f32>,
     d_c3: Vec<f32>,
-    d_col3: Vec<f32>,
     d_s2: Vec<f32>,
     d_c1: Vec<f32>,
+    /// One input image zero-padded to 32×32 (C1's SAME padding).
+    padded: Vec<f32>,
 }
 
 impl Grads {
@@ -168,16 +173,19 @@ impl Grads {
             d_f5: vec![0.0; n * F5],
             d_s4: vec![0.0; n * S4],
             d_c3: vec![0.0; C3],
-            d_col3: vec![0.0; COL3],
             d_s2: vec![0.0; S2],
             d_c1: vec![0.0; C1],
+            padded: vec![0.0; 32 * 32],
         }
     }
 }
 
 fn activate(act: Activation, v: &mut [f32]) {
     match act {
-        Activation::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+        // Compare-and-select, not f32::max: max must treat NaN specially and stays a call in wasm.
+        Activation::Relu => v
+            .iter_mut()
+            .for_each(|x| *x = if *x > 0.0 { *x } else { 0.0 }),
         Activation::Tanh => v.iter_mut().for_each(|x| *x = x.tanh()),
         Activation::Sigmoid => v.iter_mut().for_each(|x| *x = 1.0 / (1.0 + (-*x).exp())),
         Activation::Identity => {}
@@ -200,14 +208,6 @@ fn dense_forward(y: &mut [f32], x: &[f32], w: &[f32], b: &[f32], n: usize, inp: 
         row.copy_from_slice(b);
     }
     fast::gemm_nt(y, x, w, n, inp, out);
-}
-
-/// y: [o, p] = b (per row) + w: [o, k] * col: [k, p].
-fn conv_forward(y: &mut [f32], col: &[f32], w: &[f32], b: &[f32], o: usize, k: usize, p: usize) {
-    for (row, &bias) in y.chunks_exact_mut(p).zip(b) {
-        row.fill(bias);
-    }
-    fast::gemm_nn(y, w, col, o, k, p);
 }
 
 impl LeNet5 {
@@ -247,32 +247,47 @@ impl LeNet5 {
     /// Runs `n` images x: [n, 1, 28, 28] (values checked by the caller) into `a`.
     pub fn forward(&self, x: &[f32], n: usize, a: &mut Activations) {
         a.resize(n);
-        let [g1, p2, g3, p4] = geometry();
+        a.input.copy_from_slice(&x[..n * IMAGE]);
         let p = &self.params;
         let (w1, b1, w3, b3) = (&p[0..150], &p[150..156], &p[156..2556], &p[2556..2572]);
         let (w5, b5) = (&p[2572..50572], &p[50572..50692]);
         let (w6, b6) = (&p[50692..60772], &p[60772..60856]);
         let (w7, b7) = (&p[60856..61696], &p[61696..61706]);
+        // C1 is SAME (2 zeros around 28×28), C3 VALID: both stride-1 direct convolutions.
+        // C3's input gets 2 zero columns on the right so its rows are 12 outputs wide (three
+        // whole vectors); the 2 extra columns are dropped when copying into c3.
+        let (d1, d3) = (
+            ConvS1::new(1, 32, 32, 6, 5, 5),
+            ConvS1::new(6, 14, 16, 16, 5, 5),
+        );
         for i in 0..n {
-            let col1 = &mut a.col1[i * COL1..][..COL1];
-            scalar::im2col(col1, &x[i * IMAGE..][..IMAGE], &g1);
+            for (row, src) in a.padded[2 * 32..]
+                .chunks_exact_mut(32)
+                .zip(x[i * IMAGE..][..IMAGE].chunks_exact(28))
+            {
+                row[2..30].copy_from_slice(src);
+            }
             let c1 = &mut a.c1[i * C1..][..C1];
-            conv_forward(c1, col1, w1, b1, 6, 25, 784);
+            fast::conv2d_s1(c1, &a.padded, w1, b1, &d1);
             activate(self.act, c1);
             let s2 = &mut a.s2[i * S2..][..S2];
             match self.pool {
-                Pool::Max => scalar::max_pool2d(s2, &mut a.arg2[i * S2..][..S2], c1, &p2),
-                Pool::Avg => scalar::avg_pool2d(s2, c1, &p2),
+                Pool::Max => portable::max_pool2x2(s2, &mut a.arg2[i * S2..][..S2], c1, 6, 14, 14),
+                Pool::Avg => portable::avg_pool2x2(s2, c1, 6, 14, 14),
             }
-            let col3 = &mut a.col3[i * COL3..][..COL3];
-            scalar::im2col(col3, s2, &g3);
+            for (row, src) in a.padded_s2.chunks_exact_mut(16).zip(s2.chunks_exact(14)) {
+                row[..14].copy_from_slice(src);
+            }
+            fast::conv2d_s1(&mut a.wide_c3, &a.padded_s2, w3, b3, &d3);
             let c3 = &mut a.c3[i * C3..][..C3];
-            conv_forward(c3, col3, w3, b3, 16, 150, 100);
+            for (dst, src) in c3.chunks_exact_mut(10).zip(a.wide_c3.chunks_exact(12)) {
+                dst.copy_from_slice(&src[..10]);
+            }
             activate(self.act, c3);
             let s4 = &mut a.s4[i * S4..][..S4];
             match self.pool {
-                Pool::Max => scalar::max_pool2d(s4, &mut a.arg4[i * S4..][..S4], c3, &p4),
-                Pool::Avg => scalar::avg_pool2d(s4, c3, &p4),
+                Pool::Max => portable::max_pool2x2(s4, &mut a.arg4[i * S4..][..S4], c3, 16, 5, 5),
+                Pool::Avg => portable::avg_pool2x2(s4, c3, 16, 5, 5),
             }
         }
         dense_forward(&mut a.f5, &a.s4, w5, b5, n, 400, 120);
@@ -299,7 +314,7 @@ impl LeNet5 {
         total: usize,
     ) -> f32 {
         let n = a.n;
-        let [g1, p2, g3, p4] = geometry();
+        let [_, p2, _, p4] = geometry();
         let p = &self.params;
         let (w3, w6, w7, w5) = (
             &p[156..2556],
@@ -325,6 +340,11 @@ impl LeNet5 {
         dense_backward(&mut g.d_f5, dw6, db6, &g.d_f6, &a.f5, w6, n, 120, 84);
         activate_backward(self.act, &mut g.d_f5, &a.f5);
         dense_backward(&mut g.d_s4, dw5, db5, &g.d_f5, &a.s4, w5, n, 400, 120);
+        // Stride-1 views of C3 (on S2, VALID) and C1 (on the 32×32 padded image).
+        let (d3, d1) = (
+            ConvS1::new(6, 14, 14, 16, 5, 5),
+            ConvS1::new(1, 32, 32, 6, 5, 5),
+        );
         for i in 0..n {
             let ds4 = &g.d_s4[i * S4..][..S4];
             match self.pool {
@@ -332,25 +352,31 @@ impl LeNet5 {
                 Pool::Avg => backward::avg_pool2d(&mut g.d_c3, ds4, &p4),
             }
             activate_backward(self.act, &mut g.d_c3, &a.c3[i * C3..][..C3]);
-            fast::gemm_nt(dw3, &g.d_c3, &a.col3[i * COL3..][..COL3], 16, 100, 150);
-            for (b, row) in db3.iter_mut().zip(g.d_c3.chunks_exact(100)) {
-                *b += row.iter().sum::<f32>();
-            }
-            g.d_col3.fill(0.0);
-            fast::gemm_tn(&mut g.d_col3, w3, &g.d_c3, 150, 16, 100);
             g.d_s2.fill(0.0);
-            scalar::col2im(&mut g.d_s2, &g.d_col3, &g3);
+            backward::conv2d_s1_sparse(
+                Some(&mut g.d_s2),
+                dw3,
+                db3,
+                &g.d_c3,
+                &a.s2[i * S2..][..S2],
+                w3,
+                &d3,
+            );
             match self.pool {
                 Pool::Max => backward::routed_pool2d(&mut g.d_c1, &g.d_s2, &a.arg2[i * S2..][..S2]),
                 Pool::Avg => backward::avg_pool2d(&mut g.d_c1, &g.d_s2, &p2),
             }
             activate_backward(self.act, &mut g.d_c1, &a.c1[i * C1..][..C1]);
-            fast::gemm_nt(dw1, &g.d_c1, &a.col1[i * COL1..][..COL1], 6, 784, 25);
-            for (b, row) in db1.iter_mut().zip(g.d_c1.chunks_exact(784)) {
-                *b += row.iter().sum::<f32>();
+            for (row, src) in g
+                .padded
+                .chunks_exact_mut(32)
+                .skip(2)
+                .zip(a.input[i * IMAGE..][..IMAGE].chunks_exact(28))
+            {
+                row[2..30].copy_from_slice(src);
             }
+            backward::conv2d_s1_sparse(None, dw1, db1, &g.d_c1, &g.padded, &[], &d1);
         }
-        let _ = g1;
         loss
     }
 }

@@ -62,13 +62,12 @@ pub fn routed_pool2d(dx: &mut [f32], dy: &[f32], arg: &[u32]) {
 /// Mean pooling backward: each output's gradient is shared equally by its real cells.
 pub fn avg_pool2d(dx: &mut [f32], dy: &[f32], g: &Window2d) {
     dx.fill(0.0);
-    let mut cells = Vec::with_capacity(g.kh * g.kw);
-    super::scalar::for_each_window(g, |o, it| {
-        cells.clear();
-        cells.extend(it);
-        let share = dy[o] / cells.len().max(1) as f32;
-        for &i in &cells {
-            dx[i] += share;
+    super::scalar::for_each_window(g, |o, base, rows, cols| {
+        let share = dy[o] / (rows.len() * cols.len()).max(1) as f32;
+        for iy in rows {
+            for v in &mut dx[base + iy * g.w..][cols.clone()] {
+                *v += share;
+            }
         }
     });
 }
@@ -420,6 +419,123 @@ mod tests {
                 f64::from(softmax_cross_entropy(&mut scratch, z, &labels, k))
             });
             close(dz[i], num, "dlogits");
+        }
+    }
+}
+
+/// Backward of a stride-1 convolution over an (already padded) input xp: [c, hp, wp], visiting
+/// only the nonzero entries of dy: [o, oh, ow]. After ReLU and max pooling at most a quarter
+/// of dy is nonzero (only pooling winners get a gradient), so this does a fraction of the
+/// dense work and needs no im2col. dw += dy ⋆ xp, db += sum(dy), and, if given,
+/// dxp += the full correlation of dy with wt (callers zero dxp first).
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_s1_sparse(
+    dxp: Option<&mut [f32]>,
+    dw: &mut [f32],
+    db: &mut [f32],
+    dy: &[f32],
+    xp: &[f32],
+    wt: &[f32],
+    d: &super::ConvS1,
+) {
+    // A kernel width known at compile time turns each row update into straight-line code
+    // (LeNet's 5 wide: 1.6x faster in V8 than the loop over a runtime width).
+    match d.kw {
+        5 => sparse_rows::<5>(dxp, dw, db, dy, xp, wt, d),
+        3 => sparse_rows::<3>(dxp, dw, db, dy, xp, wt, d),
+        _ => sparse_rows::<0>(dxp, dw, db, dy, xp, wt, d),
+    }
+}
+
+/// The body of [`conv2d_s1_sparse`]; `KW` is the kernel width, or 0 for "read it from d".
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn sparse_rows<const KW: usize>(
+    dxp: Option<&mut [f32]>,
+    dw: &mut [f32],
+    db: &mut [f32],
+    dy: &[f32],
+    xp: &[f32],
+    wt: &[f32],
+    d: &super::ConvS1,
+) {
+    let kw = if KW == 0 { d.kw } else { KW };
+    let mut dxp = dxp;
+    for o in 0..d.o {
+        for oy in 0..d.oh {
+            for ox in 0..d.ow {
+                let g = dy[(o * d.oh + oy) * d.ow + ox];
+                if g == 0.0 {
+                    continue;
+                }
+                db[o] += g;
+                for c in 0..d.c {
+                    for ky in 0..d.kh {
+                        let at = (c * d.hp + oy + ky) * d.wp + ox;
+                        let wi = ((o * d.c + c) * d.kh + ky) * kw;
+                        let (dwr, xr) = (&mut dw[wi..wi + kw], &xp[at..at + kw]);
+                        for k in 0..kw {
+                            dwr[k] += g * xr[k];
+                        }
+                        if let Some(dx) = dxp.as_deref_mut() {
+                            let (dxr, wr) = (&mut dx[at..at + kw], &wt[wi..wi + kw]);
+                            for k in 0..kw {
+                                dxr[k] += g * wr[k];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod sparse_tests {
+    use super::*;
+    use crate::kernels::ConvS1;
+    use crate::rng::Rng;
+    use crate::shape::Padding;
+
+    /// The sparse path equals the dense reference on the same (mostly zero) gradient.
+    #[test]
+    fn sparse_conv_backward_equals_dense() {
+        let mut rng = Rng::new(23);
+        for _ in 0..30 {
+            let (c, o, h, w) = (
+                1 + rng.below(4),
+                1 + rng.below(5),
+                3 + rng.below(10),
+                3 + rng.below(10),
+            );
+            let (kh, kw) = (1 + rng.below(h.min(5)), 1 + rng.below(w.min(5)));
+            let g = Window2d::plan([1, c, h, w], [kh, kw], [1, 1], Padding::Valid).unwrap();
+            let d = ConvS1::new(c, h, w, o, kh, kw);
+            let x: Vec<f32> = (0..c * h * w).map(|_| rng.range(-1.0, 1.0)).collect();
+            let wt: Vec<f32> = (0..o * c * kh * kw).map(|_| rng.range(-1.0, 1.0)).collect();
+            let dy: Vec<f32> = (0..o * d.oh * d.ow)
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        rng.range(-1.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let (mut dx0, mut dw0, mut db0) =
+                (vec![0.0; x.len()], vec![0.0; wt.len()], vec![0.0; o]);
+            conv2d(Some(&mut dx0), &mut dw0, &mut db0, &dy, &x, &wt, &g, o);
+            let (mut dx1, mut dw1, mut db1) =
+                (vec![0.0; x.len()], vec![0.0; wt.len()], vec![0.0; o]);
+            conv2d_s1_sparse(Some(&mut dx1), &mut dw1, &mut db1, &dy, &x, &wt, &d);
+            for (a, b) in dx0
+                .iter()
+                .chain(&dw0)
+                .chain(&db0)
+                .zip(dx1.iter().chain(&dw1).chain(&db1))
+            {
+                assert!((a - b).abs() < 1e-5, "{a} vs {b} ({d:?})");
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 //! (axpy) or as eight independent partial sums. Used for training natively and wherever no
 //! hand-written `simd128` twin exists. Tested equal to `scalar` (tests below, and in wasm).
 
+use super::ConvS1;
+
 /// Sum of a[i] * b[i] with eight partial sums, which the compiler keeps in vector registers
 /// (a single running sum is a dependency chain it may not reorder).
 #[inline]
@@ -107,6 +109,141 @@ mod tests {
             }
             let (s, p) = (scalar::dot(&a, &at), dot(&a, &at));
             assert!((s - p).abs() <= 1e-5 * s.abs().max(1.0));
+        }
+    }
+}
+
+/// y: [o, oh, ow] = b + stride-1 convolution of the padded input xp: [c, hp, wp] with
+/// wt: [o, c, kh, kw] (see [`ConvS1`]): output rows accumulate scaled input rows (axpy).
+pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
+    for o in 0..d.o {
+        for oy in 0..d.oh {
+            let yrow = &mut y[(o * d.oh + oy) * d.ow..][..d.ow];
+            yrow.fill(b[o]);
+            for c in 0..d.c {
+                for ky in 0..d.kh {
+                    let xrow = &xp[(c * d.hp + oy + ky) * d.wp..][..d.wp];
+                    for kx in 0..d.kw {
+                        axpy(
+                            yrow,
+                            wt[((o * d.c + c) * d.kh + ky) * d.kw + kx],
+                            &xrow[kx..kx + d.ow],
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Max pooling with a 2×2 window and stride 2 over planes whose windows all lie inside
+/// (LeNet's S2 and S4): x: [planes, 2 * oh, 2 * ow] -> y: [planes, oh, ow], `arg` the flat
+/// index in x of each winner (the first on ties, as `scalar::max_pool2d`).
+pub fn max_pool2x2(y: &mut [f32], arg: &mut [u32], x: &[f32], planes: usize, oh: usize, ow: usize) {
+    let w = 2 * ow;
+    for p in 0..planes {
+        let base = p * 4 * oh * ow;
+        for oy in 0..oh {
+            let top = base + 2 * oy * w;
+            for ox in 0..ow {
+                let i = top + 2 * ox;
+                let mut at = i;
+                for j in [i + 1, i + w, i + w + 1] {
+                    if x[j] > x[at] {
+                        at = j;
+                    }
+                }
+                let o = (p * oh + oy) * ow + ox;
+                y[o] = x[at];
+                arg[o] = at as u32;
+            }
+        }
+    }
+}
+
+/// Mean pooling, 2×2 window, stride 2, windows all inside: as `scalar::avg_pool2d` there.
+pub fn avg_pool2x2(y: &mut [f32], x: &[f32], planes: usize, oh: usize, ow: usize) {
+    let w = 2 * ow;
+    for p in 0..planes {
+        let base = p * 4 * oh * ow;
+        for oy in 0..oh {
+            let top = base + 2 * oy * w;
+            for ox in 0..ow {
+                let i = top + 2 * ox;
+                y[(p * oh + oy) * ow + ox] = ((x[i] + x[i + 1]) + (x[i + w] + x[i + w + 1])) * 0.25;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::*;
+    use crate::kernels::scalar;
+    use crate::rng::Rng;
+    use crate::shape::{Padding, Window2d};
+
+    #[test]
+    fn pool2x2_equals_the_reference() {
+        let mut rng = Rng::new(4);
+        for (planes, oh, ow) in [(6, 14, 14), (16, 5, 5), (1, 1, 1), (3, 2, 7)] {
+            // Few distinct values, so ties happen and the first-wins rule is exercised.
+            let x: Vec<f32> = (0..planes * 4 * oh * ow)
+                .map(|_| rng.below(4) as f32)
+                .collect();
+            let g = Window2d::plan([1, planes, 2 * oh, 2 * ow], [2, 2], [2, 2], Padding::Valid)
+                .unwrap();
+            let (mut y0, mut a0, mut y1, mut a1) = (
+                vec![0.0; planes * oh * ow],
+                vec![0; planes * oh * ow],
+                vec![0.0; planes * oh * ow],
+                vec![0; planes * oh * ow],
+            );
+            scalar::max_pool2d(&mut y0, &mut a0, &x, &g);
+            max_pool2x2(&mut y1, &mut a1, &x, planes, oh, ow);
+            assert_eq!((y0, a0), (y1, a1));
+            let (mut m0, mut m1) = (vec![0.0; planes * oh * ow], vec![0.0; planes * oh * ow]);
+            scalar::avg_pool2d(&mut m0, &x, &g);
+            avg_pool2x2(&mut m1, &x, planes, oh, ow);
+            assert_eq!(m0, m1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod conv_tests {
+    use super::*;
+    use crate::kernels::scalar;
+    use crate::rng::Rng;
+    use crate::shape::{Padding, Window2d};
+
+    #[test]
+    fn direct_stride1_conv_equals_the_reference() {
+        let mut rng = Rng::new(43);
+        for _ in 0..100 {
+            let (c, o, kh, kw) = (
+                1 + rng.below(5),
+                1 + rng.below(9),
+                1 + rng.below(5),
+                1 + rng.below(5),
+            );
+            let (hp, wp) = (kh + rng.below(10), kw + rng.below(10));
+            let d = ConvS1::new(c, hp, wp, o, kh, kw);
+            let r = |rng: &mut Rng, n: usize| {
+                (0..n).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>()
+            };
+            let (xp, wt, b) = (
+                r(&mut rng, c * hp * wp),
+                r(&mut rng, o * c * kh * kw),
+                r(&mut rng, o),
+            );
+            let g = Window2d::plan([1, c, hp, wp], [kh, kw], [1, 1], Padding::Valid).unwrap();
+            let (mut want, mut got) = (vec![0.0; o * d.oh * d.ow], vec![0.0; o * d.oh * d.ow]);
+            scalar::conv2d(&mut want, &xp, &wt, &b, &g, o);
+            conv2d_s1(&mut got, &xp, &wt, &b, &d);
+            for (a, e) in got.iter().zip(&want) {
+                assert!((a - e).abs() <= 1e-5 * e.abs().max(1.0), "{d:?}");
+            }
         }
     }
 }

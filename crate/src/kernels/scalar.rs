@@ -1,6 +1,8 @@
 //! Reference kernels: plain loops, one output at a time, as the formulas are written.
 //! Everything else is tested against these; keep them simple rather than fast.
 
+use std::ops::Range;
+
 use crate::rng::Rng;
 use crate::shape::Window2d;
 
@@ -29,23 +31,21 @@ pub fn conv2d(y: &mut [f32], x: &[f32], wt: &[f32], b: &[f32], g: &Window2d, o: 
     }
 }
 
-/// Calls `f(out_index, cells)` for every window; `cells` yields the flat indices into
-/// x: [n, c, h, w] of the real (unpadded) cells of that window, row by row.
+/// Calls `f(out_index, plane_start, rows, cols)` for every window: the window's real
+/// (unpadded) cells are x[plane_start + iy * w + ix] for iy in rows, ix in cols.
 #[inline]
-pub fn for_each_window(g: &Window2d, mut f: impl FnMut(usize, &mut dyn Iterator<Item = usize>)) {
+pub fn for_each_window(g: &Window2d, mut f: impl FnMut(usize, usize, Range<usize>, Range<usize>)) {
+    let cols: Vec<Range<usize>> = (0..g.ow).map(|ox| g.cols(ox)).collect();
     for plane in 0..g.n * g.c {
         for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let base = plane * g.h * g.w;
-                let mut cells =
-                    (0..g.kh)
-                        .filter_map(move |ky| g.in_row(oy, ky))
-                        .flat_map(move |iy| {
-                            (0..g.kw)
-                                .filter_map(move |kx| g.in_col(ox, kx))
-                                .map(move |ix| base + iy * g.w + ix)
-                        });
-                f((plane * g.oh + oy) * g.ow + ox, &mut cells);
+            let rows = g.rows(oy);
+            for (ox, c) in cols.iter().enumerate() {
+                f(
+                    (plane * g.oh + oy) * g.ow + ox,
+                    plane * g.h * g.w,
+                    rows.clone(),
+                    c.clone(),
+                );
             }
         }
     }
@@ -54,11 +54,14 @@ pub fn for_each_window(g: &Window2d, mut f: impl FnMut(usize, &mut dyn Iterator<
 /// y: [n, c, oh, ow] = max over each window of x; `arg` gets the flat index in x of the
 /// winner (the first one on ties). Padded cells never win.
 pub fn max_pool2d(y: &mut [f32], arg: &mut [u32], x: &[f32], g: &Window2d) {
-    for_each_window(g, |o, cells| {
-        let (mut best, mut at) = (f32::NEG_INFINITY, 0);
-        for i in cells {
-            if x[i] > best {
-                (best, at) = (x[i], i);
+    for_each_window(g, |o, base, rows, cols| {
+        let (mut best, mut at) = (f32::NEG_INFINITY, base + rows.start * g.w + cols.start);
+        for iy in rows {
+            for ix in cols.clone() {
+                let i = base + iy * g.w + ix;
+                if x[i] > best {
+                    (best, at) = (x[i], i);
+                }
             }
         }
         y[o] = best;
@@ -66,15 +69,31 @@ pub fn max_pool2d(y: &mut [f32], arg: &mut [u32], x: &[f32], g: &Window2d) {
     });
 }
 
+/// Sum of a window's real cells and their number.
+#[inline]
+fn window_sum(
+    x: &[f32],
+    w: usize,
+    base: usize,
+    rows: Range<usize>,
+    cols: Range<usize>,
+    f: impl Fn(f32) -> f32,
+) -> (f32, usize) {
+    let count = rows.len() * cols.len();
+    let mut sum = 0.0;
+    for iy in rows {
+        for &v in &x[base + iy * w..][cols.clone()] {
+            sum += f(v);
+        }
+    }
+    (sum, count)
+}
+
 /// y: [n, c, oh, ow] = mean of each window's real cells (SAME padding divides by the number
 /// of real cells, not by kh * kw).
 pub fn avg_pool2d(y: &mut [f32], x: &[f32], g: &Window2d) {
-    for_each_window(g, |o, cells| {
-        let (mut sum, mut count) = (0.0f32, 0usize);
-        for i in cells {
-            sum += x[i];
-            count += 1;
-        }
+    for_each_window(g, |o, base, rows, cols| {
+        let (sum, count) = window_sum(x, g.w, base, rows, cols, |v| v);
         y[o] = if count > 0 { sum / count as f32 } else { 0.0 };
     });
 }
@@ -82,12 +101,9 @@ pub fn avg_pool2d(y: &mut [f32], x: &[f32], g: &Window2d) {
 /// Stochastic pooling at inference (Zeiler & Fergus 2013): y = sum(a_i * p_i) with
 /// p_i = a_i / sum(a), 0 where the window sums to 0. x must be >= 0.
 pub fn stochastic_pool2d_inference(y: &mut [f32], x: &[f32], g: &Window2d) {
-    for_each_window(g, |o, cells| {
-        let (mut sum, mut sum_sq) = (0.0f32, 0.0f32);
-        for i in cells {
-            sum += x[i];
-            sum_sq += x[i] * x[i];
-        }
+    for_each_window(g, |o, base, rows, cols| {
+        let (sum, _) = window_sum(x, g.w, base, rows.clone(), cols.clone(), |v| v);
+        let (sum_sq, _) = window_sum(x, g.w, base, rows, cols, |v| v * v);
         y[o] = if sum > 0.0 { sum_sq / sum } else { 0.0 };
     });
 }
@@ -102,12 +118,9 @@ pub fn stochastic_pool2d_sample(
     g: &Window2d,
     rng: &mut Rng,
 ) {
-    let mut window = Vec::with_capacity(g.kh * g.kw);
-    for_each_window(g, |o, cells| {
-        window.clear();
-        window.extend(cells);
-        let sum: f32 = window.iter().map(|&i| x[i]).sum();
-        let first = window.first().copied().unwrap_or(0);
+    for_each_window(g, |o, base, rows, cols| {
+        let first = base + rows.start * g.w + cols.start;
+        let (sum, _) = window_sum(x, g.w, base, rows.clone(), cols.clone(), |v| v);
         if sum <= 0.0 {
             (y[o], arg[o]) = (0.0, first as u32);
             return;
@@ -117,12 +130,15 @@ pub fn stochastic_pool2d_sample(
         // Rounding can leave r just above the last partial sum: fall back to the last
         // cell with a > 0, which is the one that interval belongs to.
         let mut pick = first;
-        for &i in &window {
-            if x[i] > 0.0 {
-                pick = i;
-                acc += x[i];
-                if r < acc {
-                    break;
+        'scan: for iy in rows {
+            for ix in cols.clone() {
+                let i = base + iy * g.w + ix;
+                if x[i] > 0.0 {
+                    pick = i;
+                    acc += x[i];
+                    if r < acc {
+                        break 'scan;
+                    }
                 }
             }
         }
@@ -184,20 +200,54 @@ pub fn softmax(y: &mut [f32], x: &[f32], k: usize) {
     }
 }
 
+/// The output columns [lo, hi) at which kernel column `kx` lands inside the input (the rest
+/// lie on padding), and the input column of `lo`.
+#[inline]
+pub fn valid_cols(g: &Window2d, kx: usize) -> (usize, usize, usize) {
+    let lo = if kx >= g.pad_left {
+        0
+    } else {
+        (g.pad_left - kx).div_ceil(g.sw)
+    };
+    let last = g.w - 1 + g.pad_left; // ox * sw + kx must stay <= last
+    let hi = if last >= kx {
+        ((last - kx) / g.sw + 1).min(g.ow)
+    } else {
+        0
+    };
+    let lo = lo.min(g.ow);
+    (lo, hi.max(lo), (lo * g.sw + kx).saturating_sub(g.pad_left))
+}
+
 /// col: [c * kh * kw, oh * ow] = the windows of one image x: [c, h, w] laid out as columns
 /// (zeros on padding), so a convolution becomes one matrix product: y = wt * col.
+/// Row by row: the padding test runs once per output row, not once per element.
 pub fn im2col(col: &mut [f32], x: &[f32], g: &Window2d) {
     let p = g.oh * g.ow;
     for ic in 0..g.c {
+        let plane = &x[ic * g.h * g.w..][..g.h * g.w];
         for ky in 0..g.kh {
             for kx in 0..g.kw {
                 let row = &mut col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
+                let (lo, hi, ix0) = valid_cols(g, kx);
                 for oy in 0..g.oh {
-                    for ox in 0..g.ow {
-                        row[oy * g.ow + ox] = match (g.in_row(oy, ky), g.in_col(ox, kx)) {
-                            (Some(iy), Some(ix)) => x[(ic * g.h + iy) * g.w + ix],
-                            _ => 0.0,
-                        };
+                    let out = &mut row[oy * g.ow..][..g.ow];
+                    let Some(iy) = g.in_row(oy, ky) else {
+                        out.fill(0.0);
+                        continue;
+                    };
+                    out[..lo].fill(0.0);
+                    out[hi..].fill(0.0);
+                    let src = &plane[iy * g.w..][..g.w];
+                    if lo == hi {
+                        continue;
+                    }
+                    if g.sw == 1 {
+                        out[lo..hi].copy_from_slice(&src[ix0..ix0 + (hi - lo)]);
+                    } else {
+                        for (k, o) in out[lo..hi].iter_mut().enumerate() {
+                            *o = src[ix0 + k * g.sw];
+                        }
                     }
                 }
             }
@@ -210,15 +260,16 @@ pub fn im2col(col: &mut [f32], x: &[f32], g: &Window2d) {
 pub fn col2im(dx: &mut [f32], col: &[f32], g: &Window2d) {
     let p = g.oh * g.ow;
     for ic in 0..g.c {
+        let plane = &mut dx[ic * g.h * g.w..][..g.h * g.w];
         for ky in 0..g.kh {
             for kx in 0..g.kw {
                 let row = &col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
+                let (lo, hi, ix0) = valid_cols(g, kx);
                 for oy in 0..g.oh {
                     let Some(iy) = g.in_row(oy, ky) else { continue };
-                    for ox in 0..g.ow {
-                        if let Some(ix) = g.in_col(ox, kx) {
-                            dx[(ic * g.h + iy) * g.w + ix] += row[oy * g.ow + ox];
-                        }
+                    let dst = &mut plane[iy * g.w..][..g.w];
+                    for (k, &v) in row[oy * g.ow + lo..oy * g.ow + hi].iter().enumerate() {
+                        dst[ix0 + k * g.sw] += v;
                     }
                 }
             }
@@ -257,6 +308,66 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     for i in 0..m {
         for j in 0..n {
             c[i * n + j] += dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+    use crate::shape::Padding;
+
+    /// im2col against its definition (one lookup per element), and col2im as its adjoint:
+    /// <im2col(x), r> = <x, col2im(r)> for random x and r.
+    #[test]
+    fn im2col_and_col2im_are_right_and_adjoint() {
+        let mut rng = Rng::new(17);
+        for trial in 0..200 {
+            let (c, h, w) = (1 + rng.below(3), 1 + rng.below(9), 1 + rng.below(9));
+            let k = [1 + rng.below(5), 1 + rng.below(5)];
+            let padding = if trial % 2 == 0 {
+                Padding::Same
+            } else {
+                Padding::Valid
+            };
+            let Ok(g) = Window2d::plan(
+                [1, c, h, w],
+                k,
+                [1 + rng.below(3), 1 + rng.below(3)],
+                padding,
+            ) else {
+                continue;
+            };
+            let x: Vec<f32> = (0..c * h * w).map(|_| rng.range(-1.0, 1.0)).collect();
+            let p = g.oh * g.ow;
+            let mut col = vec![f32::NAN; c * g.kh * g.kw * p];
+            im2col(&mut col, &x, &g);
+            for ic in 0..c {
+                for ky in 0..g.kh {
+                    for kx in 0..g.kw {
+                        for oy in 0..g.oh {
+                            for ox in 0..g.ow {
+                                let want = match (g.in_row(oy, ky), g.in_col(ox, kx)) {
+                                    (Some(iy), Some(ix)) => x[(ic * h + iy) * w + ix],
+                                    _ => 0.0,
+                                };
+                                assert_eq!(
+                                    col[((ic * g.kh + ky) * g.kw + kx) * p + oy * g.ow + ox],
+                                    want,
+                                    "{g:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            let r: Vec<f32> = (0..col.len()).map(|_| rng.range(-1.0, 1.0)).collect();
+            let mut back = vec![0.0; x.len()];
+            col2im(&mut back, &r, &g);
+            let lhs: f64 = col.iter().zip(&r).map(|(a, b)| f64::from(a * b)).sum();
+            let rhs: f64 = x.iter().zip(&back).map(|(a, b)| f64::from(a * b)).sum();
+            assert!((lhs - rhs).abs() < 1e-4, "{g:?}: {lhs} vs {rhs}");
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use core::arch::wasm32::*;
 
+use crate::kernels::scalar;
+use crate::kernels::ConvS1;
 use crate::shape::Window2d;
 
 /// y[i] += a * x[i] for i < y.len(); x must be at least as long as y.
@@ -50,29 +52,17 @@ fn axpy_strided(y: &mut [f32], a: f32, x: &[f32], start: usize, step: usize) {
     }
 }
 
-/// The output columns [lo, hi) whose kernel column `kx` lands on a real input column.
-#[inline]
-fn col_range(g: &Window2d, kx: usize) -> (usize, usize) {
-    let lo = if kx >= g.pad_left {
-        0
-    } else {
-        (g.pad_left - kx).div_ceil(g.sw)
-    };
-    let last = g.w - 1 + g.pad_left; // ox * sw + kx must stay <= last
-    let hi = if last >= kx {
-        ((last - kx) / g.sw + 1).min(g.ow)
-    } else {
-        0
-    };
-    (lo, hi)
-}
-
 /// y: [n, o, oh, ow] = conv(x: [n, c, h, w], wt: [o, c, kh, kw]) + b: [o], as
 /// `scalar::conv2d`. Vectorised along output rows: each kernel tap adds weight * input row
 /// to the output row, so the padding test runs once per tap instead of once per product.
 pub fn conv2d(y: &mut [f32], x: &[f32], wt: &[f32], b: &[f32], g: &Window2d, o: usize) {
     let (hw, khw) = (g.h * g.w, g.kh * g.kw);
-    let ranges: Vec<(usize, usize)> = (0..g.kw).map(|kx| col_range(g, kx)).collect();
+    let ranges: Vec<(usize, usize)> = (0..g.kw)
+        .map(|kx| {
+            let (lo, hi, _) = scalar::valid_cols(g, kx);
+            (lo, hi)
+        })
+        .collect();
     for n in 0..g.n {
         for oc in 0..o {
             for oy in 0..g.oh {
@@ -165,7 +155,17 @@ pub fn relu(y: &mut [f32], x: &[f32]) {
 /// fast), A read as scalars through strides so one kernel serves `nn` and `tn`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn tile<const R: usize, const V: usize>(c: &mut [f32], a: &[f32], rs: usize, cs: usize, b: &[f32], i0: usize, j0: usize, k: usize, n: usize) {
+fn tile<const R: usize, const V: usize>(
+    c: &mut [f32],
+    a: &[f32],
+    rs: usize,
+    cs: usize,
+    b: &[f32],
+    i0: usize,
+    j0: usize,
+    k: usize,
+    n: usize,
+) {
     let mut acc = [[f32x4_splat(0.0); V]; R];
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
     for p in 0..k {
@@ -195,11 +195,24 @@ fn tile<const R: usize, const V: usize>(c: &mut [f32], a: &[f32], rs: usize, cs:
 }
 
 /// c: [m, n] += A * b where A(i, p) = a[i * rs + p * cs] and b: [k, n].
-fn gemm_strided(c: &mut [f32], a: &[f32], rs: usize, cs: usize, b: &[f32], m: usize, k: usize, n: usize) {
+#[allow(clippy::too_many_arguments)] // the two strides are what let nn and tn share it
+fn gemm_strided(
+    c: &mut [f32],
+    a: &[f32],
+    rs: usize,
+    cs: usize,
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
     if m == 0 || n == 0 || k == 0 {
         return;
     }
-    assert!(c.len() >= m * n && b.len() >= k * n && a.len() > (m - 1) * rs + (k - 1) * cs, "gemm: buffers too short");
+    assert!(
+        c.len() >= m * n && b.len() >= k * n && a.len() > (m - 1) * rs + (k - 1) * cs,
+        "gemm: buffers too short"
+    );
     let mut i0 = 0;
     while i0 < m {
         let rows = (m - i0).min(4);
@@ -220,7 +233,9 @@ fn gemm_strided(c: &mut [f32], a: &[f32], rs: usize, cs: usize, b: &[f32], m: us
         }
         for i in i0..i0 + rows {
             for j in j0..n {
-                c[i * n + j] += (0..k).map(|p| a[i * rs + p * cs] * b[p * n + j]).sum::<f32>();
+                c[i * n + j] += (0..k)
+                    .map(|p| a[i * rs + p * cs] * b[p * n + j])
+                    .sum::<f32>();
             }
         }
         i0 += rows;
@@ -239,13 +254,18 @@ pub fn gemm_tn(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
 
 #[inline(always)]
 fn hsum(v: v128) -> f32 {
-    (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+    (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
+        + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
 }
 
 /// c: [m, n] += a: [m, k] * b^T with b: [n, k], as `scalar::gemm_nt`: 2×4 tiles of dot
 /// products, vectors along k (both operands are contiguous there), so no transpose is needed.
+#[allow(clippy::needless_range_loop)] // q indexes both rows' accumulators and b's rows
 pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
-    assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k, "gemm_nt: buffers too short");
+    assert!(
+        c.len() >= m * n && a.len() >= m * k && b.len() >= n * k,
+        "gemm_nt: buffers too short"
+    );
     let k4 = k / 4 * 4;
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
     let mut i = 0;
@@ -269,7 +289,9 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
             }
             for r in 0..2 {
                 for q in 0..4 {
-                    let tail: f32 = (k4..k).map(|p| a[(i + r) * k + p] * b[(j + q) * k + p]).sum();
+                    let tail: f32 = (k4..k)
+                        .map(|p| a[(i + r) * k + p] * b[(j + q) * k + p])
+                        .sum();
                     c[(i + r) * n + j + q] += hsum(acc[r][q]) + tail;
                 }
             }
@@ -285,6 +307,97 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     if i < m {
         for jj in 0..n {
             c[i * n + jj] += dot(&a[i * k..][..k], &b[jj * k..][..k]);
+        }
+    }
+}
+
+/// One output row `oy` of an R-channel × (4V)-column tile of a stride-1 convolution:
+/// y[o0 + r][oy][ox0..] = b + sum over (c, ky, kx) of wt * xp[c][oy + ky][ox0 + kx..].
+/// Input vectors are loaded once per tap and reused by all R channels.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn conv_tile<const R: usize, const V: usize>(
+    y: &mut [f32],
+    xp: &[f32],
+    wt: &[f32],
+    b: &[f32],
+    d: &ConvS1,
+    o0: usize,
+    oy: usize,
+    ox0: usize,
+) {
+    let khw = d.kh * d.kw;
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    for (r, row) in acc.iter_mut().enumerate() {
+        *row = [f32x4_splat(b[o0 + r]); V];
+    }
+    let (xptr, wptr) = (xp.as_ptr(), wt.as_ptr());
+    for c in 0..d.c {
+        for ky in 0..d.kh {
+            let row = (c * d.hp + oy + ky) * d.wp + ox0;
+            for kx in 0..d.kw {
+                let mut xv = [f32x4_splat(0.0); V];
+                for (v, slot) in xv.iter_mut().enumerate() {
+                    // SAFETY: conv2d_s1 checked xp.len() >= c * hp * wp, oy + ky < hp and
+                    // ox0 + 4V + kw - 1 <= wp, so the 4 floats read are inside the row.
+                    *slot = unsafe { v128_load(xptr.add(row + kx + 4 * v) as *const v128) };
+                }
+                for (r, accr) in acc.iter_mut().enumerate() {
+                    // SAFETY: o0 + r < o and wt.len() == o * c * kh * kw (checked by conv2d_s1).
+                    let w = f32x4_splat(unsafe {
+                        *wptr.add((o0 + r) * d.c * khw + c * khw + ky * d.kw + kx)
+                    });
+                    for v in 0..V {
+                        accr[v] = f32x4_add(accr[v], f32x4_mul(w, xv[v]));
+                    }
+                }
+            }
+        }
+    }
+    for (r, accr) in acc.iter().enumerate() {
+        for (v, &val) in accr.iter().enumerate() {
+            let at = ((o0 + r) * d.oh + oy) * d.ow + ox0 + 4 * v;
+            // SAFETY: ox0 + 4V <= ow and o0 + r < o, so the store is inside y (checked length).
+            unsafe { v128_store(y.as_mut_ptr().add(at) as *mut v128, val) };
+        }
+    }
+}
+
+/// y: [o, oh, ow] = b + stride-1 convolution of an already padded input xp: [c, hp, wp]
+/// (oh = hp - kh + 1, ow = wp - kw + 1) with wt: [o, c, kh, kw]. Register tiles of 4
+/// channels × 8 columns; as `scalar::conv2d` on the unpadded input with stride 1.
+/// `ow` must be a multiple of 4 (callers pad the input's width): a column tail done one
+/// product at a time cost more than the whole vector part in LeNet's C3.
+pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
+    assert!(
+        d.ow % 4 == 0
+            && xp.len() >= d.c * d.hp * d.wp
+            && wt.len() >= d.o * d.c * d.kh * d.kw
+            && b.len() >= d.o
+            && y.len() >= d.o * d.oh * d.ow,
+        "conv2d_s1: output width must be a multiple of 4 and buffers long enough for {d:?}"
+    );
+    for oy in 0..d.oh {
+        let mut o0 = 0;
+        while o0 < d.o {
+            let r = (d.o - o0).min(4);
+            let mut ox0 = 0;
+            while ox0 + 8 <= d.ow {
+                match r {
+                    4 => conv_tile::<4, 2>(y, xp, wt, b, d, o0, oy, ox0),
+                    2 | 3 => conv_tile::<2, 2>(y, xp, wt, b, d, o0, oy, ox0),
+                    _ => conv_tile::<1, 2>(y, xp, wt, b, d, o0, oy, ox0),
+                }
+                ox0 += 8;
+            }
+            if ox0 < d.ow {
+                match r {
+                    4 => conv_tile::<4, 1>(y, xp, wt, b, d, o0, oy, ox0),
+                    2 | 3 => conv_tile::<2, 1>(y, xp, wt, b, d, o0, oy, ox0),
+                    _ => conv_tile::<1, 1>(y, xp, wt, b, d, o0, oy, ox0),
+                }
+            }
+            o0 += if r == 3 { 2 } else { r };
         }
     }
 }

@@ -55,12 +55,21 @@ impl Lenet {
     /// Runs `n` images (x: [n, 28, 28]) at once and returns each one's predicted digit; the
     /// layer views then hold the whole batch ([n, 6, 28, 28] and so on).
     #[wasm_bindgen(js_name = forwardBatch)]
-    pub fn forward_batch(&mut self, images: &[f32], n: f64) -> std::result::Result<Vec<u32>, JsError> {
+    pub fn forward_batch(
+        &mut self,
+        images: &[f32],
+        n: f64,
+    ) -> std::result::Result<Vec<u32>, JsError> {
         catch(|| {
             let n = whole("n", n, 1, 4096)?;
             crate::shape::check_buffer("images", images, &[n, 28, 28])?;
             self.net.forward(images, n, &mut self.acts);
-            Ok(self.acts.logits.chunks_exact(10).map(|z| argmax(z) as u32).collect())
+            Ok(self
+                .acts
+                .logits
+                .chunks_exact(10)
+                .map(|z| argmax(z) as u32)
+                .collect())
         })
     }
 
