@@ -9,6 +9,8 @@ use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, LeNet5};
 use crate::cnn::pool::{self, Stochastic};
 use crate::cnn::{conv, Tensor};
+use crate::rnn::simple::{Feedback, SimpleRnn};
+use crate::rnn::{Cell, LayerWeights, Recurrent};
 use crate::shape::Padding;
 use crate::{bail, Error, Result};
 
@@ -168,6 +170,8 @@ impl Case {
                 .0
             }
             "lenet5" => return self.run_lenet5().map(Some),
+            "rnn" | "lstm" | "gru" => return self.run_recurrent().map(Some),
+            "elman" | "jordan" => return self.run_simple().map(Some),
             _ => return Ok(None),
         };
         Ok(Some(BTreeMap::from([("y".to_owned(), y)])))
@@ -205,6 +209,97 @@ impl Case {
             ("f5".to_owned(), t(&a.f5, &[120])),
             ("f6".to_owned(), t(&a.f6, &[84])),
             ("logits".to_owned(), t(&a.logits, &[10])),
+        ]))
+    }
+
+    fn attr_str(&self, key: &str, default: &'static str) -> String {
+        self.attrs[key].as_str().unwrap_or(default).to_owned()
+    }
+
+    fn run_recurrent(&self) -> Result<BTreeMap<String, Tensor>> {
+        let cell = Cell::parse(
+            &self.op,
+            &self.attr_str("variant", "standard"),
+            &self.attr_str("h_activation", "tanh"),
+        )?;
+        let (x, h0) = (self.input("x")?, self.input("h0")?);
+        let layers = self.attrs["num_layers"].as_u64().unwrap_or(1) as usize;
+        let bidirectional = self.attrs["bidirectional"].as_bool().unwrap_or(false);
+        let (&hidden, &input) = (h0.shape.last().unwrap_or(&0), x.shape.last().unwrap_or(&0));
+        let d = if bidirectional { 2 } else { 1 };
+        let opt = |name: String| {
+            self.inputs
+                .get(&name)
+                .map(|t| t.data.clone())
+                .unwrap_or_default()
+        };
+        let weights = (0..layers * d)
+            .map(|k| {
+                let sfx = format!("l{}{}", k / d, if k % d == 1 { "_reverse" } else { "" });
+                Ok(LayerWeights {
+                    w_ih: self.input(&format!("weight_ih_{sfx}"))?.data.clone(),
+                    w_hh: opt(format!("weight_hh_{sfx}")),
+                    b_ih: self.input(&format!("bias_ih_{sfx}"))?.data.clone(),
+                    b_hh: self.input(&format!("bias_hh_{sfx}"))?.data.clone(),
+                    w_ch: opt(format!("weight_ch_{sfx}")),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let net = Recurrent {
+            cell,
+            input,
+            hidden,
+            layers,
+            bidirectional,
+            weights,
+        };
+        net.validate()?;
+        let c0 = if cell.has_cell_state() {
+            self.input("c0")?.data.clone()
+        } else {
+            Vec::new()
+        };
+        let (t, n) = net.check_inputs(&x.data, &x.shape, &h0.data, &c0)?;
+        let out = net.forward(&x.data, t, n, &h0.data, &c0);
+        let mut res = BTreeMap::from([
+            ("y".to_owned(), Tensor::new(vec![t, n, d * hidden], out.y)),
+            ("h_n".to_owned(), Tensor::new(h0.shape.clone(), out.h_n)),
+        ]);
+        if cell.has_cell_state() {
+            res.insert("c_n".to_owned(), Tensor::new(h0.shape.clone(), out.c_n));
+        }
+        Ok(res)
+    }
+
+    fn run_simple(&self) -> Result<BTreeMap<String, Tensor>> {
+        let (feedback, s0_name, rec_name) = match self.op.as_str() {
+            "elman" => (Feedback::Elman, "h0", "weight_hh"),
+            _ => (Feedback::Jordan, "y0", "weight_yh"),
+        };
+        let x = self.input("x")?;
+        let [t, n, input] = crate::cnn::rank("x", &x.shape, "[T, N, I]")?;
+        let (w_ih, w_hy) = (self.input("weight_ih")?, self.input("weight_hy")?);
+        let net = SimpleRnn {
+            feedback,
+            input,
+            hidden: w_ih.shape[0],
+            output: w_hy.shape[0],
+            out_act: Activation::parse(&self.attr_str("output_activation", "identity"))?,
+            w_ih: w_ih.data.clone(),
+            w_rec: self.input(rec_name)?.data.clone(),
+            b_ih: self.input("bias_ih")?.data.clone(),
+            b_hh: self.input("bias_hh")?.data.clone(),
+            w_hy: w_hy.data.clone(),
+            b_hy: self.input("bias_hy")?.data.clone(),
+        };
+        net.validate()?;
+        let s0 = self.input(s0_name)?;
+        crate::shape::check_buffer("x", &x.data, &x.shape)?;
+        crate::shape::check_buffer(s0_name, &s0.data, &[n, net.state()])?;
+        let out = net.forward(&x.data, t, n, &s0.data);
+        Ok(BTreeMap::from([
+            ("h".to_owned(), Tensor::new(vec![t, n, net.hidden], out.h)),
+            ("y".to_owned(), Tensor::new(vec![t, n, net.output], out.y)),
         ]))
     }
 

@@ -17,6 +17,7 @@ pub mod golden;
 pub mod kernels;
 pub mod mnist;
 pub mod rng;
+pub mod rnn;
 pub mod shape;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -309,7 +309,8 @@ fn random_garbage_never_panics() {
 fn lenet_handles_refuse_broken_weights_and_data() {
     use nnplay::wasm::lenet::{Lenet, LenetTrainer};
     assert!(message(Lenet::from_bytes(b"NNPW")).contains("not an nnplay weights file"));
-    assert!(message(LenetTrainer::new(1., 0., 0.01, 1.)).contains("batch must be a whole number from 1 to 1024, got 0"));
+    assert!(message(LenetTrainer::new(1., 0., 0.01, 1.))
+        .contains("batch must be a whole number from 1 to 1024, got 0"));
     assert!(message(LenetTrainer::new(1., 8., f64::NAN, 1.)).contains("learning rate"));
     let mut t = LenetTrainer::new(1., 8., 0.01, 1.).unwrap();
     assert!(message(t.run(1.)).contains("no training data yet"));

@@ -1,0 +1,395 @@
+//! One direction of one recurrent layer over a whole sequence: the forward recurrence that
+//! records every gate, and its backpropagation through time. Gate blocks follow PyTorch:
+//! RNN (h), GRU (r, z, n), LSTM (i, f, g, o).
+
+use super::{LayerWeights, Trace};
+use crate::kernels::fast;
+use crate::{bail, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LstmVariant {
+    /// PyTorch's `nn.LSTM`.
+    Standard,
+    /// FC-LSTM (Graves; Shi et al.): diagonal peepholes, i and f read c_{t-1}, o reads c_t.
+    Fc,
+    /// The course's peephole LSTM: i, f, o read [x_t, c_{t-1}] instead of [x_t, h_{t-1}];
+    /// the cell input g reads x_t alone.
+    Peephole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+    Rnn,
+    Gru,
+    /// `linear_h`: σh is the identity (h_t = o_t * c_t) instead of tanh.
+    Lstm {
+        variant: LstmVariant,
+        linear_h: bool,
+    },
+}
+
+impl Cell {
+    /// Gate blocks per unit: 1, 3 or 4.
+    pub fn gates(self) -> usize {
+        match self {
+            Cell::Rnn => 1,
+            Cell::Gru => 3,
+            Cell::Lstm { .. } => 4,
+        }
+    }
+
+    pub fn has_cell_state(self) -> bool {
+        matches!(self, Cell::Lstm { .. })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cell::Rnn => "the RNN",
+            Cell::Gru => "the GRU",
+            Cell::Lstm {
+                variant: LstmVariant::Standard,
+                ..
+            } => "the LSTM",
+            Cell::Lstm {
+                variant: LstmVariant::Fc,
+                ..
+            } => "the FC-LSTM",
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                ..
+            } => "the peephole LSTM",
+        }
+    }
+
+    /// From the golden format's attributes: op "rnn" | "gru" | "lstm", LSTM variant
+    /// "standard" | "fc" | "peephole", σh "tanh" | "linear".
+    pub fn parse(op: &str, variant: &str, h_activation: &str) -> Result<Cell> {
+        Ok(match op {
+            "rnn" => Cell::Rnn,
+            "gru" => Cell::Gru,
+            "lstm" => Cell::Lstm {
+                variant: match variant {
+                    "standard" => LstmVariant::Standard,
+                    "fc" => LstmVariant::Fc,
+                    "peephole" => LstmVariant::Peephole,
+                    _ => bail!("LSTM variant must be \"standard\", \"fc\" or \"peephole\", got {variant:?}"),
+                },
+                linear_h: match h_activation {
+                    "tanh" => false,
+                    "linear" => true,
+                    _ => bail!("h_activation must be \"tanh\" or \"linear\", got {h_activation:?}"),
+                },
+            },
+            _ => bail!("recurrent cell must be rnn, gru or lstm, got {op:?}"),
+        })
+    }
+}
+
+#[inline]
+fn sigmoid(v: f32) -> f32 {
+    if v >= 0.0 {
+        1.0 / (1.0 + (-v).exp())
+    } else {
+        let e = v.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Sizes of one direction's sequence.
+#[derive(Debug, Clone, Copy)]
+pub struct Dims {
+    pub t: usize,
+    pub n: usize,
+    pub input: usize,
+    pub hidden: usize,
+}
+
+/// Which time step is processed `step`-th: forward 0, 1, …; reverse T-1, T-2, ….
+#[inline]
+fn at(step: usize, t: usize, reverse: bool) -> usize {
+    if reverse {
+        t - 1 - step
+    } else {
+        step
+    }
+}
+
+/// rec: [n, G·H] = b_hh + h_prev W_hh^T (standard cells) or, for the peephole LSTM,
+/// b_hh + c_prev U^T added to the i, f, o blocks.
+#[allow(clippy::too_many_arguments)] // the cell, its weights, two outputs, two states, sizes
+fn recurrent_input(
+    cell: Cell,
+    w: &LayerWeights,
+    rec: &mut [f32],
+    peep: &mut [f32],
+    h_prev: &[f32],
+    c_prev: &[f32],
+    n: usize,
+    h: usize,
+) {
+    let gh = cell.gates() * h;
+    for row in rec.chunks_exact_mut(gh) {
+        row.copy_from_slice(&w.b_hh);
+    }
+    if let Cell::Lstm {
+        variant: LstmVariant::Peephole,
+        ..
+    } = cell
+    {
+        peep.fill(0.0);
+        fast::gemm_nt(peep, c_prev, &w.w_ch, n, h, 3 * h);
+        for b in 0..n {
+            for (q, blk) in [0, 1, 3].into_iter().enumerate() {
+                for j in 0..h {
+                    rec[b * gh + blk * h + j] += peep[b * 3 * h + q * h + j];
+                }
+            }
+        }
+    } else {
+        fast::gemm_nt(rec, h_prev, &w.w_hh, n, h, gh);
+    }
+}
+
+/// Runs one direction over x: [T, N, In] from h0, c0: [N, H].
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    cell: Cell,
+    w: &LayerWeights,
+    x: &[f32],
+    t: usize,
+    n: usize,
+    input: usize,
+    h: usize,
+    h0: &[f32],
+    c0: &[f32],
+    reverse: bool,
+) -> Trace {
+    let gh = cell.gates() * h;
+    // The input's share of every gate, for all steps in one matrix product.
+    let mut pre = vec![0.0; t * n * gh];
+    for row in pre.chunks_exact_mut(gh) {
+        row.copy_from_slice(&w.b_ih);
+    }
+    fast::gemm_nt(&mut pre, x, &w.w_ih, t * n, input, gh);
+    let mut tr = Trace {
+        gates: vec![0.0; t * n * gh],
+        h: vec![0.0; t * n * h],
+        ..Default::default()
+    };
+    if cell.has_cell_state() {
+        tr.c = vec![0.0; t * n * h];
+    }
+    if cell == Cell::Gru {
+        tr.rec_n = vec![0.0; t * n * h];
+    }
+    let (mut h_prev, mut c_prev) = (h0.to_vec(), c0.to_vec());
+    let (mut rec, mut peep) = (vec![0.0; n * gh], vec![0.0; n * 3 * h]);
+    for step in 0..t {
+        let s = at(step, t, reverse);
+        recurrent_input(cell, w, &mut rec, &mut peep, &h_prev, &c_prev, n, h);
+        for b in 0..n {
+            let p = &pre[(s * n + b) * gh..][..gh];
+            let r = &rec[b * gh..][..gh];
+            let gates = &mut tr.gates[(s * n + b) * gh..][..gh];
+            let hs = &mut tr.h[(s * n + b) * h..][..h];
+            match cell {
+                Cell::Rnn => {
+                    for j in 0..h {
+                        hs[j] = (p[j] + r[j]).tanh();
+                        gates[j] = hs[j];
+                    }
+                }
+                Cell::Gru => {
+                    for j in 0..h {
+                        let rg = sigmoid(p[j] + r[j]);
+                        let zg = sigmoid(p[h + j] + r[h + j]);
+                        let rn = r[2 * h + j];
+                        let ng = (p[2 * h + j] + rg * rn).tanh();
+                        hs[j] = (1.0 - zg) * ng + zg * h_prev[b * h + j];
+                        (gates[j], gates[h + j], gates[2 * h + j]) = (rg, zg, ng);
+                        tr.rec_n[(s * n + b) * h + j] = rn;
+                    }
+                }
+                Cell::Lstm { variant, linear_h } => {
+                    let cs = &mut tr.c[(s * n + b) * h..][..h];
+                    for j in 0..h {
+                        let cp = c_prev[b * h + j];
+                        let (mut ip, mut fp, gp, mut op) = (
+                            p[j] + r[j],
+                            p[h + j] + r[h + j],
+                            p[2 * h + j] + r[2 * h + j],
+                            p[3 * h + j] + r[3 * h + j],
+                        );
+                        if variant == LstmVariant::Fc {
+                            ip += w.w_ch[j] * cp;
+                            fp += w.w_ch[h + j] * cp;
+                        }
+                        let (ig, fg, gg) = (sigmoid(ip), sigmoid(fp), gp.tanh());
+                        let cv = fg * cp + ig * gg;
+                        if variant == LstmVariant::Fc {
+                            op += w.w_ch[2 * h + j] * cv;
+                        }
+                        let og = sigmoid(op);
+                        cs[j] = cv;
+                        hs[j] = og * if linear_h { cv } else { cv.tanh() };
+                        (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) =
+                            (ig, fg, gg, og);
+                    }
+                }
+            }
+        }
+        h_prev.copy_from_slice(&tr.h[s * n * h..][..n * h]);
+        if cell.has_cell_state() {
+            c_prev.copy_from_slice(&tr.c[s * n * h..][..n * h]);
+        }
+    }
+    tr
+}
+
+/// Backpropagation through time for one direction. `dh_out`: dL/dh at every step [T, N, H]
+/// (from the layer's output), `dh_n`, `dc_n`: dL/d(final states). Adds into `gw` and into
+/// dx: [T, N, In]; returns (dL/dh0, dL/dc0).
+#[allow(clippy::too_many_arguments)]
+pub fn backward(
+    cell: Cell,
+    w: &LayerWeights,
+    gw: &mut LayerWeights,
+    tr: &Trace,
+    x: &[f32],
+    dx: &mut [f32],
+    dims: Dims,
+    h0: &[f32],
+    c0: &[f32],
+    dh_out: &[f32],
+    dh_n: &[f32],
+    dc_n: &[f32],
+    reverse: bool,
+) -> (Vec<f32>, Vec<f32>) {
+    let Dims {
+        t,
+        n,
+        input,
+        hidden: h,
+    } = dims;
+    let gh = cell.gates() * h;
+    let mut dh_next = dh_n.to_vec();
+    let mut dc_next = if cell.has_cell_state() {
+        dc_n.to_vec()
+    } else {
+        Vec::new()
+    };
+    let (mut dpre, mut drec) = (vec![0.0; n * gh], vec![0.0; n * gh]);
+    let mut dpeep = vec![0.0; n * 3 * h];
+    for step in (0..t).rev() {
+        let s = at(step, t, reverse);
+        let prev = (step > 0).then(|| at(step - 1, t, reverse));
+        let h_prev = prev.map_or(h0, |q| &tr.h[q * n * h..][..n * h]);
+        let c_prev = if cell.has_cell_state() {
+            prev.map_or(c0, |q| &tr.c[q * n * h..][..n * h])
+        } else {
+            &[][..]
+        };
+        let mut dh_prev = vec![0.0; n * h];
+        let mut dc_prev = vec![0.0; if cell.has_cell_state() { n * h } else { 0 }];
+        for b in 0..n {
+            let g = &tr.gates[(s * n + b) * gh..][..gh];
+            let (dp, dr) = (&mut dpre[b * gh..][..gh], &mut drec[b * gh..][..gh]);
+            for j in 0..h {
+                let dh = dh_out[(s * n + b) * h + j] + dh_next[b * h + j];
+                match cell {
+                    Cell::Rnn => {
+                        let v = dh * (1.0 - g[j] * g[j]);
+                        (dp[j], dr[j]) = (v, v);
+                    }
+                    Cell::Gru => {
+                        let (rg, zg, ng) = (g[j], g[h + j], g[2 * h + j]);
+                        let hp = h_prev[b * h + j];
+                        let rn = tr.rec_n[(s * n + b) * h + j];
+                        let dn_pre = dh * (1.0 - zg) * (1.0 - ng * ng);
+                        let dz_pre = dh * (hp - ng) * zg * (1.0 - zg);
+                        let dr_pre = dn_pre * rn * rg * (1.0 - rg);
+                        dh_prev[b * h + j] += dh * zg;
+                        (dp[j], dp[h + j], dp[2 * h + j]) = (dr_pre, dz_pre, dn_pre);
+                        (dr[j], dr[h + j], dr[2 * h + j]) = (dr_pre, dz_pre, dn_pre * rg);
+                    }
+                    Cell::Lstm { variant, linear_h } => {
+                        let (ig, fg, gg, og) = (g[j], g[h + j], g[2 * h + j], g[3 * h + j]);
+                        let (cv, cp) = (tr.c[(s * n + b) * h + j], c_prev[b * h + j]);
+                        let (th, dth) = if linear_h {
+                            (cv, 1.0)
+                        } else {
+                            (cv.tanh(), 1.0 - cv.tanh() * cv.tanh())
+                        };
+                        let do_pre = dh * th * og * (1.0 - og);
+                        let mut dc = dc_next[b * h + j] + dh * og * dth;
+                        if variant == LstmVariant::Fc {
+                            dc += do_pre * w.w_ch[2 * h + j];
+                            gw.w_ch[2 * h + j] += do_pre * cv;
+                        }
+                        let di_pre = dc * gg * ig * (1.0 - ig);
+                        let df_pre = dc * cp * fg * (1.0 - fg);
+                        let dg_pre = dc * ig * (1.0 - gg * gg);
+                        let mut dcp = dc * fg;
+                        if variant == LstmVariant::Fc {
+                            dcp += di_pre * w.w_ch[j] + df_pre * w.w_ch[h + j];
+                            gw.w_ch[j] += di_pre * cp;
+                            gw.w_ch[h + j] += df_pre * cp;
+                        }
+                        dc_prev[b * h + j] = dcp;
+                        (dp[j], dp[h + j], dp[2 * h + j], dp[3 * h + j]) =
+                            (di_pre, df_pre, dg_pre, do_pre);
+                    }
+                }
+            }
+            if let Cell::Lstm { .. } = cell {
+                // The recurrent side sees the same pre-activation gradients as the input side.
+                drec[b * gh..][..gh].copy_from_slice(&dpre[b * gh..][..gh]);
+            }
+        }
+        // Input side: dW_ih += dpre^T x_s, db_ih += sum(dpre), dx_s += dpre W_ih.
+        let xs = &x[s * n * input..][..n * input];
+        fast::gemm_tn(&mut gw.w_ih, &dpre, xs, gh, n, input);
+        fast::gemm_nn(
+            &mut dx[s * n * input..][..n * input],
+            &dpre,
+            &w.w_ih,
+            n,
+            gh,
+            input,
+        );
+        for row in dpre.chunks_exact(gh) {
+            for (a, v) in gw.b_ih.iter_mut().zip(row) {
+                *a += v;
+            }
+        }
+        for row in drec.chunks_exact(gh) {
+            for (a, v) in gw.b_hh.iter_mut().zip(row) {
+                *a += v;
+            }
+        }
+        match cell {
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                ..
+            } => {
+                // i, f, o read c_{t-1} through U: [3H, H].
+                for b in 0..n {
+                    for (q, blk) in [0, 1, 3].into_iter().enumerate() {
+                        dpeep[b * 3 * h + q * h..][..h]
+                            .copy_from_slice(&drec[b * gh + blk * h..][..h]);
+                    }
+                }
+                fast::gemm_tn(&mut gw.w_ch, &dpeep, c_prev, 3 * h, n, h);
+                fast::gemm_nn(&mut dc_prev, &dpeep, &w.w_ch, n, 3 * h, h);
+            }
+            _ => {
+                fast::gemm_tn(&mut gw.w_hh, &drec, h_prev, gh, n, h);
+                fast::gemm_nn(&mut dh_prev, &drec, &w.w_hh, n, gh, h);
+            }
+        }
+        dh_next = dh_prev;
+        dc_next = dc_prev;
+    }
+    (dh_next, dc_next)
+}

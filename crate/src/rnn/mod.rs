@@ -1,0 +1,333 @@
+//! Recurrent networks as the course teaches them, in PyTorch's conventions (parameter
+//! layout, gate order, h0 / h_n stacking): the plain RNN, LSTM in three variants (standard;
+//! FC-LSTM with diagonal peepholes reading c; the course's peephole LSTM whose gates read
+//! [x_t, c_{t-1}]) with σh tanh or linear, GRU, each stacked and bidirectional; plus Elman
+//! and Jordan networks with an output layer (`simple`). Forward passes record every gate so
+//! the page can show them step by step, and backpropagation through time reuses the record.
+
+pub mod cell;
+pub mod simple;
+#[cfg(test)]
+mod tests;
+
+use crate::{bail, Result};
+pub use cell::{Cell, LstmVariant};
+
+/// One direction of one layer: PyTorch's tensors for it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LayerWeights {
+    /// [G·H, In]: the input's weights, gate blocks stacked in the cell's order.
+    pub w_ih: Vec<f32>,
+    /// [G·H, H]; empty for the peephole LSTM, whose gates do not read h.
+    pub w_hh: Vec<f32>,
+    pub b_ih: Vec<f32>,
+    pub b_hh: Vec<f32>,
+    /// FC-LSTM: [3H] diagonal peepholes (i, f, o); peephole LSTM: [3H, H] (i, f, o); else empty.
+    pub w_ch: Vec<f32>,
+}
+
+/// A stacked, optionally bidirectional recurrent network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recurrent {
+    pub cell: Cell,
+    pub input: usize,
+    pub hidden: usize,
+    pub layers: usize,
+    pub bidirectional: bool,
+    /// Layer-major, forward direction before reverse (index `layer * D + dir`).
+    pub weights: Vec<LayerWeights>,
+}
+
+/// Everything one direction of one layer computed, per time step t (in time order, not in
+/// processing order): post-activation gates [T, N, G·H], cell states [T, N, H] (LSTMs), the
+/// hidden states [T, N, H] and, for the GRU, W_hn h + b_hn [T, N, H] (reset-gated term).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    pub gates: Vec<f32>,
+    pub c: Vec<f32>,
+    pub h: Vec<f32>,
+    pub rec_n: Vec<f32>,
+}
+
+/// The result of a forward pass over x: [T, N, I].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// [T, N, D·H]: the top layer's hidden states, [forward, backward] per step.
+    pub y: Vec<f32>,
+    /// [L·D, N, H] final hidden states (for the reverse direction: its state at t = 0).
+    pub h_n: Vec<f32>,
+    /// [L·D, N, H] final cell states (LSTMs only; empty otherwise).
+    pub c_n: Vec<f32>,
+    /// Per layer and direction (index `layer * D + dir`), every gate at every step.
+    pub traces: Vec<Trace>,
+    /// Each layer's input [T, N, In] (layer 0: x), kept for the backward pass.
+    pub inputs: Vec<Vec<f32>>,
+}
+
+impl Recurrent {
+    pub fn directions(&self) -> usize {
+        if self.bidirectional {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Input width of `layer`: I for layer 0, D·H above.
+    pub fn layer_input(&self, layer: usize) -> usize {
+        if layer == 0 {
+            self.input
+        } else {
+            self.directions() * self.hidden
+        }
+    }
+
+    /// Checks every tensor's size; names in errors follow PyTorch ("weight_hh_l1_reverse").
+    pub fn validate(&self) -> Result<()> {
+        let (h, g) = (self.hidden, self.cell.gates());
+        if self.input == 0 || h == 0 || self.layers == 0 {
+            bail!("input size, hidden size and number of layers must all be at least 1");
+        }
+        if self.layers > 8 || h > 4096 || self.input > 65536 {
+            bail!("the playground allows at most 8 layers, hidden size 4096 and input size 65536");
+        }
+        if self.weights.len() != self.layers * self.directions() {
+            bail!(
+                "expected {} weight sets (layers × directions), got {}",
+                self.layers * self.directions(),
+                self.weights.len()
+            );
+        }
+        for (k, w) in self.weights.iter().enumerate() {
+            let (layer, dir) = (k / self.directions(), k % self.directions());
+            let suffix = format!("l{layer}{}", if dir == 1 { "_reverse" } else { "" });
+            let need = |name: &str, v: &[f32], len: usize| -> Result<()> {
+                if v.len() != len {
+                    bail!(
+                        "{name}_{suffix} has {} numbers, {} needs {len}",
+                        v.len(),
+                        self.cell.name()
+                    );
+                }
+                crate::shape::check_finite(&format!("{name}_{suffix}"), v)
+            };
+            need("weight_ih", &w.w_ih, g * h * self.layer_input(layer))?;
+            need("bias_ih", &w.b_ih, g * h)?;
+            need("bias_hh", &w.b_hh, g * h)?;
+            match self.cell {
+                Cell::Lstm {
+                    variant: LstmVariant::Peephole,
+                    ..
+                } => {
+                    need("weight_hh", &w.w_hh, 0)?;
+                    need("weight_ch", &w.w_ch, 3 * h * h)?;
+                }
+                Cell::Lstm {
+                    variant: LstmVariant::Fc,
+                    ..
+                } => {
+                    need("weight_hh", &w.w_hh, g * h * h)?;
+                    need("weight_ch", &w.w_ch, 3 * h)?;
+                }
+                _ => {
+                    need("weight_hh", &w.w_hh, g * h * h)?;
+                    need("weight_ch", &w.w_ch, 0)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks x: [T, N, I] and the initial states [L·D, N, H]; returns (T, N).
+    pub fn check_inputs(
+        &self,
+        x: &[f32],
+        x_shape: &[usize],
+        h0: &[f32],
+        c0: &[f32],
+    ) -> Result<(usize, usize)> {
+        let [t, n, i] =
+            crate::cnn::rank("x", x_shape, "[T (time steps), N (batch), I (input size)]")?;
+        if t == 0 {
+            bail!("the sequence is empty: x needs at least one time step");
+        }
+        if i != self.input {
+            bail!(
+                "x has {i} features per step, but the network's input size is {}",
+                self.input
+            );
+        }
+        crate::shape::check_buffer("x", x, &[t, n, i])?;
+        let states = [self.layers * self.directions(), n, self.hidden];
+        crate::shape::check_buffer("h0", h0, &states)?;
+        if self.cell.has_cell_state() {
+            crate::shape::check_buffer("c0", c0, &states)?;
+        }
+        crate::shape::check_work(
+            "this sequence",
+            (t * n) as u64
+                * (self.weights.len()
+                    * self.cell.gates()
+                    * self.hidden
+                    * (self.hidden + self.input.max(2 * self.hidden))) as u64,
+        )?;
+        Ok((t, n))
+    }
+
+    /// The whole sequence through every layer and direction.
+    pub fn forward(&self, x: &[f32], t: usize, n: usize, h0: &[f32], c0: &[f32]) -> Output {
+        let (h, d) = (self.hidden, self.directions());
+        let mut out = Output {
+            h_n: vec![0.0; self.layers * d * n * h],
+            ..Default::default()
+        };
+        if self.cell.has_cell_state() {
+            out.c_n = vec![0.0; self.layers * d * n * h];
+        }
+        let mut input = x.to_vec();
+        for layer in 0..self.layers {
+            let width = self.layer_input(layer);
+            let mut y = vec![0.0; t * n * d * h];
+            for dir in 0..d {
+                let k = layer * d + dir;
+                let state = k * n * h..(k + 1) * n * h;
+                let c_init = if self.cell.has_cell_state() {
+                    &c0[state.clone()]
+                } else {
+                    &[][..]
+                };
+                let tr = cell::run(
+                    self.cell,
+                    &self.weights[k],
+                    &input,
+                    t,
+                    n,
+                    width,
+                    h,
+                    &h0[state.clone()],
+                    c_init,
+                    dir == 1,
+                );
+                for s in 0..t {
+                    for b in 0..n {
+                        y[(s * n + b) * d * h + dir * h..][..h]
+                            .copy_from_slice(&tr.h[(s * n + b) * h..][..h]);
+                    }
+                }
+                // The last step processed: t - 1 going forward, 0 going backward.
+                let last = if dir == 1 { 0 } else { t - 1 };
+                out.h_n[state.clone()].copy_from_slice(&tr.h[last * n * h..][..n * h]);
+                if self.cell.has_cell_state() {
+                    out.c_n[state].copy_from_slice(&tr.c[last * n * h..][..n * h]);
+                }
+                out.traces.push(tr);
+            }
+            out.inputs.push(std::mem::replace(&mut input, y));
+        }
+        out.y = input;
+        out
+    }
+}
+
+/// Gradients of a [`Recurrent`] network, in the same shapes as its weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients {
+    pub weights: Vec<LayerWeights>,
+    pub x: Vec<f32>,
+    pub h0: Vec<f32>,
+    pub c0: Vec<f32>,
+}
+
+impl Recurrent {
+    /// Backpropagation through time: given dL/dy [T, N, D·H], dL/dh_n and dL/dc_n (empty
+    /// means zero), the gradients of every weight, of x, of h0 and of c0.
+    #[allow(clippy::too_many_arguments)] // the forward record, its inputs and three gradients
+    pub fn backward(
+        &self,
+        fwd: &Output,
+        t: usize,
+        n: usize,
+        h0: &[f32],
+        c0: &[f32],
+        dy: &[f32],
+        dh_n: &[f32],
+        dc_n: &[f32],
+    ) -> Gradients {
+        let (h, d) = (self.hidden, self.directions());
+        let mut grads = Gradients {
+            weights: self
+                .weights
+                .iter()
+                .map(|w| LayerWeights {
+                    w_ih: vec![0.0; w.w_ih.len()],
+                    w_hh: vec![0.0; w.w_hh.len()],
+                    b_ih: vec![0.0; w.b_ih.len()],
+                    b_hh: vec![0.0; w.b_hh.len()],
+                    w_ch: vec![0.0; w.w_ch.len()],
+                })
+                .collect(),
+            x: Vec::new(),
+            h0: vec![0.0; h0.len()],
+            c0: vec![0.0; c0.len()],
+        };
+        let mut d_out = dy.to_vec(); // dL/d(this layer's y), [T, N, D·H]
+        for layer in (0..self.layers).rev() {
+            let width = self.layer_input(layer);
+            let mut d_in = vec![0.0; t * n * width];
+            for dir in 0..d {
+                let k = layer * d + dir;
+                let state = k * n * h..(k + 1) * n * h;
+                let mut dh = vec![0.0; t * n * h];
+                for s in 0..t {
+                    for b in 0..n {
+                        dh[(s * n + b) * h..][..h]
+                            .copy_from_slice(&d_out[(s * n + b) * d * h + dir * h..][..h]);
+                    }
+                }
+                let zero = vec![0.0; n * h];
+                let dhn = if dh_n.is_empty() {
+                    &zero[..]
+                } else {
+                    &dh_n[state.clone()]
+                };
+                let dcn = if dc_n.is_empty() {
+                    &zero[..]
+                } else {
+                    &dc_n[state.clone()]
+                };
+                let c_init = if self.cell.has_cell_state() {
+                    &c0[state.clone()]
+                } else {
+                    &[][..]
+                };
+                let (dh0, dc0) = cell::backward(
+                    self.cell,
+                    &self.weights[k],
+                    &mut grads.weights[k],
+                    &fwd.traces[k],
+                    &fwd.inputs[layer],
+                    &mut d_in,
+                    cell::Dims {
+                        t,
+                        n,
+                        input: width,
+                        hidden: h,
+                    },
+                    &h0[state.clone()],
+                    c_init,
+                    &dh,
+                    dhn,
+                    dcn,
+                    dir == 1,
+                );
+                grads.h0[state.clone()].copy_from_slice(&dh0);
+                if self.cell.has_cell_state() {
+                    grads.c0[state].copy_from_slice(&dc0);
+                }
+            }
+            d_out = d_in;
+        }
+        grads.x = d_out;
+        grads
+    }
+}

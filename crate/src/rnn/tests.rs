@@ -1,0 +1,269 @@
+//! Backpropagation through time against central finite differences, for every cell type
+//! and variant, stacked and bidirectional, and for Elman and Jordan networks.
+
+use super::simple::{Feedback, SimpleRnn};
+use super::*;
+use crate::cnn::activation::Activation;
+use crate::rng::Rng;
+
+fn rand(rng: &mut Rng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.range(-0.8, 0.8)).collect()
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum()
+}
+
+fn random_net(
+    rng: &mut Rng,
+    cell: Cell,
+    input: usize,
+    hidden: usize,
+    layers: usize,
+    bidirectional: bool,
+) -> Recurrent {
+    let d = if bidirectional { 2 } else { 1 };
+    let g = cell.gates();
+    let weights = (0..layers * d)
+        .map(|k| {
+            let width = if k / d == 0 { input } else { d * hidden };
+            let (w_hh, w_ch) = match cell {
+                Cell::Lstm {
+                    variant: LstmVariant::Peephole,
+                    ..
+                } => (0, 3 * hidden * hidden),
+                Cell::Lstm {
+                    variant: LstmVariant::Fc,
+                    ..
+                } => (g * hidden * hidden, 3 * hidden),
+                _ => (g * hidden * hidden, 0),
+            };
+            LayerWeights {
+                w_ih: rand(rng, g * hidden * width),
+                w_hh: rand(rng, w_hh),
+                b_ih: rand(rng, g * hidden),
+                b_hh: rand(rng, g * hidden),
+                w_ch: rand(rng, w_ch),
+            }
+        })
+        .collect();
+    let net = Recurrent {
+        cell,
+        input,
+        hidden,
+        layers,
+        bidirectional,
+        weights,
+    };
+    net.validate().unwrap();
+    net
+}
+
+/// Central difference of `loss` in the entry `v[i]`, which `set` writes.
+fn numeric(loss: &mut dyn FnMut(f32) -> f64, old: f32) -> f32 {
+    let h = 1e-2;
+    ((loss(old + h) - loss(old - h)) / (2.0 * f64::from(h))) as f32
+}
+
+fn close(analytic: f32, numeric: f32, what: &str) {
+    let tol = 3e-3 * (1.0 + analytic.abs().max(numeric.abs()));
+    assert!(
+        (analytic - numeric).abs() <= tol,
+        "{what}: analytic {analytic} vs numeric {numeric}"
+    );
+}
+
+#[test]
+fn bptt_matches_finite_differences_for_every_cell() {
+    let mut rng = Rng::new(77);
+    let cells = [
+        Cell::Rnn,
+        Cell::Gru,
+        Cell::Lstm {
+            variant: LstmVariant::Standard,
+            linear_h: false,
+        },
+        Cell::Lstm {
+            variant: LstmVariant::Standard,
+            linear_h: true,
+        },
+        Cell::Lstm {
+            variant: LstmVariant::Fc,
+            linear_h: false,
+        },
+        Cell::Lstm {
+            variant: LstmVariant::Peephole,
+            linear_h: false,
+        },
+        Cell::Lstm {
+            variant: LstmVariant::Peephole,
+            linear_h: true,
+        },
+    ];
+    for cell in cells {
+        for (layers, bidirectional) in [(1, false), (2, true)] {
+            let (t, n, input, hidden) = (4, 2, 3, 3);
+            let d = if bidirectional { 2 } else { 1 };
+            let net = random_net(&mut rng, cell, input, hidden, layers, bidirectional);
+            let x = rand(&mut rng, t * n * input);
+            let states = layers * d * n * hidden;
+            let h0 = rand(&mut rng, states);
+            let c0 = if cell.has_cell_state() {
+                rand(&mut rng, states)
+            } else {
+                Vec::new()
+            };
+            let (ry, rh, rc) = (
+                rand(&mut rng, t * n * d * hidden),
+                rand(&mut rng, states),
+                rand(&mut rng, c0.len()),
+            );
+            let loss = |net: &Recurrent, x: &[f32], h0: &[f32], c0: &[f32]| {
+                let o = net.forward(x, t, n, h0, c0);
+                dot(&o.y, &ry) + dot(&o.h_n, &rh) + dot(&o.c_n, &rc)
+            };
+            let fwd = net.forward(&x, t, n, &h0, &c0);
+            let g = net.backward(&fwd, t, n, &h0, &c0, &ry, &rh, &rc);
+            let what = |s: &str| format!("{} L{layers} bi={bidirectional} {s}", cell.name());
+            for i in 0..x.len() {
+                let mut f = |v: f32| {
+                    let mut x2 = x.clone();
+                    x2[i] = v;
+                    loss(&net, &x2, &h0, &c0)
+                };
+                close(g.x[i], numeric(&mut f, x[i]), &what(&format!("dx[{i}]")));
+            }
+            for i in 0..h0.len() {
+                let mut f = |v: f32| {
+                    let mut h2 = h0.clone();
+                    h2[i] = v;
+                    loss(&net, &x, &h2, &c0)
+                };
+                close(g.h0[i], numeric(&mut f, h0[i]), &what(&format!("dh0[{i}]")));
+            }
+            for i in 0..c0.len() {
+                let mut f = |v: f32| {
+                    let mut c2 = c0.clone();
+                    c2[i] = v;
+                    loss(&net, &x, &h0, &c2)
+                };
+                close(g.c0[i], numeric(&mut f, c0[i]), &what(&format!("dc0[{i}]")));
+            }
+            for k in 0..net.weights.len() {
+                for field in 0..5 {
+                    let get = |w: &LayerWeights| -> Vec<f32> {
+                        [&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_ch][field].clone()
+                    };
+                    let len = get(&net.weights[k]).len();
+                    for _ in 0..len.min(6) {
+                        let i = rng.below(len);
+                        let old = get(&net.weights[k])[i];
+                        let mut f = |v: f32| {
+                            let mut n2 = net.clone();
+                            let w = &mut n2.weights[k];
+                            [
+                                &mut w.w_ih,
+                                &mut w.w_hh,
+                                &mut w.b_ih,
+                                &mut w.b_hh,
+                                &mut w.w_ch,
+                            ][field][i] = v;
+                            loss(&n2, &x, &h0, &c0)
+                        };
+                        close(
+                            get(&g.weights[k])[i],
+                            numeric(&mut f, old),
+                            &what(&format!("weights[{k}] field {field} [{i}]")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn elman_and_jordan_bptt_match_finite_differences() {
+    let mut rng = Rng::new(5);
+    for (feedback, act) in [
+        (Feedback::Elman, Activation::Identity),
+        (Feedback::Jordan, Activation::Sigmoid),
+        (Feedback::Jordan, Activation::Tanh),
+        (Feedback::Elman, Activation::Sigmoid),
+    ] {
+        let (t, n, i, h, o) = (5, 2, 3, 4, 2);
+        let s = if feedback == Feedback::Elman { h } else { o };
+        let net = SimpleRnn {
+            feedback,
+            input: i,
+            hidden: h,
+            output: o,
+            out_act: act,
+            w_ih: rand(&mut rng, h * i),
+            w_rec: rand(&mut rng, h * s),
+            b_ih: rand(&mut rng, h),
+            b_hh: rand(&mut rng, h),
+            w_hy: rand(&mut rng, o * h),
+            b_hy: rand(&mut rng, o),
+        };
+        let (x, s0) = (rand(&mut rng, t * n * i), rand(&mut rng, n * s));
+        let (rh, ry) = (rand(&mut rng, t * n * h), rand(&mut rng, t * n * o));
+        let loss = |net: &SimpleRnn, x: &[f32], s0: &[f32]| {
+            let f = net.forward(x, t, n, s0);
+            dot(&f.h, &rh) + dot(&f.y, &ry)
+        };
+        let g = net.backward(&net.forward(&x, t, n, &s0), &x, t, n, &s0, &rh, &ry);
+        for idx in 0..x.len() {
+            let mut f = |v: f32| {
+                let mut x2 = x.clone();
+                x2[idx] = v;
+                loss(&net, &x2, &s0)
+            };
+            close(
+                g.x[idx],
+                numeric(&mut f, x[idx]),
+                &format!("{feedback:?} dx"),
+            );
+        }
+        for idx in 0..s0.len() {
+            let mut f = |v: f32| {
+                let mut s2 = s0.clone();
+                s2[idx] = v;
+                loss(&net, &x, &s2)
+            };
+            close(
+                g.s0[idx],
+                numeric(&mut f, s0[idx]),
+                &format!("{feedback:?} ds0"),
+            );
+        }
+        for field in 0..6 {
+            let pick = |n: &SimpleRnn| -> Vec<f32> {
+                [&n.w_ih, &n.w_rec, &n.b_ih, &n.b_hh, &n.w_hy, &n.b_hy][field].clone()
+            };
+            let grads = [&g.w_ih, &g.w_rec, &g.b_ih, &g.b_hh, &g.w_hy, &g.b_hy][field];
+            for idx in 0..pick(&net).len() {
+                let mut f = |v: f32| {
+                    let mut n2 = net.clone();
+                    [
+                        &mut n2.w_ih,
+                        &mut n2.w_rec,
+                        &mut n2.b_ih,
+                        &mut n2.b_hh,
+                        &mut n2.w_hy,
+                        &mut n2.b_hy,
+                    ][field][idx] = v;
+                    loss(&n2, &x, &s0)
+                };
+                close(
+                    grads[idx],
+                    numeric(&mut f, pick(&net)[idx]),
+                    &format!("{feedback:?} field {field}[{idx}]"),
+                );
+            }
+        }
+    }
+}
