@@ -322,7 +322,6 @@ fn conv_tile<const R: usize, const V: usize>(
     wt: &[f32],
     b: &[f32],
     d: &ConvS1,
-    ink: &[(u32, u32)],
     o0: usize,
     oy: usize,
     ox0: usize,
@@ -335,15 +334,8 @@ fn conv_tile<const R: usize, const V: usize>(
     let (xptr, wptr) = (xp.as_ptr(), wt.as_ptr());
     for c in 0..d.c {
         for ky in 0..d.kh {
-            // Skip taps whose 4V input columns are all zero (blank rows and margins: most
-            // of a digit's padded 32×32 frame, and many of S2's rows after ReLU).
-            let (first, end) = ink[c * d.hp + oy + ky];
-            let (first, end) = (first as usize, end as usize);
             let row = (c * d.hp + oy + ky) * d.wp + ox0;
             for kx in 0..d.kw {
-                if ox0 + kx >= end || ox0 + kx + 4 * V <= first {
-                    continue;
-                }
                 let mut xv = [f32x4_splat(0.0); V];
                 for (v, slot) in xv.iter_mut().enumerate() {
                     // SAFETY: conv2d_s1 checked xp.len() >= c * hp * wp, oy + ky < hp and
@@ -385,18 +377,6 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
             && y.len() >= d.o * d.oh * d.ow,
         "conv2d_s1: output width must be a multiple of 4 and buffers long enough for {d:?}"
     );
-    // The columns [first, end) of each input row that hold anything but zeros.
-    let ink: Vec<(u32, u32)> = xp[..d.c * d.hp * d.wp]
-        .chunks_exact(d.wp)
-        .map(|row| match row.iter().position(|&v| v != 0.0) {
-            None => (0, 0),
-            Some(f) => (
-                f as u32,
-                (d.wp - row.iter().rev().position(|&v| v != 0.0).unwrap_or(0)) as u32,
-            ),
-        })
-        .collect();
-    let ink = &ink[..];
     for oy in 0..d.oh {
         let mut o0 = 0;
         while o0 < d.o {
@@ -404,17 +384,17 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
             let mut ox0 = 0;
             while ox0 + 8 <= d.ow {
                 match r {
-                    4 => conv_tile::<4, 2>(y, xp, wt, b, d, ink, o0, oy, ox0),
-                    2 | 3 => conv_tile::<2, 2>(y, xp, wt, b, d, ink, o0, oy, ox0),
-                    _ => conv_tile::<1, 2>(y, xp, wt, b, d, ink, o0, oy, ox0),
+                    4 => conv_tile::<4, 2>(y, xp, wt, b, d, o0, oy, ox0),
+                    2 | 3 => conv_tile::<2, 2>(y, xp, wt, b, d, o0, oy, ox0),
+                    _ => conv_tile::<1, 2>(y, xp, wt, b, d, o0, oy, ox0),
                 }
                 ox0 += 8;
             }
             if ox0 < d.ow {
                 match r {
-                    4 => conv_tile::<4, 1>(y, xp, wt, b, d, ink, o0, oy, ox0),
-                    2 | 3 => conv_tile::<2, 1>(y, xp, wt, b, d, ink, o0, oy, ox0),
-                    _ => conv_tile::<1, 1>(y, xp, wt, b, d, ink, o0, oy, ox0),
+                    4 => conv_tile::<4, 1>(y, xp, wt, b, d, o0, oy, ox0),
+                    2 | 3 => conv_tile::<2, 1>(y, xp, wt, b, d, o0, oy, ox0),
+                    _ => conv_tile::<1, 1>(y, xp, wt, b, d, o0, oy, ox0),
                 }
             }
             o0 += if r == 3 { 2 } else { r };
