@@ -107,7 +107,7 @@ pub struct Dims {
 
 /// Which time step is processed `step`-th: forward 0, 1, …; reverse T-1, T-2, ….
 #[inline]
-fn at(step: usize, t: usize, reverse: bool) -> usize {
+pub fn at(step: usize, t: usize, reverse: bool) -> usize {
     if reverse {
         t - 1 - step
     } else {
@@ -151,94 +151,122 @@ fn recurrent_input(
     }
 }
 
-/// Runs one direction over x: [T, N, In] from h0, c0: [N, H].
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    cell: Cell,
-    w: &LayerWeights,
-    x: &[f32],
-    t: usize,
-    n: usize,
-    input: usize,
-    h: usize,
-    h0: &[f32],
-    c0: &[f32],
-    reverse: bool,
-) -> Trace {
+/// Where one step writes: gates [n, G·H], h and c [n, H], and the GRU's W_hn h + b_hn [n, H].
+pub struct StepOut<'a> {
+    pub gates: &'a mut [f32],
+    pub h: &'a mut [f32],
+    pub c: &'a mut [f32],
+    pub rec_n: &'a mut [f32],
+}
+
+/// Scratch for [`step`]: the recurrent share of every gate and the peephole product.
+#[derive(Debug, Clone, Default)]
+pub struct StepScratch {
+    rec: Vec<f32>,
+    peep: Vec<f32>,
+}
+
+/// One time step for a batch of n: `pre` [n, G·H] is the input's share of every gate
+/// (b_ih + W_ih x_t), h_prev and c_prev [n, H] the states it follows.
+#[allow(clippy::too_many_arguments)] // the cell, its weights, the inputs, sizes and outputs
+pub fn step(cell: Cell, w: &LayerWeights, pre: &[f32], h_prev: &[f32], c_prev: &[f32], n: usize, h: usize, scratch: &mut StepScratch, out: StepOut) {
     let gh = cell.gates() * h;
-    // The input's share of every gate, for all steps in one matrix product.
-    let mut pre = vec![0.0; t * n * gh];
-    for row in pre.chunks_exact_mut(gh) {
-        row.copy_from_slice(&w.b_ih);
-    }
-    fast::gemm_nt(&mut pre, x, &w.w_ih, t * n, input, gh);
-    let mut tr = Trace {
-        gates: vec![0.0; t * n * gh],
-        h: vec![0.0; t * n * h],
-        ..Default::default()
-    };
-    if cell.has_cell_state() {
-        tr.c = vec![0.0; t * n * h];
-    }
-    if cell == Cell::Gru {
-        tr.rec_n = vec![0.0; t * n * h];
-    }
-    let (mut h_prev, mut c_prev) = (h0.to_vec(), c0.to_vec());
-    let (mut rec, mut peep) = (vec![0.0; n * gh], vec![0.0; n * 3 * h]);
-    for step in 0..t {
-        let s = at(step, t, reverse);
-        recurrent_input(cell, w, &mut rec, &mut peep, &h_prev, &c_prev, n, h);
-        for b in 0..n {
-            let p = &pre[(s * n + b) * gh..][..gh];
-            let r = &rec[b * gh..][..gh];
-            let gates = &mut tr.gates[(s * n + b) * gh..][..gh];
-            let hs = &mut tr.h[(s * n + b) * h..][..h];
-            match cell {
-                Cell::Rnn => {
-                    for j in 0..h {
-                        hs[j] = (p[j] + r[j]).tanh();
-                        gates[j] = hs[j];
-                    }
+    scratch.rec.resize(n * gh, 0.0);
+    scratch.peep.resize(n * 3 * h, 0.0);
+    recurrent_input(cell, w, &mut scratch.rec, &mut scratch.peep, h_prev, c_prev, n, h);
+    for b in 0..n {
+        let p = &pre[b * gh..][..gh];
+        let r = &scratch.rec[b * gh..][..gh];
+        let gates = &mut out.gates[b * gh..][..gh];
+        let hs = &mut out.h[b * h..][..h];
+        match cell {
+            Cell::Rnn => {
+                for j in 0..h {
+                    hs[j] = (p[j] + r[j]).tanh();
+                    gates[j] = hs[j];
                 }
-                Cell::Gru => {
-                    for j in 0..h {
-                        let rg = sigmoid(p[j] + r[j]);
-                        let zg = sigmoid(p[h + j] + r[h + j]);
-                        let rn = r[2 * h + j];
-                        let ng = (p[2 * h + j] + rg * rn).tanh();
-                        hs[j] = (1.0 - zg) * ng + zg * h_prev[b * h + j];
-                        (gates[j], gates[h + j], gates[2 * h + j]) = (rg, zg, ng);
-                        tr.rec_n[(s * n + b) * h + j] = rn;
-                    }
+            }
+            Cell::Gru => {
+                for j in 0..h {
+                    let rg = sigmoid(p[j] + r[j]);
+                    let zg = sigmoid(p[h + j] + r[h + j]);
+                    let rn = r[2 * h + j];
+                    let ng = (p[2 * h + j] + rg * rn).tanh();
+                    hs[j] = (1.0 - zg) * ng + zg * h_prev[b * h + j];
+                    (gates[j], gates[h + j], gates[2 * h + j]) = (rg, zg, ng);
+                    out.rec_n[b * h + j] = rn;
                 }
-                Cell::Lstm { variant, linear_h } => {
-                    let cs = &mut tr.c[(s * n + b) * h..][..h];
-                    for j in 0..h {
-                        let cp = c_prev[b * h + j];
-                        let (mut ip, mut fp, gp, mut op) = (
-                            p[j] + r[j],
-                            p[h + j] + r[h + j],
-                            p[2 * h + j] + r[2 * h + j],
-                            p[3 * h + j] + r[3 * h + j],
-                        );
-                        if variant == LstmVariant::Fc {
-                            ip += w.w_ch[j] * cp;
-                            fp += w.w_ch[h + j] * cp;
-                        }
-                        let (ig, fg, gg) = (sigmoid(ip), sigmoid(fp), gp.tanh());
-                        let cv = fg * cp + ig * gg;
-                        if variant == LstmVariant::Fc {
-                            op += w.w_ch[2 * h + j] * cv;
-                        }
-                        let og = sigmoid(op);
-                        cs[j] = cv;
-                        hs[j] = og * if linear_h { cv } else { cv.tanh() };
-                        (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) =
-                            (ig, fg, gg, og);
+            }
+            Cell::Lstm { variant, linear_h } => {
+                let cs = &mut out.c[b * h..][..h];
+                for j in 0..h {
+                    let cp = c_prev[b * h + j];
+                    let (mut ip, mut fp, gp, mut op) = (p[j] + r[j], p[h + j] + r[h + j], p[2 * h + j] + r[2 * h + j], p[3 * h + j] + r[3 * h + j]);
+                    if variant == LstmVariant::Fc {
+                        ip += w.w_ch[j] * cp;
+                        fp += w.w_ch[h + j] * cp;
                     }
+                    let (ig, fg, gg) = (sigmoid(ip), sigmoid(fp), gp.tanh());
+                    let cv = fg * cp + ig * gg;
+                    if variant == LstmVariant::Fc {
+                        op += w.w_ch[2 * h + j] * cv;
+                    }
+                    let og = sigmoid(op);
+                    cs[j] = cv;
+                    hs[j] = og * if linear_h { cv } else { cv.tanh() };
+                    (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) = (ig, fg, gg, og);
                 }
             }
         }
+    }
+}
+
+/// pre: [rows, G·H] = b_ih + x: [rows, In] W_ih^T, the input's share of every gate.
+pub fn input_share(w: &LayerWeights, x: &[f32], rows: usize, input: usize, gh: usize) -> Vec<f32> {
+    let mut pre = vec![0.0; rows * gh];
+    for row in pre.chunks_exact_mut(gh) {
+        row.copy_from_slice(&w.b_ih);
+    }
+    fast::gemm_nt(&mut pre, x, &w.w_ih, rows, input, gh);
+    pre
+}
+
+/// An empty record for `t` steps of `n` rows.
+pub fn empty_trace(cell: Cell, t: usize, n: usize, h: usize) -> Trace {
+    let rows = t * n;
+    Trace {
+        gates: vec![0.0; rows * cell.gates() * h],
+        h: vec![0.0; rows * h],
+        c: if cell.has_cell_state() { vec![0.0; rows * h] } else { Vec::new() },
+        rec_n: if cell == Cell::Gru { vec![0.0; rows * h] } else { Vec::new() },
+    }
+}
+
+/// The slices of `tr` that time step `s` (of n rows) writes.
+pub fn step_out(tr: &mut Trace, s: usize, n: usize, h: usize, gh: usize) -> StepOut<'_> {
+    fn part(v: &mut [f32], s: usize, width: usize) -> &mut [f32] {
+        if v.is_empty() {
+            v
+        } else {
+            &mut v[s * width..(s + 1) * width]
+        }
+    }
+    let Trace { gates, h: hs, c, rec_n } = tr;
+    StepOut { gates: part(gates, s, n * gh), h: part(hs, s, n * h), c: part(c, s, n * h), rec_n: part(rec_n, s, n * h) }
+}
+
+/// Runs one direction over x: [T, N, In] from h0, c0: [N, H].
+#[allow(clippy::too_many_arguments)]
+pub fn run(cell: Cell, w: &LayerWeights, x: &[f32], t: usize, n: usize, input: usize, h: usize, h0: &[f32], c0: &[f32], reverse: bool) -> Trace {
+    let gh = cell.gates() * h;
+    // The input's share of every gate, for all steps in one matrix product.
+    let pre = input_share(w, x, t * n, input, gh);
+    let mut tr = empty_trace(cell, t, n, h);
+    let (mut h_prev, mut c_prev) = (h0.to_vec(), c0.to_vec());
+    let mut scratch = StepScratch::default();
+    for k in 0..t {
+        let s = at(k, t, reverse);
+        step(cell, w, &pre[s * n * gh..][..n * gh], &h_prev, &c_prev, n, h, &mut scratch, step_out(&mut tr, s, n, h, gh));
         h_prev.copy_from_slice(&tr.h[s * n * h..][..n * h]);
         if cell.has_cell_state() {
             c_prev.copy_from_slice(&tr.c[s * n * h..][..n * h]);

@@ -7,6 +7,7 @@
 
 pub mod cell;
 pub mod simple;
+pub mod stepper;
 #[cfg(test)]
 mod tests;
 
