@@ -6,6 +6,7 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod lenet;
+pub mod rnn;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,287 @@
+//! Recurrent networks for the page: a handle per network with PyTorch-named weights, a
+//! whole-sequence forward, and a step-wise mode whose gates are `Float32Array` views.
+
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use super::{catch, whole};
+use crate::cnn::activation::Activation;
+use crate::rng::Rng;
+use crate::rnn::simple::{Feedback, SimpleRnn};
+use crate::rnn::stepper::{SimpleStepper, Stepper};
+use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
+use crate::shape::check_buffer;
+use crate::{bail, Result};
+
+fn view(v: &[f32]) -> Float32Array {
+    // SAFETY: the slice lives in the handle; JS reads it before calling into wasm again.
+    unsafe { Float32Array::view(v) }
+}
+
+/// PyTorch's default initialisation: every weight and bias uniform in ±1/√hidden.
+fn uniform(rng: &mut Rng, len: usize, hidden: usize) -> Vec<f32> {
+    let k = 1.0 / (hidden as f32).sqrt();
+    (0..len).map(|_| rng.range(-k, k)).collect()
+}
+
+/// "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM optionally ":linear" (σh = identity).
+fn parse_kind(kind: &str) -> Result<Cell> {
+    let mut parts = kind.split(':');
+    let op = parts.next().unwrap_or("");
+    let (mut variant, mut h_act) = ("standard", "tanh");
+    for p in parts {
+        match p {
+            "fc" | "peephole" | "standard" if op == "lstm" => variant = p,
+            "linear" | "tanh" if op == "lstm" => h_act = p,
+            _ => bail!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"),
+        }
+    }
+    Cell::parse(op, variant, h_act)
+}
+
+/// A stacked, optionally bidirectional RNN / GRU / LSTM.
+#[wasm_bindgen]
+pub struct RecurrentNet {
+    net: Recurrent,
+    out: Output,
+    stepper: Option<Stepper>,
+    stepper_y: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl RecurrentNet {
+    /// `kind` as [`parse_kind`]; sizes; `seed` for PyTorch-style random weights.
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, input: f64, hidden: f64, layers: f64, bidirectional: bool, seed: f64) -> std::result::Result<RecurrentNet, JsError> {
+        catch(|| {
+            let cell = parse_kind(kind)?;
+            let (input, hidden) = (whole("input size", input, 1, 4096)?, whole("hidden size", hidden, 1, 1024)?);
+            let layers = whole("layers", layers, 1, 8)?;
+            let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
+            let d = if bidirectional { 2 } else { 1 };
+            let g = cell.gates();
+            let weights = (0..layers * d)
+                .map(|k| {
+                    let width = if k / d == 0 { input } else { d * hidden };
+                    let (hh, ch) = match cell {
+                        Cell::Lstm { variant: LstmVariant::Peephole, .. } => (0, 3 * hidden * hidden),
+                        Cell::Lstm { variant: LstmVariant::Fc, .. } => (g * hidden * hidden, 3 * hidden),
+                        _ => (g * hidden * hidden, 0),
+                    };
+                    LayerWeights {
+                        w_ih: uniform(&mut rng, g * hidden * width, hidden),
+                        w_hh: uniform(&mut rng, hh, hidden),
+                        b_ih: uniform(&mut rng, g * hidden, hidden),
+                        b_hh: uniform(&mut rng, g * hidden, hidden),
+                        w_ch: uniform(&mut rng, ch, hidden),
+                    }
+                })
+                .collect();
+            let net = Recurrent { cell, input, hidden, layers, bidirectional, weights };
+            net.validate()?;
+            Ok(RecurrentNet { net, out: Output::default(), stepper: None, stepper_y: Vec::new() })
+        })
+    }
+
+    /// The names of this network's weight tensors, PyTorch style.
+    #[wasm_bindgen(js_name = weightNames)]
+    pub fn weight_names(&self) -> Vec<String> {
+        let d = self.net.directions();
+        (0..self.net.weights.len())
+            .flat_map(|k| {
+                let sfx = format!("l{}{}", k / d, if k % d == 1 { "_reverse" } else { "" });
+                let w = &self.net.weights[k];
+                [("weight_ih", &w.w_ih), ("weight_hh", &w.w_hh), ("bias_ih", &w.b_ih), ("bias_hh", &w.b_hh), ("weight_ch", &w.w_ch)]
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(move |(n, _)| format!("{n}_{sfx}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn tensor(&mut self, name: &str) -> Result<&mut Vec<f32>> {
+        let names = self.weight_names();
+        if !names.iter().any(|n| n == name) {
+            bail!("this network has no weight {name:?}; it has {}", names.join(", "));
+        }
+        let (stem, rest) = name.rsplit_once("_l").expect("names have a layer suffix");
+        let layer: usize = rest.trim_end_matches("_reverse").parse().expect("layer number");
+        let k = layer * self.net.directions() + usize::from(rest.ends_with("_reverse"));
+        let w = &mut self.net.weights[k];
+        Ok(match stem {
+            "weight_ih" => &mut w.w_ih,
+            "weight_hh" => &mut w.w_hh,
+            "bias_ih" => &mut w.b_ih,
+            "bias_hh" => &mut w.b_hh,
+            _ => &mut w.w_ch,
+        })
+    }
+
+    /// Replaces one weight tensor (same length, finite values).
+    #[wasm_bindgen(js_name = setWeight)]
+    pub fn set_weight(&mut self, name: &str, values: &[f32]) -> std::result::Result<(), JsError> {
+        catch(|| {
+            let t = self.tensor(name)?;
+            check_buffer(name, values, &[t.len()])?;
+            t.copy_from_slice(values);
+            self.stepper = None;
+            Ok(())
+        })
+    }
+
+    /// A view of one weight tensor.
+    pub fn weight(&mut self, name: &str) -> std::result::Result<Float32Array, JsError> {
+        catch(|| Ok(view(self.tensor(name)?)))
+    }
+
+    /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
+    /// for zeros. Results in `y()`, `hN()`, `cN()`.
+    pub fn forward(&mut self, x: &[f32], t: f64, n: f64, h0: &[f32], c0: &[f32]) -> std::result::Result<(), JsError> {
+        catch(|| {
+            let (t, n) = (whole("T (time steps)", t, 1, 100_000)?, whole("N (batch)", n, 1, 4096)?);
+            let states = self.net.layers * self.net.directions() * n * self.net.hidden;
+            let zeros = vec![0.0; states];
+            let h0 = if h0.is_empty() { &zeros[..] } else { h0 };
+            let c0 = if c0.is_empty() && self.net.cell.has_cell_state() { &zeros[..] } else { c0 };
+            self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
+            self.out = self.net.forward(x, t, n, h0, c0);
+            Ok(())
+        })
+    }
+
+    /// [T, N, D·H] from the last `forward`.
+    pub fn y(&self) -> Float32Array {
+        view(&self.out.y)
+    }
+    #[wasm_bindgen(js_name = hN)]
+    pub fn h_n(&self) -> Float32Array {
+        view(&self.out.h_n)
+    }
+    #[wasm_bindgen(js_name = cN)]
+    pub fn c_n(&self) -> Float32Array {
+        view(&self.out.c_n)
+    }
+
+    /// Starts step-wise mode over x: [T, I] (batch 1, zero initial states).
+    pub fn begin(&mut self, x: &[f32], t: f64) -> std::result::Result<(), JsError> {
+        catch(|| {
+            let t = whole("T (time steps)", t, 1, 100_000)?;
+            self.stepper = Some(Stepper::new(self.net.clone(), x, t)?);
+            Ok(())
+        })
+    }
+
+    fn stepper(&self) -> Result<&Stepper> {
+        self.stepper.as_ref().ok_or_else(|| crate::Error::new("call begin(x, T) before stepping"))
+    }
+
+    /// Advances `layer` in direction `dir` (0 forward, 1 backward) by one step; returns the
+    /// time index it computed.
+    pub fn step(&mut self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
+        catch(|| {
+            let (layer, dir) = (whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?);
+            let Some(st) = self.stepper.as_mut() else { bail!("call begin(x, T) before stepping") };
+            Ok(st.step(layer, dir)? as u32)
+        })
+    }
+
+    /// Steps (layer, dir) has done.
+    pub fn done(&self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
+        catch(|| Ok(self.stepper()?.done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)? as u32))
+    }
+
+    /// Gates of (layer, dir) over time: [T, G·H] in PyTorch's block order (RNN h; GRU r, z,
+    /// n; LSTM i, f, g, o), after their activation; zeros where not computed yet.
+    pub fn gates(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
+        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.gates)))
+    }
+
+    /// Hidden states of (layer, dir) over time: [T, H].
+    pub fn hidden(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
+        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.h)))
+    }
+
+    /// Cell states of (layer, dir) over time: [T, H] (LSTMs; empty otherwise).
+    pub fn cell(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
+        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.c)))
+    }
+
+    /// The top layer's [T, D·H] output of the steps done so far ([forward, backward] per step).
+    #[wasm_bindgen(js_name = stepOutput)]
+    pub fn step_output(&mut self) -> std::result::Result<Float32Array, JsError> {
+        catch(|| {
+            let st = self.stepper()?;
+            let (t, h, d, top) = (st.t, self.net.hidden, self.net.directions(), self.net.layers - 1);
+            let mut y = vec![0.0; t * d * h];
+            for dir in 0..d {
+                let tr = st.trace(top, dir)?;
+                for s in 0..t {
+                    y[s * d * h + dir * h..][..h].copy_from_slice(&tr.h[s * h..][..h]);
+                }
+            }
+            self.stepper_y = y;
+            Ok(view(&self.stepper_y))
+        })
+    }
+}
+
+/// An Elman or Jordan network with its output layer, step by step.
+#[wasm_bindgen]
+pub struct SimpleNet {
+    stepper: SimpleStepper,
+}
+
+#[wasm_bindgen]
+impl SimpleNet {
+    /// `kind` "elman" | "jordan"; sizes; output activation "identity" | "sigmoid" | "tanh";
+    /// PyTorch-style random weights from `seed`; x: [T, input] to run over.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)] // one constructor, every size a student can change
+    pub fn new(kind: &str, input: f64, hidden: f64, output: f64, activation: &str, seed: f64, x: &[f32], t: f64) -> std::result::Result<SimpleNet, JsError> {
+        catch(|| {
+            let feedback = match kind {
+                "elman" => Feedback::Elman,
+                "jordan" => Feedback::Jordan,
+                _ => bail!("kind must be \"elman\" or \"jordan\", got {kind:?}"),
+            };
+            let (i, h, o) = (whole("input size", input, 1, 4096)?, whole("hidden size", hidden, 1, 1024)?, whole("output size", output, 1, 1024)?);
+            let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
+            let s = if feedback == Feedback::Elman { h } else { o };
+            let net = SimpleRnn {
+                feedback,
+                input: i,
+                hidden: h,
+                output: o,
+                out_act: Activation::parse(activation)?,
+                w_ih: uniform(&mut rng, h * i, h),
+                w_rec: uniform(&mut rng, h * s, h),
+                b_ih: uniform(&mut rng, h, h),
+                b_hh: uniform(&mut rng, h, h),
+                w_hy: uniform(&mut rng, o * h, h),
+                b_hy: uniform(&mut rng, o, h),
+            };
+            Ok(SimpleNet { stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)? })
+        })
+    }
+
+    /// Computes the next step; returns its time index.
+    pub fn step(&mut self) -> std::result::Result<u32, JsError> {
+        catch(|| Ok(self.stepper.step()? as u32))
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> u32 {
+        self.stepper.done as u32
+    }
+
+    /// h: [T, H] so far (zeros ahead).
+    pub fn hidden(&self) -> Float32Array {
+        view(&self.stepper.h)
+    }
+
+    /// y: [T, O] so far.
+    pub fn output(&self) -> Float32Array {
+        view(&self.stepper.y)
+    }
+}
