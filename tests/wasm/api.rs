@@ -327,3 +327,82 @@ fn lenet_handles_refuse_broken_weights_and_data() {
     assert_eq!(t.run(3.).unwrap(), 1); // one epoch of one batch, then it stops
     assert!(t.loss().is_finite());
 }
+
+#[wasm_bindgen_test]
+fn recurrent_api_steps_match_forward_and_refuses_bad_input() {
+    use nnplay::wasm::rnn::{RecurrentNet, SimpleNet};
+    let (t, i, h) = (6usize, 3usize, 4usize);
+    let x: Vec<f32> = (0..t * i).map(|k| (k as f32 * 0.37).sin()).collect();
+    for kind in ["rnn", "gru", "lstm", "lstm:fc", "lstm:peephole:linear"] {
+        let mut net = RecurrentNet::new(kind, i as f64, h as f64, 2., true, 5.).unwrap();
+        net.forward(&x, t as f64, 1., &[], &[]).unwrap();
+        let whole = net.y().to_vec();
+        net.begin(&x, t as f64).unwrap();
+        assert!(
+            message(net.step(1., 0.)).contains("needs layer 0"),
+            "{kind}"
+        );
+        for layer in 0..2 {
+            for dir in 0..2 {
+                for _ in 0..t {
+                    net.step(layer as f64, dir as f64).unwrap();
+                }
+            }
+        }
+        assert_eq!(
+            net.step_output().unwrap().to_vec(),
+            whole,
+            "{kind}: stepping equals forward"
+        );
+        assert_eq!(
+            net.gates(0., 1.).unwrap().length() as usize,
+            t * h
+                * [1, 3, 4, 4, 4][["rnn", "gru", "lstm", "lstm:fc", "lstm:peephole:linear"]
+                    .iter()
+                    .position(|k| *k == kind)
+                    .unwrap()]
+        );
+    }
+    let mut net = RecurrentNet::new("lstm", 3., 4., 1., false, 1.).unwrap();
+    // mismatched sizes, empty sequence, NaN, unknown or wrong-sized weights, bad kinds
+    assert!(message(net.forward(&x[..5], t as f64, 1., &[], &[])).contains("x has 5 numbers"));
+    assert!(message(net.forward(&x, 0., 1., &[], &[]))
+        .contains("T (time steps) must be a whole number from 1"));
+    assert!(message(net.forward(&x, t as f64, 1., &[0.0; 3], &[])).contains("h0 has 3 numbers"));
+    let mut nan = x.clone();
+    nan[4] = f32::NAN;
+    assert!(message(net.forward(&nan, t as f64, 1., &[], &[])).contains("x[4] is NaN"));
+    assert!(message(net.set_weight("weight_hh_l3", &[0.0])).contains(
+        "has no weight \"weight_hh_l3\"; it has weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0"
+    ));
+    assert!(message(net.set_weight("bias_ih_l0", &[0.0; 3]))
+        .contains("bias_ih_l0 has 3 numbers, but its shape [16] needs 16"));
+    assert!(message(net.step(0., 0.)).contains("call begin(x, T) before stepping"));
+    assert!(
+        message(RecurrentNet::new("transformer", 3., 4., 1., false, 1.))
+            .contains("network kind must be")
+    );
+    assert!(message(RecurrentNet::new("lstm", 3., 0., 1., false, 1.))
+        .contains("hidden size must be a whole number from 1 to 1024, got 0"));
+    assert!(message(net.begin(&[], 0.)).contains("T (time steps)"));
+    let mut el = SimpleNet::new("jordan", 3., 4., 2., "sigmoid", 1., &x, t as f64).unwrap();
+    for _ in 0..t {
+        el.step().unwrap();
+    }
+    assert!(message(el.step()).contains("all 6 steps are done"));
+    assert!(message(SimpleNet::new(
+        "hopfield", 3., 4., 2., "sigmoid", 1., &x, t as f64
+    ))
+    .contains("elman"));
+    assert!(message(SimpleNet::new(
+        "elman",
+        3.,
+        4.,
+        2.,
+        "sigmoid",
+        1.,
+        &x[..4],
+        t as f64
+    ))
+    .contains("x has 4 numbers"));
+}

@@ -123,3 +123,48 @@ fn direct_stride1_conv_simd_equals_scalar() {
         assert!(max_rel_diff(&yv, &ys) < 1e-5, "{d:?}");
     }
 }
+
+#[wasm_bindgen_test]
+fn exp_sigmoid_tanh_matvec_and_pooling_simd_equal_scalar() {
+    let mut rng = Rng::new(51);
+    for len in 0..40 {
+        let x: Vec<f32> = (0..len).map(|_| rng.range(-30.0, 30.0)).collect();
+        let (mut s, mut t) = (x.clone(), x.clone());
+        simd128::sigmoid_inplace(&mut s);
+        simd128::tanh_inplace(&mut t);
+        for (i, &v) in x.iter().enumerate() {
+            let (ws, wt) = (1.0 / (1.0 + (-v).exp()), v.tanh());
+            assert!(
+                (s[i] - ws).abs() <= 1e-6 + 1e-5 * ws.abs(),
+                "sigmoid({v}) = {} vs {ws}",
+                s[i]
+            );
+            assert!((t[i] - wt).abs() <= 2e-6, "tanh({v}) = {} vs {wt}", t[i]);
+        }
+    }
+    for _ in 0..200 {
+        let (rows, k) = (1 + rng.below(40), 1 + rng.below(70));
+        let (w, x, y0) = (
+            random(&mut rng, rows * k),
+            random(&mut rng, k),
+            random(&mut rng, rows),
+        );
+        let (mut a, mut b) = (y0.clone(), y0.clone());
+        scalar::gemm_nt(&mut a, &x, &w, 1, k, rows);
+        simd128::matvec(&mut b, &w, &x, rows, k);
+        assert!(max_rel_diff(&b, &a) < 1e-5, "matvec {rows}x{k}");
+    }
+    for (planes, oh, ow) in [(6, 14, 14), (16, 5, 5), (2, 3, 9), (1, 1, 4)] {
+        // Few distinct values, so ties exercise the first-wins rule.
+        let x: Vec<f32> = (0..planes * 4 * oh * ow)
+            .map(|_| rng.below(3) as f32)
+            .collect();
+        let g =
+            Window2d::plan([1, planes, 2 * oh, 2 * ow], [2, 2], [2, 2], Padding::Valid).unwrap();
+        let n = planes * oh * ow;
+        let (mut y0, mut a0, mut y1, mut a1) = (vec![0.0; n], vec![0; n], vec![0.0; n], vec![0; n]);
+        scalar::max_pool2d(&mut y0, &mut a0, &x, &g);
+        simd128::max_pool2x2(&mut y1, &mut a1, &x, planes, oh, ow);
+        assert_eq!((y0, a0), (y1, a1), "{planes}x{oh}x{ow}");
+    }
+}

@@ -272,7 +272,7 @@ impl LeNet5 {
             activate(self.act, c1);
             let s2 = &mut a.s2[i * S2..][..S2];
             match self.pool {
-                Pool::Max => portable::max_pool2x2(s2, &mut a.arg2[i * S2..][..S2], c1, 6, 14, 14),
+                Pool::Max => fast::max_pool2x2(s2, &mut a.arg2[i * S2..][..S2], c1, 6, 14, 14),
                 Pool::Avg => portable::avg_pool2x2(s2, c1, 6, 14, 14),
             }
             for (row, src) in a.padded_s2.chunks_exact_mut(16).zip(s2.chunks_exact(14)) {
@@ -286,7 +286,7 @@ impl LeNet5 {
             activate(self.act, c3);
             let s4 = &mut a.s4[i * S4..][..S4];
             match self.pool {
-                Pool::Max => portable::max_pool2x2(s4, &mut a.arg4[i * S4..][..S4], c3, 16, 5, 5),
+                Pool::Max => fast::max_pool2x2(s4, &mut a.arg4[i * S4..][..S4], c3, 16, 5, 5),
                 Pool::Avg => portable::avg_pool2x2(s4, c3, 16, 5, 5),
             }
         }

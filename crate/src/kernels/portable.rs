@@ -136,6 +136,24 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
     }
 }
 
+/// v = 1 / (1 + e^-v) in place (the reference formula; `simd128` has the fast twin).
+pub fn sigmoid_inplace(v: &mut [f32]) {
+    for x in v {
+        *x = if *x >= 0.0 {
+            1.0 / (1.0 + (-*x).exp())
+        } else {
+            x.exp() / (1.0 + x.exp())
+        };
+    }
+}
+
+/// v = tanh(v) in place.
+pub fn tanh_inplace(v: &mut [f32]) {
+    for x in v {
+        *x = x.tanh();
+    }
+}
+
 /// Max pooling with a 2×2 window and stride 2 over planes whose windows all lie inside
 /// (LeNet's S2 and S4): x: [planes, 2 * oh, 2 * ow] -> y: [planes, oh, ow], `arg` the flat
 /// index in x of each winner (the first on ties, as `scalar::max_pool2d`).

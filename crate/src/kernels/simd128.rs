@@ -401,3 +401,178 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
         }
     }
 }
+
+/// e^x on four lanes (Cephes' expf): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
+/// polynomial, 2^n built in the exponent bits. Relative error below 2e-7 on [-87, 88]; the
+/// libm call it replaces cost more than a whole LSTM gate's arithmetic.
+#[inline(always)]
+pub fn exp4(x: v128) -> v128 {
+    let x = f32x4_max(f32x4_min(x, f32x4_splat(88.37)), f32x4_splat(-87.33));
+    let n = f32x4_nearest(f32x4_mul(x, f32x4_splat(std::f32::consts::LOG2_E)));
+    let r = f32x4_sub(
+        f32x4_sub(x, f32x4_mul(n, f32x4_splat(0.693_359_4))),
+        f32x4_mul(n, f32x4_splat(-2.121_944_4e-4)),
+    );
+    let mut p = f32x4_splat(1.987_569_1e-4);
+    for c in [
+        1.398_199_9e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        0.166_666_65,
+        0.5,
+    ] {
+        p = f32x4_add(f32x4_mul(p, r), f32x4_splat(c));
+    }
+    let y = f32x4_add(
+        f32x4_add(f32x4_mul(f32x4_mul(p, r), r), r),
+        f32x4_splat(1.0),
+    );
+    let scale = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    f32x4_mul(y, scale)
+}
+
+/// Applies `f` to v in place, four lanes at a time, and `tail` to the last few.
+#[inline(always)]
+fn map4(v: &mut [f32], f: impl Fn(v128) -> v128, tail: impl Fn(f32) -> f32) {
+    let full = v.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        // SAFETY: i + 4 <= full <= v.len(); unaligned access is allowed.
+        unsafe {
+            let p = v.as_mut_ptr().add(i) as *mut v128;
+            v128_store(p, f(v128_load(p)));
+        }
+        i += 4;
+    }
+    for x in &mut v[full..] {
+        *x = tail(*x);
+    }
+}
+
+/// v = 1 / (1 + e^-v) in place.
+pub fn sigmoid_inplace(v: &mut [f32]) {
+    let one = f32x4_splat(1.0);
+    map4(
+        v,
+        |x| f32x4_div(one, f32x4_add(one, exp4(f32x4_neg(x)))),
+        |x| 1.0 / (1.0 + (-x).exp()),
+    );
+}
+
+/// v = tanh(v) = 1 - 2 / (e^2v + 1) in place.
+pub fn tanh_inplace(v: &mut [f32]) {
+    let (one, two) = (f32x4_splat(1.0), f32x4_splat(2.0));
+    map4(
+        v,
+        |x| f32x4_sub(one, f32x4_div(two, f32x4_add(exp4(f32x4_mul(two, x)), one))),
+        f32::tanh,
+    );
+}
+
+/// y[j] += dot(w[j, :], x) for j < rows, w: [rows, k]: four rows at a time share each load
+/// of x (the recurrent step of an RNN at batch 1 is exactly this).
+pub fn matvec(y: &mut [f32], w: &[f32], x: &[f32], rows: usize, k: usize) {
+    assert!(
+        y.len() >= rows && w.len() >= rows * k && x.len() >= k,
+        "matvec: buffers too short"
+    );
+    let k4 = k / 4 * 4;
+    let (wp, xp) = (w.as_ptr(), x.as_ptr());
+    let mut j = 0;
+    while j + 4 <= rows {
+        let mut acc = [f32x4_splat(0.0); 4];
+        let mut p = 0;
+        while p < k4 {
+            // SAFETY: j + 3 < rows and p + 4 <= k: every load lies inside w or x.
+            unsafe {
+                let xv = v128_load(xp.add(p) as *const v128);
+                for (r, a) in acc.iter_mut().enumerate() {
+                    *a = f32x4_add(
+                        *a,
+                        f32x4_mul(v128_load(wp.add((j + r) * k + p) as *const v128), xv),
+                    );
+                }
+            }
+            p += 4;
+        }
+        for (r, a) in acc.iter().enumerate() {
+            let tail: f32 = (k4..k).map(|q| w[(j + r) * k + q] * x[q]).sum();
+            y[j + r] += hsum(*a) + tail;
+        }
+        j += 4;
+    }
+    for jj in j..rows {
+        y[jj] += dot(&w[jj * k..][..k], &x[..k]);
+    }
+}
+
+/// 2×2 max pooling with stride 2 (windows all inside), as `portable::max_pool2x2`: the four
+/// cells of four windows are compared as vectors and the winner's index chosen by masks,
+/// first cell on ties (a later cell wins only if strictly greater, as the scalar scan).
+pub fn max_pool2x2(y: &mut [f32], arg: &mut [u32], x: &[f32], planes: usize, oh: usize, ow: usize) {
+    let w = 2 * ow;
+    assert!(
+        x.len() >= planes * 4 * oh * ow
+            && y.len() >= planes * oh * ow
+            && arg.len() >= planes * oh * ow,
+        "max_pool2x2: buffers too short"
+    );
+    let full = ow / 4 * 4;
+    for p in 0..planes {
+        for oy in 0..oh {
+            let top = p * 4 * oh * ow + 2 * oy * w;
+            let out = (p * oh + oy) * ow;
+            let mut ox = 0;
+            while ox < full {
+                let i = top + 2 * ox;
+                // SAFETY: 2 * ox + 8 <= 2 * full <= w, so both rows' 8 floats are in x.
+                let (t0, t1, b0, b1) = unsafe {
+                    let xp = x.as_ptr();
+                    (
+                        v128_load(xp.add(i) as *const v128),
+                        v128_load(xp.add(i + 4) as *const v128),
+                        v128_load(xp.add(i + w) as *const v128),
+                        v128_load(xp.add(i + w + 4) as *const v128),
+                    )
+                };
+                let (a, b) = (
+                    i32x4_shuffle::<0, 2, 4, 6>(t0, t1),
+                    i32x4_shuffle::<1, 3, 5, 7>(t0, t1),
+                );
+                let (c, d) = (
+                    i32x4_shuffle::<0, 2, 4, 6>(b0, b1),
+                    i32x4_shuffle::<1, 3, 5, 7>(b0, b1),
+                );
+                let (ba, dc) = (f32x4_gt(b, a), f32x4_gt(d, c));
+                let (m1, m2) = (v128_bitselect(b, a, ba), v128_bitselect(d, c, dc));
+                let low = f32x4_gt(m2, m1);
+                let best = v128_bitselect(m2, m1, low);
+                // Offsets within the window: a 0, b 1, c w, d w + 1.
+                let o1 = v128_and(ba, i32x4_splat(1));
+                let o2 = i32x4_add(i32x4_splat(w as i32), v128_and(dc, i32x4_splat(1)));
+                let off = v128_bitselect(o2, o1, low);
+                let base = i32x4_add(i32x4_splat(i as i32), i32x4(0, 2, 4, 6));
+                // SAFETY: out + ox + 4 <= out + full <= the end of this output row.
+                unsafe {
+                    v128_store(y.as_mut_ptr().add(out + ox) as *mut v128, best);
+                    v128_store(
+                        arg.as_mut_ptr().add(out + ox) as *mut v128,
+                        i32x4_add(base, off),
+                    );
+                }
+                ox += 4;
+            }
+            for ox in full..ow {
+                let i = top + 2 * ox;
+                let mut at = i;
+                for j in [i + 1, i + w, i + w + 1] {
+                    if x[j] > x[at] {
+                        at = j;
+                    }
+                }
+                y[out + ox] = x[at];
+                arg[out + ox] = at as u32;
+            }
+        }
+    }
+}

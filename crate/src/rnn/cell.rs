@@ -86,16 +86,6 @@ impl Cell {
     }
 }
 
-#[inline]
-fn sigmoid(v: f32) -> f32 {
-    if v >= 0.0 {
-        1.0 / (1.0 + (-v).exp())
-    } else {
-        let e = v.exp();
-        e / (1.0 + e)
-    }
-}
-
 /// Sizes of one direction's sequence.
 #[derive(Debug, Clone, Copy)]
 pub struct Dims {
@@ -169,65 +159,100 @@ pub struct StepScratch {
 /// One time step for a batch of n: `pre` [n, G·H] is the input's share of every gate
 /// (b_ih + W_ih x_t), h_prev and c_prev [n, H] the states it follows.
 #[allow(clippy::too_many_arguments)] // the cell, its weights, the inputs, sizes and outputs
-pub fn step(cell: Cell, w: &LayerWeights, pre: &[f32], h_prev: &[f32], c_prev: &[f32], n: usize, h: usize, scratch: &mut StepScratch, out: StepOut) {
+pub fn step(
+    cell: Cell,
+    w: &LayerWeights,
+    pre: &[f32],
+    h_prev: &[f32],
+    c_prev: &[f32],
+    n: usize,
+    h: usize,
+    scratch: &mut StepScratch,
+    out: StepOut,
+) {
     let gh = cell.gates() * h;
     scratch.rec.resize(n * gh, 0.0);
     scratch.peep.resize(n * 3 * h, 0.0);
-    recurrent_input(cell, w, &mut scratch.rec, &mut scratch.peep, h_prev, c_prev, n, h);
+    recurrent_input(
+        cell,
+        w,
+        &mut scratch.rec,
+        &mut scratch.peep,
+        h_prev,
+        c_prev,
+        n,
+        h,
+    );
+    // Gate by gate over whole blocks, so the activations run as vector loops.
     for b in 0..n {
         let p = &pre[b * gh..][..gh];
         let r = &scratch.rec[b * gh..][..gh];
         let gates = &mut out.gates[b * gh..][..gh];
         let hs = &mut out.h[b * h..][..h];
+        for ((g, &pv), &rv) in gates.iter_mut().zip(p).zip(r) {
+            *g = pv + rv;
+        }
         match cell {
             Cell::Rnn => {
-                for j in 0..h {
-                    hs[j] = (p[j] + r[j]).tanh();
-                    gates[j] = hs[j];
-                }
+                fast::tanh_inplace(gates);
+                hs.copy_from_slice(gates);
             }
             Cell::Gru => {
+                fast::sigmoid_inplace(&mut gates[..2 * h]);
+                let hp = &h_prev[b * h..][..h];
+                let rec_n = &mut out.rec_n[b * h..][..h];
+                rec_n.copy_from_slice(&r[2 * h..]);
+                // n = tanh(W_in x + b_in + r * (W_hn h + b_hn)): undo the plain sum first.
                 for j in 0..h {
-                    let rg = sigmoid(p[j] + r[j]);
-                    let zg = sigmoid(p[h + j] + r[h + j]);
-                    let rn = r[2 * h + j];
-                    let ng = (p[2 * h + j] + rg * rn).tanh();
-                    hs[j] = (1.0 - zg) * ng + zg * h_prev[b * h + j];
-                    (gates[j], gates[h + j], gates[2 * h + j]) = (rg, zg, ng);
-                    out.rec_n[b * h + j] = rn;
+                    gates[2 * h + j] = p[2 * h + j] + gates[j] * rec_n[j];
+                }
+                fast::tanh_inplace(&mut gates[2 * h..]);
+                for j in 0..h {
+                    let (z, nv) = (gates[h + j], gates[2 * h + j]);
+                    hs[j] = (1.0 - z) * nv + z * hp[j];
                 }
             }
             Cell::Lstm { variant, linear_h } => {
+                let cp = &c_prev[b * h..][..h];
                 let cs = &mut out.c[b * h..][..h];
+                if variant == LstmVariant::Fc {
+                    for j in 0..h {
+                        gates[j] += w.w_ch[j] * cp[j];
+                        gates[h + j] += w.w_ch[h + j] * cp[j];
+                    }
+                }
+                fast::sigmoid_inplace(&mut gates[..2 * h]);
+                fast::tanh_inplace(&mut gates[2 * h..3 * h]);
                 for j in 0..h {
-                    let cp = c_prev[b * h + j];
-                    let (mut ip, mut fp, gp, mut op) = (p[j] + r[j], p[h + j] + r[h + j], p[2 * h + j] + r[2 * h + j], p[3 * h + j] + r[3 * h + j]);
-                    if variant == LstmVariant::Fc {
-                        ip += w.w_ch[j] * cp;
-                        fp += w.w_ch[h + j] * cp;
+                    cs[j] = gates[h + j] * cp[j] + gates[j] * gates[2 * h + j];
+                }
+                if variant == LstmVariant::Fc {
+                    for j in 0..h {
+                        gates[3 * h + j] += w.w_ch[2 * h + j] * cs[j];
                     }
-                    let (ig, fg, gg) = (sigmoid(ip), sigmoid(fp), gp.tanh());
-                    let cv = fg * cp + ig * gg;
-                    if variant == LstmVariant::Fc {
-                        op += w.w_ch[2 * h + j] * cv;
-                    }
-                    let og = sigmoid(op);
-                    cs[j] = cv;
-                    hs[j] = og * if linear_h { cv } else { cv.tanh() };
-                    (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) = (ig, fg, gg, og);
+                }
+                fast::sigmoid_inplace(&mut gates[3 * h..]);
+                hs.copy_from_slice(cs);
+                if !linear_h {
+                    fast::tanh_inplace(hs);
+                }
+                for (hv, &o) in hs.iter_mut().zip(&gates[3 * h..]) {
+                    *hv *= o;
                 }
             }
         }
     }
 }
 
-/// pre: [rows, G·H] = b_ih + x: [rows, In] W_ih^T, the input's share of every gate.
+/// pre: [rows, G·H] = b_ih + x: [rows, In] W_ih^T, the input's share of every gate. Row by
+/// row (a matrix-vector product each), so that the step-wise mode, which has one row at a
+/// time, computes bit for bit the same numbers as the whole-sequence pass.
 pub fn input_share(w: &LayerWeights, x: &[f32], rows: usize, input: usize, gh: usize) -> Vec<f32> {
     let mut pre = vec![0.0; rows * gh];
-    for row in pre.chunks_exact_mut(gh) {
+    for (row, xr) in pre.chunks_exact_mut(gh).zip(x.chunks_exact(input)) {
         row.copy_from_slice(&w.b_ih);
+        fast::gemm_nt(row, xr, &w.w_ih, 1, input, gh);
     }
-    fast::gemm_nt(&mut pre, x, &w.w_ih, rows, input, gh);
     pre
 }
 
@@ -237,8 +262,16 @@ pub fn empty_trace(cell: Cell, t: usize, n: usize, h: usize) -> Trace {
     Trace {
         gates: vec![0.0; rows * cell.gates() * h],
         h: vec![0.0; rows * h],
-        c: if cell.has_cell_state() { vec![0.0; rows * h] } else { Vec::new() },
-        rec_n: if cell == Cell::Gru { vec![0.0; rows * h] } else { Vec::new() },
+        c: if cell.has_cell_state() {
+            vec![0.0; rows * h]
+        } else {
+            Vec::new()
+        },
+        rec_n: if cell == Cell::Gru {
+            vec![0.0; rows * h]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -251,13 +284,34 @@ pub fn step_out(tr: &mut Trace, s: usize, n: usize, h: usize, gh: usize) -> Step
             &mut v[s * width..(s + 1) * width]
         }
     }
-    let Trace { gates, h: hs, c, rec_n } = tr;
-    StepOut { gates: part(gates, s, n * gh), h: part(hs, s, n * h), c: part(c, s, n * h), rec_n: part(rec_n, s, n * h) }
+    let Trace {
+        gates,
+        h: hs,
+        c,
+        rec_n,
+    } = tr;
+    StepOut {
+        gates: part(gates, s, n * gh),
+        h: part(hs, s, n * h),
+        c: part(c, s, n * h),
+        rec_n: part(rec_n, s, n * h),
+    }
 }
 
 /// Runs one direction over x: [T, N, In] from h0, c0: [N, H].
 #[allow(clippy::too_many_arguments)]
-pub fn run(cell: Cell, w: &LayerWeights, x: &[f32], t: usize, n: usize, input: usize, h: usize, h0: &[f32], c0: &[f32], reverse: bool) -> Trace {
+pub fn run(
+    cell: Cell,
+    w: &LayerWeights,
+    x: &[f32],
+    t: usize,
+    n: usize,
+    input: usize,
+    h: usize,
+    h0: &[f32],
+    c0: &[f32],
+    reverse: bool,
+) -> Trace {
     let gh = cell.gates() * h;
     // The input's share of every gate, for all steps in one matrix product.
     let pre = input_share(w, x, t * n, input, gh);
@@ -266,7 +320,17 @@ pub fn run(cell: Cell, w: &LayerWeights, x: &[f32], t: usize, n: usize, input: u
     let mut scratch = StepScratch::default();
     for k in 0..t {
         let s = at(k, t, reverse);
-        step(cell, w, &pre[s * n * gh..][..n * gh], &h_prev, &c_prev, n, h, &mut scratch, step_out(&mut tr, s, n, h, gh));
+        step(
+            cell,
+            w,
+            &pre[s * n * gh..][..n * gh],
+            &h_prev,
+            &c_prev,
+            n,
+            h,
+            &mut scratch,
+            step_out(&mut tr, s, n, h, gh),
+        );
         h_prev.copy_from_slice(&tr.h[s * n * h..][..n * h]);
         if cell.has_cell_state() {
             c_prev.copy_from_slice(&tr.c[s * n * h..][..n * h]);

@@ -26,13 +26,26 @@ impl Stepper {
         let zeros = vec![0.0; net.layers * net.directions() * net.hidden];
         net.check_inputs(x, &[t, 1, net.input], &zeros, &zeros)?;
         let k = net.weights.len();
-        let traces = (0..k).map(|_| cell::empty_trace(net.cell, t, 1, net.hidden)).collect();
-        Ok(Stepper { t, x: x.to_vec(), traces, done: vec![0; k], scratch: StepScratch::default(), net })
+        let traces = (0..k)
+            .map(|_| cell::empty_trace(net.cell, t, 1, net.hidden))
+            .collect();
+        Ok(Stepper {
+            t,
+            x: x.to_vec(),
+            traces,
+            done: vec![0; k],
+            scratch: StepScratch::default(),
+            net,
+        })
     }
 
     fn index(&self, layer: usize, dir: usize) -> Result<usize> {
         if layer >= self.net.layers || dir >= self.net.directions() {
-            bail!("layer must be below {} and direction below {}, got layer {layer}, direction {dir}", self.net.layers, self.net.directions());
+            bail!(
+                "layer must be below {} and direction below {}, got layer {layer}, direction {dir}",
+                self.net.layers,
+                self.net.directions()
+            );
         }
         Ok(layer * self.net.directions() + dir)
     }
@@ -62,7 +75,10 @@ impl Stepper {
         let (t, h, d) = (self.t, self.net.hidden, self.net.directions());
         let done = self.done[k];
         if done == t {
-            bail!("layer {layer} {} has already processed all {t} steps", if dir == 1 { "backward" } else { "forward" });
+            bail!(
+                "layer {layer} {} has already processed all {t} steps",
+                if dir == 1 { "backward" } else { "forward" }
+            );
         }
         let s = at(done, t, dir == 1);
         if !self.input_ready(layer, s) {
@@ -72,7 +88,9 @@ impl Stepper {
         let input: Vec<f32> = if layer == 0 {
             self.x[s * width..][..width].to_vec()
         } else {
-            (0..d).flat_map(|q| self.traces[(layer - 1) * d + q].h[s * h..][..h].to_vec()).collect()
+            (0..d)
+                .flat_map(|q| self.traces[(layer - 1) * d + q].h[s * h..][..h].to_vec())
+                .collect()
         };
         let w = &self.net.weights[k];
         let gh = self.net.cell.gates() * h;
@@ -81,8 +99,22 @@ impl Stepper {
         let prev = (done > 0).then(|| at(done - 1, t, dir == 1));
         let tr = &self.traces[k];
         let h_prev = prev.map_or(zeros.clone(), |q| tr.h[q * h..][..h].to_vec());
-        let c_prev = if self.net.cell.has_cell_state() { prev.map_or(zeros, |q| tr.c[q * h..][..h].to_vec()) } else { Vec::new() };
-        cell::step(self.net.cell, w, &pre, &h_prev, &c_prev, 1, h, &mut self.scratch, cell::step_out(&mut self.traces[k], s, 1, h, gh));
+        let c_prev = if self.net.cell.has_cell_state() {
+            prev.map_or(zeros, |q| tr.c[q * h..][..h].to_vec())
+        } else {
+            Vec::new()
+        };
+        cell::step(
+            self.net.cell,
+            w,
+            &pre,
+            &h_prev,
+            &c_prev,
+            1,
+            h,
+            &mut self.scratch,
+            cell::step_out(&mut self.traces[k], s, 1, h, gh),
+        );
         self.done[k] += 1;
         Ok(s)
     }
@@ -124,7 +156,14 @@ impl SimpleStepper {
             bail!("the sequence is empty: x needs at least one time step");
         }
         crate::shape::check_buffer("x", x, &[t, net.input])?;
-        Ok(SimpleStepper { t, x: x.to_vec(), h: vec![0.0; t * net.hidden], y: vec![0.0; t * net.output], done: 0, net })
+        Ok(SimpleStepper {
+            t,
+            x: x.to_vec(),
+            h: vec![0.0; t * net.hidden],
+            y: vec![0.0; t * net.output],
+            done: 0,
+            net,
+        })
     }
 
     /// Computes step `done` (h_t, then y_t); returns its time index.
@@ -168,39 +207,88 @@ mod tests {
     #[test]
     fn stepping_every_step_equals_the_whole_sequence_forward() {
         let mut rng = Rng::new(9);
-        for cell in [Cell::Rnn, Cell::Gru, Cell::Lstm { variant: LstmVariant::Fc, linear_h: false }, Cell::Lstm { variant: LstmVariant::Peephole, linear_h: true }] {
+        for cell in [
+            Cell::Rnn,
+            Cell::Gru,
+            Cell::Lstm {
+                variant: LstmVariant::Fc,
+                linear_h: false,
+            },
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                linear_h: true,
+            },
+        ] {
             let (input, hidden, layers, t) = (3, 4, 3, 5);
             let g = cell.gates();
             let weights = (0..layers * 2)
                 .map(|k| {
                     let width = if k < 2 { input } else { 2 * hidden };
-                    let peephole = matches!(cell, Cell::Lstm { variant: LstmVariant::Peephole, .. });
+                    let peephole = matches!(
+                        cell,
+                        Cell::Lstm {
+                            variant: LstmVariant::Peephole,
+                            ..
+                        }
+                    );
                     let w_ch = match cell {
-                        Cell::Lstm { variant: LstmVariant::Fc, .. } => 3 * hidden,
-                        Cell::Lstm { variant: LstmVariant::Peephole, .. } => 3 * hidden * hidden,
+                        Cell::Lstm {
+                            variant: LstmVariant::Fc,
+                            ..
+                        } => 3 * hidden,
+                        Cell::Lstm {
+                            variant: LstmVariant::Peephole,
+                            ..
+                        } => 3 * hidden * hidden,
                         _ => 0,
                     };
                     LayerWeights {
                         w_ih: rand(&mut rng, g * hidden * width),
-                        w_hh: if peephole { Vec::new() } else { rand(&mut rng, g * hidden * hidden) },
+                        w_hh: if peephole {
+                            Vec::new()
+                        } else {
+                            rand(&mut rng, g * hidden * hidden)
+                        },
                         b_ih: rand(&mut rng, g * hidden),
                         b_hh: rand(&mut rng, g * hidden),
                         w_ch: rand(&mut rng, w_ch),
                     }
                 })
                 .collect();
-            let net = Recurrent { cell, input, hidden, layers, bidirectional: true, weights };
+            let net = Recurrent {
+                cell,
+                input,
+                hidden,
+                layers,
+                bidirectional: true,
+                weights,
+            };
             let x = rand(&mut rng, t * input);
             let zeros = vec![0.0; layers * 2 * hidden];
             let whole = net.forward(&x, t, 1, &zeros, &zeros);
             let mut st = Stepper::new(net, &x, t).unwrap();
             // Layer 1 cannot start before layer 0 has reached its input in both directions.
             st.step(0, 0).unwrap();
-            assert!(st.step(1, 0).unwrap_err().message().contains("needs layer 0"));
+            assert!(st
+                .step(1, 0)
+                .unwrap_err()
+                .message()
+                .contains("needs layer 0"));
             st.run_all().unwrap();
-            assert!(st.step(0, 1).unwrap_err().message().contains("already processed all 5 steps"));
+            assert!(st
+                .step(0, 1)
+                .unwrap_err()
+                .message()
+                .contains("already processed all 5 steps"));
             for k in 0..layers * 2 {
-                assert_eq!(st.trace(k / 2, k % 2).unwrap(), &whole.traces[k], "{} layer {} dir {}", cell.name(), k / 2, k % 2);
+                assert_eq!(
+                    st.trace(k / 2, k % 2).unwrap(),
+                    &whole.traces[k],
+                    "{} layer {} dir {}",
+                    cell.name(),
+                    k / 2,
+                    k % 2
+                );
             }
         }
     }
@@ -211,7 +299,19 @@ mod tests {
         for feedback in [Feedback::Elman, Feedback::Jordan] {
             let (i, h, o, t) = (2, 3, 2, 6);
             let s = if feedback == Feedback::Elman { h } else { o };
-            let net = SimpleRnn { feedback, input: i, hidden: h, output: o, out_act: Activation::Sigmoid, w_ih: rand(&mut rng, h * i), w_rec: rand(&mut rng, h * s), b_ih: rand(&mut rng, h), b_hh: rand(&mut rng, h), w_hy: rand(&mut rng, o * h), b_hy: rand(&mut rng, o) };
+            let net = SimpleRnn {
+                feedback,
+                input: i,
+                hidden: h,
+                output: o,
+                out_act: Activation::Sigmoid,
+                w_ih: rand(&mut rng, h * i),
+                w_rec: rand(&mut rng, h * s),
+                b_ih: rand(&mut rng, h),
+                b_hh: rand(&mut rng, h),
+                w_hy: rand(&mut rng, o * h),
+                b_hy: rand(&mut rng, o),
+            };
             let x = rand(&mut rng, t * i);
             let whole = net.forward(&x, t, 1, &vec![0.0; s]);
             let mut st = SimpleStepper::new(net, &x, t).unwrap();

@@ -26,14 +26,20 @@ fn uniform(rng: &mut Rng, len: usize, hidden: usize) -> Vec<f32> {
 
 /// "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM optionally ":linear" (σh = identity).
 fn parse_kind(kind: &str) -> Result<Cell> {
+    let wrong = || {
+        crate::Error::new(format!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
+    };
     let mut parts = kind.split(':');
-    let op = parts.next().unwrap_or("");
+    let op = parts
+        .next()
+        .filter(|op| ["rnn", "gru", "lstm"].contains(op))
+        .ok_or_else(wrong)?;
     let (mut variant, mut h_act) = ("standard", "tanh");
     for p in parts {
         match p {
             "fc" | "peephole" | "standard" if op == "lstm" => variant = p,
             "linear" | "tanh" if op == "lstm" => h_act = p,
-            _ => bail!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"),
+            _ => return Err(wrong()),
         }
     }
     Cell::parse(op, variant, h_act)
@@ -52,10 +58,20 @@ pub struct RecurrentNet {
 impl RecurrentNet {
     /// `kind` as [`parse_kind`]; sizes; `seed` for PyTorch-style random weights.
     #[wasm_bindgen(constructor)]
-    pub fn new(kind: &str, input: f64, hidden: f64, layers: f64, bidirectional: bool, seed: f64) -> std::result::Result<RecurrentNet, JsError> {
+    pub fn new(
+        kind: &str,
+        input: f64,
+        hidden: f64,
+        layers: f64,
+        bidirectional: bool,
+        seed: f64,
+    ) -> std::result::Result<RecurrentNet, JsError> {
         catch(|| {
             let cell = parse_kind(kind)?;
-            let (input, hidden) = (whole("input size", input, 1, 4096)?, whole("hidden size", hidden, 1, 1024)?);
+            let (input, hidden) = (
+                whole("input size", input, 1, 4096)?,
+                whole("hidden size", hidden, 1, 1024)?,
+            );
             let layers = whole("layers", layers, 1, 8)?;
             let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
             let d = if bidirectional { 2 } else { 1 };
@@ -64,8 +80,14 @@ impl RecurrentNet {
                 .map(|k| {
                     let width = if k / d == 0 { input } else { d * hidden };
                     let (hh, ch) = match cell {
-                        Cell::Lstm { variant: LstmVariant::Peephole, .. } => (0, 3 * hidden * hidden),
-                        Cell::Lstm { variant: LstmVariant::Fc, .. } => (g * hidden * hidden, 3 * hidden),
+                        Cell::Lstm {
+                            variant: LstmVariant::Peephole,
+                            ..
+                        } => (0, 3 * hidden * hidden),
+                        Cell::Lstm {
+                            variant: LstmVariant::Fc,
+                            ..
+                        } => (g * hidden * hidden, 3 * hidden),
                         _ => (g * hidden * hidden, 0),
                     };
                     LayerWeights {
@@ -77,9 +99,21 @@ impl RecurrentNet {
                     }
                 })
                 .collect();
-            let net = Recurrent { cell, input, hidden, layers, bidirectional, weights };
+            let net = Recurrent {
+                cell,
+                input,
+                hidden,
+                layers,
+                bidirectional,
+                weights,
+            };
             net.validate()?;
-            Ok(RecurrentNet { net, out: Output::default(), stepper: None, stepper_y: Vec::new() })
+            Ok(RecurrentNet {
+                net,
+                out: Output::default(),
+                stepper: None,
+                stepper_y: Vec::new(),
+            })
         })
     }
 
@@ -91,11 +125,17 @@ impl RecurrentNet {
             .flat_map(|k| {
                 let sfx = format!("l{}{}", k / d, if k % d == 1 { "_reverse" } else { "" });
                 let w = &self.net.weights[k];
-                [("weight_ih", &w.w_ih), ("weight_hh", &w.w_hh), ("bias_ih", &w.b_ih), ("bias_hh", &w.b_hh), ("weight_ch", &w.w_ch)]
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(move |(n, _)| format!("{n}_{sfx}"))
-                    .collect::<Vec<_>>()
+                [
+                    ("weight_ih", &w.w_ih),
+                    ("weight_hh", &w.w_hh),
+                    ("bias_ih", &w.b_ih),
+                    ("bias_hh", &w.b_hh),
+                    ("weight_ch", &w.w_ch),
+                ]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(move |(n, _)| format!("{n}_{sfx}"))
+                .collect::<Vec<_>>()
             })
             .collect()
     }
@@ -103,10 +143,16 @@ impl RecurrentNet {
     fn tensor(&mut self, name: &str) -> Result<&mut Vec<f32>> {
         let names = self.weight_names();
         if !names.iter().any(|n| n == name) {
-            bail!("this network has no weight {name:?}; it has {}", names.join(", "));
+            bail!(
+                "this network has no weight {name:?}; it has {}",
+                names.join(", ")
+            );
         }
         let (stem, rest) = name.rsplit_once("_l").expect("names have a layer suffix");
-        let layer: usize = rest.trim_end_matches("_reverse").parse().expect("layer number");
+        let layer: usize = rest
+            .trim_end_matches("_reverse")
+            .parse()
+            .expect("layer number");
         let k = layer * self.net.directions() + usize::from(rest.ends_with("_reverse"));
         let w = &mut self.net.weights[k];
         Ok(match stem {
@@ -137,13 +183,27 @@ impl RecurrentNet {
 
     /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
     /// for zeros. Results in `y()`, `hN()`, `cN()`.
-    pub fn forward(&mut self, x: &[f32], t: f64, n: f64, h0: &[f32], c0: &[f32]) -> std::result::Result<(), JsError> {
+    pub fn forward(
+        &mut self,
+        x: &[f32],
+        t: f64,
+        n: f64,
+        h0: &[f32],
+        c0: &[f32],
+    ) -> std::result::Result<(), JsError> {
         catch(|| {
-            let (t, n) = (whole("T (time steps)", t, 1, 100_000)?, whole("N (batch)", n, 1, 4096)?);
+            let (t, n) = (
+                whole("T (time steps)", t, 1, 100_000)?,
+                whole("N (batch)", n, 1, 4096)?,
+            );
             let states = self.net.layers * self.net.directions() * n * self.net.hidden;
             let zeros = vec![0.0; states];
             let h0 = if h0.is_empty() { &zeros[..] } else { h0 };
-            let c0 = if c0.is_empty() && self.net.cell.has_cell_state() { &zeros[..] } else { c0 };
+            let c0 = if c0.is_empty() && self.net.cell.has_cell_state() {
+                &zeros[..]
+            } else {
+                c0
+            };
             self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
             self.out = self.net.forward(x, t, n, h0, c0);
             Ok(())
@@ -173,7 +233,9 @@ impl RecurrentNet {
     }
 
     fn stepper(&self) -> Result<&Stepper> {
-        self.stepper.as_ref().ok_or_else(|| crate::Error::new("call begin(x, T) before stepping"))
+        self.stepper
+            .as_ref()
+            .ok_or_else(|| crate::Error::new("call begin(x, T) before stepping"))
     }
 
     /// Advances `layer` in direction `dir` (0 forward, 1 backward) by one step; returns the
@@ -181,30 +243,58 @@ impl RecurrentNet {
     pub fn step(&mut self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
         catch(|| {
             let (layer, dir) = (whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?);
-            let Some(st) = self.stepper.as_mut() else { bail!("call begin(x, T) before stepping") };
+            let Some(st) = self.stepper.as_mut() else {
+                bail!("call begin(x, T) before stepping")
+            };
             Ok(st.step(layer, dir)? as u32)
         })
     }
 
     /// Steps (layer, dir) has done.
     pub fn done(&self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
-        catch(|| Ok(self.stepper()?.done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)? as u32))
+        catch(|| {
+            Ok(self
+                .stepper()?
+                .done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                as u32)
+        })
     }
 
     /// Gates of (layer, dir) over time: [T, G·H] in PyTorch's block order (RNN h; GRU r, z,
     /// n; LSTM i, f, g, o), after their activation; zeros where not computed yet.
     pub fn gates(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.gates)))
+        catch(|| {
+            Ok(view(
+                &self
+                    .stepper()?
+                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                    .gates,
+            ))
+        })
     }
 
     /// Hidden states of (layer, dir) over time: [T, H].
     pub fn hidden(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.h)))
+        catch(|| {
+            Ok(view(
+                &self
+                    .stepper()?
+                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                    .h,
+            ))
+        })
     }
 
     /// Cell states of (layer, dir) over time: [T, H] (LSTMs; empty otherwise).
     pub fn cell(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| Ok(view(&self.stepper()?.trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?.c)))
+        catch(|| {
+            Ok(view(
+                &self
+                    .stepper()?
+                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                    .c,
+            ))
+        })
     }
 
     /// The top layer's [T, D·H] output of the steps done so far ([forward, backward] per step).
@@ -212,7 +302,12 @@ impl RecurrentNet {
     pub fn step_output(&mut self) -> std::result::Result<Float32Array, JsError> {
         catch(|| {
             let st = self.stepper()?;
-            let (t, h, d, top) = (st.t, self.net.hidden, self.net.directions(), self.net.layers - 1);
+            let (t, h, d, top) = (
+                st.t,
+                self.net.hidden,
+                self.net.directions(),
+                self.net.layers - 1,
+            );
             let mut y = vec![0.0; t * d * h];
             for dir in 0..d {
                 let tr = st.trace(top, dir)?;
@@ -238,14 +333,27 @@ impl SimpleNet {
     /// PyTorch-style random weights from `seed`; x: [T, input] to run over.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)] // one constructor, every size a student can change
-    pub fn new(kind: &str, input: f64, hidden: f64, output: f64, activation: &str, seed: f64, x: &[f32], t: f64) -> std::result::Result<SimpleNet, JsError> {
+    pub fn new(
+        kind: &str,
+        input: f64,
+        hidden: f64,
+        output: f64,
+        activation: &str,
+        seed: f64,
+        x: &[f32],
+        t: f64,
+    ) -> std::result::Result<SimpleNet, JsError> {
         catch(|| {
             let feedback = match kind {
                 "elman" => Feedback::Elman,
                 "jordan" => Feedback::Jordan,
                 _ => bail!("kind must be \"elman\" or \"jordan\", got {kind:?}"),
             };
-            let (i, h, o) = (whole("input size", input, 1, 4096)?, whole("hidden size", hidden, 1, 1024)?, whole("output size", output, 1, 1024)?);
+            let (i, h, o) = (
+                whole("input size", input, 1, 4096)?,
+                whole("hidden size", hidden, 1, 1024)?,
+                whole("output size", output, 1, 1024)?,
+            );
             let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
             let s = if feedback == Feedback::Elman { h } else { o };
             let net = SimpleRnn {
@@ -261,7 +369,9 @@ impl SimpleNet {
                 w_hy: uniform(&mut rng, o * h, h),
                 b_hy: uniform(&mut rng, o, h),
             };
-            Ok(SimpleNet { stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)? })
+            Ok(SimpleNet {
+                stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)?,
+            })
         })
     }
 
