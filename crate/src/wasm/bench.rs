@@ -61,3 +61,46 @@ impl ConvBench {
         self.y.iter().sum()
     }
 }
+
+/// A matrix-vector product y = W x (rows × k), the recurrent step of an RNN at batch 1.
+#[wasm_bindgen]
+pub struct MatvecBench {
+    rows: usize,
+    k: usize,
+    w: Vec<f32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl MatvecBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: usize, k: usize) -> MatvecBench {
+        let mut rng = Rng::new(7);
+        let mut fill = |len: usize| (0..len).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>();
+        let (w, x) = (fill(rows * k), fill(k));
+        MatvecBench {
+            rows,
+            k,
+            w,
+            x,
+            y: vec![0.0; rows],
+        }
+    }
+
+    pub fn scalar(&mut self, iters: usize) -> f32 {
+        for _ in 0..iters {
+            self.y.fill(0.0);
+            scalar::gemm_nt(&mut self.y, &self.x, &self.w, 1, self.k, self.rows);
+        }
+        self.y.iter().sum()
+    }
+
+    pub fn simd(&mut self, iters: usize) -> f32 {
+        for _ in 0..iters {
+            self.y.fill(0.0);
+            simd128::matvec(&mut self.y, &self.w, &self.x, self.rows, self.k);
+        }
+        self.y.iter().sum()
+    }
+}
