@@ -5,8 +5,9 @@ import { wasmReady } from "./wasm.js";
 import { t, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 import * as conv from "./views/conv.js";
+import * as lenet from "./views/lenet.js";
 
-const VIEWS = { conv };
+const VIEWS = { conv, lenet };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },

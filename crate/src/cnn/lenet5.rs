@@ -381,6 +381,130 @@ impl LeNet5 {
     }
 }
 
+/// The layers a student can point at, in order.
+pub const LAYERS: [&str; 7] = ["c1", "s2", "c3", "s4", "f5", "f6", "logits"];
+
+/// How one unit of image 0 got its value: the products (or pooled cells) that fed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// (flat index into the layer below — the input for C1 —, its value, the weight; the
+    /// weight is 1 for pooled cells).
+    pub terms: Vec<(usize, f32, f32)>,
+    pub bias: f32,
+    /// The sum before the activation (for pooling: the pooled value).
+    pub pre: f32,
+    /// The unit's value as the forward pass stored it.
+    pub value: f32,
+}
+
+impl LeNet5 {
+    /// Explains unit `unit` (flat index within one image's layer) of `layer` ("c1", "s2",
+    /// "c3", "s4", "f5", "f6", "logits") for image 0 of the last forward pass `a`.
+    pub fn explain(&self, a: &Activations, layer: &str, unit: usize) -> Result<Explanation> {
+        let sizes = [C1, S2, C3, S4, F5, F6, CLASSES];
+        let Some(li) = LAYERS.iter().position(|&l| l == layer) else {
+            bail!("layer must be one of {}, got {layer:?}", LAYERS.join(", "));
+        };
+        if a.n == 0 {
+            bail!("run an image through the network first");
+        }
+        if unit >= sizes[li] {
+            bail!("{layer} has {} units, got unit {unit}", sizes[li]);
+        }
+        let p = &self.params;
+        let conv = |x: &[f32],
+                    w: &[f32],
+                    b: &[f32],
+                    c: usize,
+                    side: usize,
+                    pad: usize,
+                    out_side: usize| {
+            let (o, y, xx) = (
+                unit / (out_side * out_side),
+                unit / out_side % out_side,
+                unit % out_side,
+            );
+            let mut terms = Vec::with_capacity(c * 25);
+            for ic in 0..c {
+                for ky in 0..5 {
+                    for kx in 0..5 {
+                        let (iy, ix) = (
+                            (y + ky) as isize - pad as isize,
+                            (xx + kx) as isize - pad as isize,
+                        );
+                        if (0..side as isize).contains(&iy) && (0..side as isize).contains(&ix) {
+                            let i = (ic * side + iy as usize) * side + ix as usize;
+                            terms.push((i, x[i], w[((o * c + ic) * 5 + ky) * 5 + kx]));
+                        }
+                    }
+                }
+            }
+            (terms, b[o])
+        };
+        let dense = |x: &[f32], w: &[f32], b: &[f32], inp: usize| {
+            (
+                (0..inp)
+                    .map(|i| (i, x[i], w[unit * inp + i]))
+                    .collect::<Vec<_>>(),
+                b[unit],
+            )
+        };
+        let pool = |x: &[f32], side: usize| {
+            let (c, y, xx) = (
+                unit / (side * side / 4),
+                unit / (side / 2) % (side / 2),
+                unit % (side / 2),
+            );
+            let terms: Vec<_> = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                .iter()
+                .map(|&(dy, dx)| {
+                    let i = (c * side + 2 * y + dy) * side + 2 * xx + dx;
+                    (i, x[i], 1.0)
+                })
+                .collect();
+            terms
+        };
+        let (terms, bias, value) = match li {
+            0 => {
+                let (t, b) = conv(&a.input[..IMAGE], &p[0..150], &p[150..156], 1, 28, 2, 28);
+                (t, b, a.c1[unit])
+            }
+            1 => (pool(&a.c1[..C1], 28), 0.0, a.s2[unit]),
+            2 => {
+                let (t, b) = conv(&a.s2[..S2], &p[156..2556], &p[2556..2572], 6, 14, 0, 10);
+                (t, b, a.c3[unit])
+            }
+            3 => (pool(&a.c3[..C3], 10), 0.0, a.s4[unit]),
+            4 => {
+                let (t, b) = dense(&a.s4[..S4], &p[2572..50572], &p[50572..50692], 400);
+                (t, b, a.f5[unit])
+            }
+            5 => {
+                let (t, b) = dense(&a.f5[..F5], &p[50692..60772], &p[60772..60856], 120);
+                (t, b, a.f6[unit])
+            }
+            _ => {
+                let (t, b) = dense(&a.f6[..F6], &p[60856..61696], &p[61696..61706], 84);
+                (t, b, a.logits[unit])
+            }
+        };
+        let pre = if li == 1 || li == 3 {
+            match self.pool {
+                Pool::Max => terms.iter().map(|t| t.1).fold(f32::NEG_INFINITY, f32::max),
+                Pool::Avg => terms.iter().map(|t| t.1).sum::<f32>() / 4.0,
+            }
+        } else {
+            terms.iter().map(|t| t.1 * t.2).sum::<f32>() + bias
+        };
+        Ok(Explanation {
+            terms,
+            bias,
+            pre,
+            value,
+        })
+    }
+}
+
 /// Dense backward for y = x w^T + b, x: [n, inp], w: [out, inp]: dx = dy w (overwritten),
 /// dw += dy^T x, db += column sums of dy.
 #[allow(clippy::too_many_arguments)]
@@ -409,6 +533,39 @@ fn dense_backward(
 #[allow(clippy::needless_range_loop)] // finite differences nudge one indexed entry at a time
 mod tests {
     use super::*;
+
+    /// Every unit's explanation adds up to the value the forward pass stored.
+    #[test]
+    fn explanations_add_up_to_the_stored_values() {
+        let mut rng = Rng::new(6);
+        for (act, pool) in [(Activation::Relu, Pool::Max), (Activation::Tanh, Pool::Avg)] {
+            let net = LeNet5::init(2, act, pool);
+            let x: Vec<f32> = (0..IMAGE).map(|_| rng.uniform()).collect();
+            let mut a = Activations::new(1);
+            net.forward(&x, 1, &mut a);
+            for (li, size) in [C1, S2, C3, S4, F5, F6, CLASSES].into_iter().enumerate() {
+                for _ in 0..20 {
+                    let unit = rng.below(size);
+                    let e = net.explain(&a, LAYERS[li], unit).unwrap();
+                    let after = match (li, act) {
+                        (1 | 3 | 6, _) => e.pre,
+                        (_, Activation::Relu) => e.pre.max(0.0),
+                        _ => e.pre.tanh(),
+                    };
+                    assert!(
+                        (after - e.value).abs() < 1e-4,
+                        "{} unit {unit}: {after} vs {}",
+                        LAYERS[li],
+                        e.value
+                    );
+                }
+            }
+            // A C3 unit reads 150 products (6 maps × 5×5); a C1 corner only its 9 real taps.
+            assert_eq!(net.explain(&a, "c3", 0).unwrap().terms.len(), 150);
+            assert_eq!(net.explain(&a, "c1", 0).unwrap().terms.len(), 9);
+            assert!(net.explain(&a, "c5", 0).is_err() && net.explain(&a, "f6", 84).is_err());
+        }
+    }
 
     /// The whole network's gradient against central finite differences of its loss, for a
     /// sample of parameters in every tensor, with both activations and both poolings.

@@ -126,6 +126,20 @@ impl Lenet {
         }
     }
 
+    /// How unit `unit` of `layer` ("c1", "s2", "c3", "s4", "f5", "f6", "logits") got its
+    /// value for the last image: [bias, sum before the activation, value, then (index into
+    /// the layer below, its value, weight) per product; the weight is 1 for pooled cells].
+    pub fn explain(&self, layer: &str, unit: f64) -> std::result::Result<Vec<f32>, JsError> {
+        catch(|| {
+            let e = self
+                .net
+                .explain(&self.acts, layer, whole("unit", unit, 0, 4703)?)?;
+            let mut out = vec![e.bias, e.pre, e.value];
+            out.extend(e.terms.iter().flat_map(|&(i, x, w)| [i as f32, x, w]));
+            Ok(out)
+        })
+    }
+
     /// "relu" or "tanh".
     #[wasm_bindgen(getter)]
     pub fn activation(&self) -> String {

@@ -1,0 +1,81 @@
+// The LeNet-5 view in a real Chromium: test digits are classified as labelled, a digit drawn
+// with the mouse is read, and the arithmetic written for a pointed-at unit ends in the value
+// wasm computed for it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { serve, launch, openPage, gotoView } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const ready = (page) => page.waitForSelector(".view.lenet[data-ready=true]", { timeout: 15000 });
+
+test("picking MNIST test digits: the prediction matches the label", async () => {
+  const { page, context, errors, foreign } = await openPage(browser, server.url, { locale: "en-US" });
+  await gotoView(page, server.url, "#view=lenet&digit=0");
+  await ready(page);
+  let right = 0;
+  for (let i = 0; i < 20; i++) {
+    await page.selectOption("#lenet-digit", String(i));
+    await page.waitForFunction((n) => document.querySelector(".truth").textContent.includes(`#${n + 1},`), i);
+    await page.waitForTimeout(30);
+    const [pred, label] = await page.evaluate(() => [document.querySelector(".pred-big").textContent, document.querySelector(".truth").dataset.label]);
+    if (pred === label) right++;
+  }
+  assert.ok(right >= 19, `${right}/20 test digits right`);
+  assert.match(page.url(), /digit=19/);
+  await page.screenshot({ path: path.join("results", "lenet.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test("a 1 drawn with the mouse is read as 1", async () => {
+  const { page, context } = await openPage(browser, server.url);
+  await gotoView(page, server.url, "#view=lenet");
+  await ready(page);
+  await page.click(".pad-buttons button >> nth=0"); // clear
+  const box = await page.locator("canvas.pad").boundingBox();
+  const at = (x, y) => [box.x + (x / 28) * box.width, box.y + (y / 28) * box.height];
+  await page.mouse.move(...at(14.5, 4));
+  await page.mouse.down();
+  for (let y = 4; y <= 24; y += 1) await page.mouse.move(...at(14.5 - (y - 4) * 0.05, y));
+  await page.mouse.up();
+  await page.waitForTimeout(100);
+  assert.equal(await page.textContent(".pred-big"), "1");
+  await context.close();
+});
+
+test("the arithmetic of a pointed-at unit ends in the value wasm computed", async () => {
+  const { page, context } = await openPage(browser, server.url, { locale: "en-US" });
+  await gotoView(page, server.url, "#view=lenet&digit=2");
+  await ready(page);
+  // Point at map 3 of C3, row 4, column 6.
+  const c = page.locator(".layer-c3 canvas >> nth=2");
+  const b = await c.boundingBox();
+  await page.mouse.move(b.x + (5.5 / 10) * b.width, b.y + (3.5 / 10) * b.height);
+  await page.waitForFunction(() => location.hash.includes("unit=235"));
+  const r = await page.evaluate(async () => {
+    const { loadShippedLenet } = await import(new URL("js/lenet.js", document.baseURI));
+    const net = await loadShippedLenet();
+    const unit = 2 * 100 + 3 * 10 + 5;
+    return { text: document.querySelector("#lenet-arith").textContent, value: net.c3()[unit], hash: location.hash, rf: document.querySelector(".unit-info .unit-head").textContent };
+  });
+  assert.match(r.hash, /unit=235/);
+  const shown = Number(r.text.split(": ").at(-1));
+  assert.ok(Math.abs(shown - r.value) < 1e-3, `${r.text} vs ${r.value}`);
+  assert.match(r.rf, /receptive field is 14×14 of the input/);
+  // Keyboard: arrow right moves to the next unit, and the hash follows.
+  await page.focus(".layer-c3");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => location.hash.includes("unit=236"));
+  await context.close();
+});

@@ -1,0 +1,343 @@
+// LeNet-5, drawn like Adam Harley's visualizer: draw a digit (or pick a test digit), and
+// every layer's feature maps repaint from wasm; point at (or arrow-key to) any unit to see
+// which inputs feed it, its receptive field on the 28×28 input, its weights, and its value
+// written out as the course's arithmetic. The numbers all come from the wasm `Lenet`.
+
+import { t } from "../i18n.js";
+import { loadShippedLenet } from "../lenet.js";
+import { fmt, diverging } from "../grid.js";
+
+const LAYERS = [
+  { key: "input", maps: 1, side: 28 },
+  { key: "c1", maps: 6, side: 28 },
+  { key: "s2", maps: 6, side: 14 },
+  { key: "c3", maps: 16, side: 10 },
+  { key: "s4", maps: 16, side: 5 },
+  { key: "f5", units: 120, cols: 12 },
+  { key: "f6", units: 84, cols: 12 },
+  { key: "logits", units: 10, cols: 10 },
+];
+const UNITS = Object.fromEntries(LAYERS.map((l) => [l.key, l.units ?? l.maps * l.side * l.side]));
+const BELOW = { c1: "input", s2: "c1", c3: "s2", s4: "c3", f5: "s4", f6: "f5", logits: "f6" };
+
+export const schema = {
+  digit: { kind: "int", min: 0, max: 99, default: 0, always: true },
+  layer: { kind: "enum", values: LAYERS.slice(1).map((l) => l.key), default: "c3" },
+  unit: { kind: "int", min: 0, max: 4703, default: 0 },
+};
+
+/** Input rows/cols [from, to) that unit (y, x) of `layer` can see, through every layer below. */
+export function receptiveField(layer, y, x) {
+  // Each step maps an output range back to the input range of the layer below.
+  const back = { c1: [1, -2, 5], s2: [2, 0, 2], c3: [1, 0, 5], s4: [2, 0, 2] }; // stride, offset, window
+  let [y0, y1, x0, x1] = [y, y + 1, x, x + 1];
+  for (const l of ["s4", "c3", "s2", "c1"].slice(["s4", "c3", "s2", "c1"].indexOf(layer))) {
+    const [s, o, k] = back[l];
+    [y0, y1, x0, x1] = [y0 * s + o, (y1 - 1) * s + o + k, x0 * s + o, (x1 - 1) * s + o + k];
+  }
+  const clip = (v) => Math.max(0, Math.min(28, v));
+  return [clip(y0), clip(y1), clip(x0), clip(x1)];
+}
+
+let samples = null;
+async function testDigits() {
+  samples ??= fetch(new URL("data/mnist/test-100.bin", document.baseURI)).then(async (r) => {
+    if (!r.ok) throw new Error(`test digits: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  return samples;
+}
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...kids);
+  return e;
+}
+
+/** Paints `values` (side × side, or a strip of units) into a canvas, one pixel per unit. */
+function paint(canvas, values, scale, ink = false) {
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(canvas.width, canvas.height);
+  for (let i = 0; i < values.length && i < canvas.width * canvas.height; i++) {
+    const v = Math.max(-1, Math.min(1, values[i] / scale));
+    // The pad in dark ink; activations orange-brown for positive, blue for negative.
+    const [r, g, b] = ink ? [255 - 226 * v, 255 - 216 * v, 255 - 204 * v] : v >= 0 ? [255 - 60 * v, 255 - 170 * v, 255 - 235 * v] : [255 + 200 * v, 255 + 120 * v, 255 + 20 * v];
+    img.data.set([r, g, b, 255], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+export function mount(root, state, setState) {
+  const view = el("section", { class: "view lenet", "aria-labelledby": "lenet-title" });
+  view.append(el("h2", { id: "lenet-title", text: t("lenet.title") }), el("p", { class: "intro", text: t("lenet.intro") }));
+
+  // The pad: 28×28 ink values, drawn with a soft round pen like MNIST's strokes.
+  const ink = new Float32Array(784);
+  const pad = el("canvas", { width: "28", height: "28", class: "pad", role: "img", "aria-label": t("lenet.padLabel") });
+  const clear = el("button", { type: "button", text: t("lenet.clear") });
+  const next = el("button", { type: "button", text: t("lenet.next") });
+  const pick = el("select", { id: "lenet-digit", "aria-label": t("lenet.pick") });
+  for (let i = 0; i < 100; i++) pick.append(el("option", { value: String(i), text: `${t("lenet.testDigit")} #${i + 1}` }));
+  const truth = el("p", { class: "truth", "aria-live": "polite" });
+  const predBig = el("div", { class: "pred-big", "aria-live": "polite" });
+  const bars = el("div", { class: "bars" });
+  const barEls = [];
+  for (let d = 0; d < 10; d++) {
+    const fill = el("span", { class: "fill" });
+    const val = el("span", { class: "val" });
+    bars.append(el("div", { class: "bar" }, el("span", { class: "digit", text: String(d) }), el("span", { class: "track" }, fill), val));
+    barEls.push({ fill, val });
+  }
+  const left = el("div", { class: "pad-col" },
+    el("h3", { text: t("lenet.draw") }), pad,
+    el("div", { class: "pad-buttons" }, clear, next), el("label", { for: "lenet-digit", text: t("lenet.pick") + " " }, pick), truth,
+    el("h3", { text: t("lenet.prediction") }), predBig, bars);
+
+  // Every layer: its maps (or units) as canvases, one pixel per unit, scaled up by CSS.
+  const canvases = {};
+  const layersEl = el("div", { class: "layers" });
+  for (const l of LAYERS) {
+    const group = el("div", { class: `layer layer-${l.key}`, "data-layer": l.key, tabindex: l.key === "input" ? "-1" : "0", role: "group", "aria-label": t(`lenet.layer.${l.key}`) });
+    const shape = l.units ? `${l.units}` : `${l.maps}@${l.side}×${l.side}`;
+    group.append(el("h3", {}, t(`lenet.layer.${l.key}`), el("span", { class: "shape", text: ` ${shape}` })));
+    const maps = el("div", { class: "maps" });
+    canvases[l.key] = [];
+    for (let m = 0; m < (l.maps ?? 1); m++) {
+      const w = l.units ? l.cols : l.side;
+      const h = l.units ? Math.ceil(l.units / l.cols) : l.side;
+      const c = el("canvas", { width: String(w), height: String(h), "data-map": String(m) });
+      const wrap = el("div", { class: "map" }, c);
+      maps.append(wrap);
+      canvases[l.key].push({ canvas: c, wrap, w, h });
+    }
+    group.append(maps);
+    layersEl.append(group);
+  }
+  const info = el("div", { class: "unit-info", "aria-live": "polite" });
+  view.append(el("div", { class: "lenet-grid" }, left, layersEl), info);
+  root.append(view);
+
+  let net = null;
+  let sel = { layer: state.layer, unit: Math.min(state.unit, UNITS[state.layer] - 1) };
+  let pending = false;
+
+  function run() {
+    pending = false;
+    if (!net) return;
+    const digit = net.forward(ink);
+    const probs = Array.from(net.probs());
+    predBig.textContent = String(digit);
+    predBig.setAttribute("aria-label", t("lenet.predicted", { d: digit }));
+    probs.forEach((p, d) => {
+      barEls[d].fill.style.width = `${(p * 100).toFixed(1)}%`;
+      barEls[d].val.textContent = `${(p * 100).toFixed(1)}%`;
+      barEls[d].fill.classList.toggle("top", d === digit);
+    });
+    paint(pad, ink, 1, true);
+    paint(canvases.input[0].canvas, ink, 1);
+    for (const l of LAYERS.slice(1)) {
+      const v = net[l.key](); // a view into wasm memory: read at once
+      let scale = 1e-6;
+      for (const x of v) scale = Math.max(scale, Math.abs(x));
+      const per = l.units ?? l.side * l.side;
+      canvases[l.key].forEach(({ canvas }, m) => paint(canvas, v.subarray(m * per, (m + 1) * per), scale));
+    }
+    explain();
+  }
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(run);
+    }
+  };
+
+  /** Places a highlight box over cells [y0, y1) × [x0, x1) of a map. */
+  function box(wrap, w, h, [y0, y1, x0, x1], cls) {
+    const b = el("span", { class: `box ${cls}` });
+    b.style.left = `${(x0 / w) * 100}%`;
+    b.style.top = `${(y0 / h) * 100}%`;
+    b.style.width = `${((x1 - x0) / w) * 100}%`;
+    b.style.height = `${((y1 - y0) / h) * 100}%`;
+    wrap.append(b);
+  }
+
+  function explain() {
+    for (const b of view.querySelectorAll(".box")) b.remove();
+    for (const g of view.querySelectorAll(".layer")) g.classList.toggle("selected", g.dataset.layer === sel.layer);
+    const l = LAYERS.find((q) => q.key === sel.layer);
+    const e = net.explain(sel.layer, sel.unit); // [bias, pre, value, (index, x, w)...]
+    const [bias, pre, value] = [e[0], e[1], e[2]];
+    const terms = [];
+    for (let i = 3; i < e.length; i += 3) terms.push({ index: e[i], x: e[i + 1], w: e[i + 2] });
+    // The unit itself, its inputs one layer down, and its receptive field on the input.
+    let where = "";
+    if (l.maps) {
+      const per = l.side * l.side;
+      const [m, y, x] = [Math.floor(sel.unit / per), Math.floor((sel.unit % per) / l.side), sel.unit % l.side];
+      const c = canvases[l.key][m];
+      box(c.wrap, c.w, c.h, [y, y + 1, x, x + 1], "sel");
+      const rf = receptiveField(l.key, y, x);
+      box(canvases.input[0].wrap, 28, 28, rf, "rf");
+      where = t("lenet.mapUnit", { m: m + 1, y: y + 1, x: x + 1, h: rf[1] - rf[0], w: rf[3] - rf[2] });
+    } else {
+      const c = canvases[l.key][0];
+      box(c.wrap, c.w, c.h, [Math.floor(sel.unit / c.w), Math.floor(sel.unit / c.w) + 1, sel.unit % c.w, (sel.unit % c.w) + 1], "sel");
+      where = t("lenet.denseUnit", { u: sel.unit + 1 });
+    }
+    const below = LAYERS.find((q) => q.key === BELOW[sel.layer]);
+    if (below.maps) {
+      const per = below.side * below.side;
+      for (const { index } of terms) {
+        const m = Math.floor(index / per);
+        const c = canvases[below.key][m];
+        const [y, x] = [Math.floor((index % per) / below.side), index % below.side];
+        box(c.wrap, c.w, c.h, [y, y + 1, x, x + 1], "feed");
+      }
+    }
+    const pool = sel.layer === "s2" || sel.layer === "s4";
+    const head = el("p", { class: "unit-head" }, el("strong", { text: t(`lenet.layer.${sel.layer}`) }), ` ${where}`);
+    let sum;
+    if (pool) {
+      const best = terms.reduce((a, b) => (b.x > a.x ? b : a));
+      sum = el("p", { class: "arith", id: "lenet-arith" }, `${net.pooling === "max" ? "max" : "mean"}(${terms.map((q) => fmt(q.x)).join(", ")}) = ${fmt(value)}`);
+      if (net.pooling === "max") head.append(" ", t("lenet.winner", { v: fmt(best.x) }));
+    } else {
+      const shown = terms.slice(0, 12).map((q) => `${fmt(q.x, true)}*${fmt(q.w, true)}`).join("+");
+      const more = terms.length > 12 ? `+…(${t("lenet.moreTerms", { n: terms.length - 12 })})` : "";
+      const act = sel.layer === "logits" ? "" : ` → ${net.activation}: ${fmt(value)}`;
+      sum = el("p", { class: "arith", id: "lenet-arith" }, `${shown}${more} + ${fmt(bias)} = ${fmt(pre)}${act}`);
+    }
+    const count = el("p", { class: "hint", text: pool ? t("lenet.poolHint") : t("lenet.terms", { n: terms.length }) });
+    info.replaceChildren(head, sum, count);
+    if (!pool && l.maps) info.append(kernels(terms, sel.layer === "c3" ? 6 : 1));
+  }
+
+  /** The weights this unit applies, one 5×5 kernel per input map (for C1 / C3). */
+  function kernels(terms, maps) {
+    const w = el("div", { class: "kernels" }, el("span", { class: "hint", text: t("lenet.weights") + " " }));
+    const max = Math.max(...terms.map((q) => Math.abs(q.w)), 1e-6);
+    // Padding-clipped windows (C1's edges) have fewer than 25 taps: show what exists.
+    const per = Math.ceil(terms.length / maps);
+    for (let m = 0; m < maps; m++) {
+      const c = el("canvas", { width: "5", height: "5", class: "kernel" });
+      const ctx = c.getContext("2d");
+      terms.slice(m * per, (m + 1) * per).forEach((q, i) => {
+        ctx.fillStyle = diverging(q.w / max);
+        ctx.fillRect(i % 5, Math.floor(i / 5), 1, 1);
+      });
+      w.append(c);
+    }
+    return w;
+  }
+
+  function select(layer, unit) {
+    sel = { layer, unit: Math.max(0, Math.min(UNITS[layer] - 1, unit)) };
+    setState({ layer, unit: sel.unit });
+  }
+
+  // Pointing at a unit selects it.
+  layersEl.addEventListener("pointermove", (e) => {
+    const c = e.target.closest("canvas");
+    const g = e.target.closest(".layer");
+    if (!c || !g || g.dataset.layer === "input" || !net) return;
+    const l = LAYERS.find((q) => q.key === g.dataset.layer);
+    const r = c.getBoundingClientRect();
+    const [cx, cy] = [Math.floor(((e.clientX - r.left) / r.width) * c.width), Math.floor(((e.clientY - r.top) / r.height) * c.height)];
+    const unit = l.maps ? Number(c.dataset.map) * l.side * l.side + cy * l.side + cx : cy * l.cols + cx;
+    if (unit < UNITS[l.key] && (l.key !== sel.layer || unit !== sel.unit)) select(l.key, unit);
+  });
+  // Keyboard: Tab to a layer, arrows move within a map, PageUp / PageDown change map.
+  layersEl.addEventListener("keydown", (e) => {
+    const g = e.target.closest(".layer");
+    if (!g || g.dataset.layer === "input") return;
+    const l = LAYERS.find((q) => q.key === g.dataset.layer);
+    const u = g.dataset.layer === sel.layer ? sel.unit : 0;
+    const side = l.side ?? l.cols;
+    const per = l.maps ? side * side : UNITS[l.key];
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -side, ArrowDown: side, PageUp: -per, PageDown: per, Home: -u, End: UNITS[l.key] - 1 - u };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    select(l.key, u + moves[e.key]);
+  });
+  layersEl.addEventListener("focusin", (e) => {
+    const g = e.target.closest(".layer");
+    if (g && g.dataset.layer !== "input" && g.dataset.layer !== sel.layer) select(g.dataset.layer, 0);
+  });
+
+  // Drawing: a round pen of radius 1.4 pixels with a soft edge.
+  let drawing = null;
+  function stroke(e) {
+    const r = pad.getBoundingClientRect();
+    const [px, py] = [((e.clientX - r.left) / r.width) * 28, ((e.clientY - r.top) / r.height) * 28];
+    const from = drawing.last ?? [px, py];
+    const steps = Math.max(1, Math.ceil(Math.hypot(px - from[0], py - from[1]) * 2));
+    for (let s = 1; s <= steps; s++) {
+      const [x, y] = [from[0] + ((px - from[0]) * s) / steps, from[1] + ((py - from[1]) * s) / steps];
+      for (let yy = Math.floor(y - 2); yy <= y + 2; yy++) {
+        for (let xx = Math.floor(x - 2); xx <= x + 2; xx++) {
+          if (xx < 0 || yy < 0 || xx > 27 || yy > 27) continue;
+          const d = Math.hypot(xx + 0.5 - x, yy + 0.5 - y);
+          const v = Math.max(0, Math.min(1, (2.0 - d) / 1.2));
+          const i = yy * 28 + xx;
+          ink[i] = drawing.erase ? Math.min(ink[i], 1 - v) : Math.max(ink[i], v);
+        }
+      }
+    }
+    drawing.last = [px, py];
+    schedule();
+  }
+  pad.addEventListener("pointerdown", (e) => {
+    drawing = { erase: e.shiftKey || e.button === 2, last: null };
+    pad.setPointerCapture(e.pointerId);
+    truth.textContent = t("lenet.drawn");
+    stroke(e);
+    e.preventDefault();
+  });
+  pad.addEventListener("pointermove", (e) => drawing && stroke(e));
+  const stop = () => (drawing = null);
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+  pad.addEventListener("contextmenu", (e) => e.preventDefault());
+  clear.addEventListener("click", () => {
+    ink.fill(0);
+    truth.textContent = "";
+    schedule();
+  });
+
+  async function showDigit(i) {
+    const bytes = await testDigits();
+    const at = i * 785;
+    for (let p = 0; p < 784; p++) ink[p] = bytes[at + 1 + p] / 255;
+    truth.textContent = t("lenet.label", { n: i + 1, d: bytes[at] });
+    truth.dataset.label = String(bytes[at]);
+    pick.value = String(i);
+    schedule();
+  }
+  next.addEventListener("click", () => setState({ digit: (Number(pick.value) + 1) % 100 }));
+  pick.addEventListener("change", () => setState({ digit: Number(pick.value) }));
+
+  let shownDigit = -1;
+  async function update(s) {
+    sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
+    if (s.digit !== shownDigit) {
+      shownDigit = s.digit;
+      await showDigit(s.digit);
+    } else if (net) explain();
+  }
+
+  loadShippedLenet()
+    .then(async (n) => {
+      net = n;
+      await update(state);
+      run();
+      view.dataset.ready = "true";
+    })
+    .catch((e) => info.replaceChildren(el("p", { class: "error", role: "alert", text: e.message })));
+
+  return { update, destroy: () => view.remove() };
+}
