@@ -6,8 +6,9 @@ import { t, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 import * as conv from "./views/conv.js";
 import * as lenet from "./views/lenet.js";
+import * as pool from "./views/pool.js";
 
-const VIEWS = { conv, lenet };
+const VIEWS = { conv, pool, lenet };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },
