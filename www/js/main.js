@@ -7,8 +7,9 @@ import { readHash, writeHash } from "./state.js";
 import * as conv from "./views/conv.js";
 import * as lenet from "./views/lenet.js";
 import * as pool from "./views/pool.js";
+import * as ilsvrc from "./views/ilsvrc.js";
 
-const VIEWS = { conv, pool, lenet };
+const VIEWS = { conv, pool, lenet, ilsvrc };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },

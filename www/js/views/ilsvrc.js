@@ -1,0 +1,77 @@
+// ImageNet and the ILSVRC as context for the course: the facts the slides give, and the
+// winners' top-5 classification error from 2010 to 2017 as a bar chart (SVG, drawn here,
+// no library), with its sources written on the page.
+
+import { t } from "../i18n.js";
+
+// Winners of the ILSVRC classification task, top-5 error on the test set.
+export const WINNERS = [
+  { year: 2010, team: "NEC-UIUC", net: "SIFT+SVM", error: 28.2 },
+  { year: 2011, team: "XRCE", net: "Fisher+SVM", error: 25.8 },
+  { year: 2012, team: "SuperVision", net: "AlexNet", error: 16.4 },
+  { year: 2013, team: "Clarifai", net: "ZFNet", error: 11.7 },
+  { year: 2014, team: "Google", net: "GoogLeNet", error: 6.7 },
+  { year: 2015, team: "MSRA", net: "ResNet", error: 3.57 },
+  { year: 2016, team: "Trimps-Soushen", net: "ensemble", error: 2.99 },
+  { year: 2017, team: "WMW", net: "SENet", error: 2.25 },
+];
+const HUMAN = 5.1; // Russakovsky et al. 2015, §6.4: a trained annotator's top-5 error
+
+export const schema = {};
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...kids);
+  return e;
+}
+
+export function mount(root) {
+  const view = el("section", { class: "view ilsvrc", "aria-labelledby": "ilsvrc-title" });
+  view.append(el("h2", { id: "ilsvrc-title", text: t("ilsvrc.title") }));
+  const facts = el("ul", { class: "facts" });
+  for (const k of ["images", "classes", "leader", "challenge"]) facts.append(el("li", { text: t(`ilsvrc.${k}`) }));
+  view.append(facts);
+
+  const [W, H, left, bottom, top] = [760, 340, 48, 56, 16];
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-labelledby": "ilsvrc-chart-title" });
+  chart.append(svg("title", { id: "ilsvrc-chart-title" }, t("ilsvrc.chart")));
+  const y = (e) => top + (H - top - bottom) * (1 - e / 30);
+  for (const tick of [0, 5, 10, 15, 20, 25, 30]) {
+    chart.append(svg("line", { x1: left, x2: W - 8, y1: y(tick), y2: y(tick), class: "grid-line" }));
+    chart.append(svg("text", { x: left - 6, y: y(tick) + 4, class: "tick", "text-anchor": "end" }, `${tick}%`));
+  }
+  const slot = (W - left - 8) / WINNERS.length;
+  WINNERS.forEach((w, i) => {
+    const x = left + i * slot + slot * 0.18;
+    const bar = svg("rect", { x, y: y(w.error), width: slot * 0.64, height: y(0) - y(w.error), class: w.year >= 2012 ? "bar cnn" : "bar", tabindex: 0 });
+    bar.append(svg("title", {}, t("ilsvrc.bar", { year: w.year, team: w.team, net: w.net, e: w.error })));
+    chart.append(bar);
+    chart.append(svg("text", { x: x + slot * 0.32, y: y(w.error) - 5, class: "val", "text-anchor": "middle" }, `${w.error}%`));
+    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 16, class: "tick", "text-anchor": "middle" }, String(w.year)));
+    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 32, class: "net", "text-anchor": "middle" }, w.net));
+  });
+  chart.append(svg("line", { x1: left, x2: W - 8, y1: y(HUMAN), y2: y(HUMAN), class: "human" }));
+  chart.append(svg("text", { x: W - 10, y: y(HUMAN) - 5, class: "human-label", "text-anchor": "end" }, t("ilsvrc.human", { e: HUMAN })));
+  view.append(el("figure", { class: "chart-fig" }, chart, el("figcaption", { text: t("ilsvrc.caption") })));
+
+  // The same numbers as a table, for screen readers and for copying into notes.
+  const table = el("table", { class: "probs winners" });
+  table.append(el("tr", {}, ...["year", "team", "net", "error"].map((k) => el("th", { text: t(`ilsvrc.col.${k}`) }))));
+  for (const w of WINNERS) table.append(el("tr", {}, el("td", { text: String(w.year) }), el("td", { text: w.team }), el("td", { text: w.net }), el("td", { text: `${w.error}%` })));
+  view.append(table, el("p", { class: "sources", text: t("ilsvrc.sources") }));
+  root.append(view);
+  return { update() {}, destroy: () => view.remove() };
+}
