@@ -69,3 +69,83 @@ export class LenetTraining extends EventTarget {
     this.worker.terminate();
   }
 }
+
+/**
+ * The page's one training session, kept across views so a student can switch to the LeNet
+ * view and draw on the net while it trains. Views listen to `session` events ("change").
+ */
+export const session = Object.assign(new EventTarget(), {
+  training: null, // a LenetTraining, once started
+  options: null,
+  status: "idle", // idle | loading | running | paused | done | error
+  history: [], // progress messages: { step, loss, batchAccuracy, imagesPerSecond, seen, epoch }
+  evals: [], // { epoch, testAccuracy }
+  totalSteps: 0,
+  error: "",
+});
+
+function changed() {
+  session.dispatchEvent(new Event("change"));
+}
+
+/** Starts (or resumes) training with `options` ({ seed, batch, lr, epochs }). */
+export async function startTraining(options) {
+  if (session.training && session.status === "paused") {
+    session.training.start();
+    session.status = "running";
+    return changed();
+  }
+  if (session.training) return;
+  const tr = new LenetTraining(options);
+  Object.assign(session, { training: tr, options, status: "loading", history: [], evals: [], error: "" });
+  changed();
+  tr.addEventListener("progress", (e) => {
+    session.history.push(e.detail);
+    session.totalSteps = e.detail.totalSteps;
+    changed();
+  });
+  tr.addEventListener("eval", (e) => {
+    session.evals.push(e.detail);
+    changed();
+  });
+  tr.addEventListener("done", () => {
+    session.status = "done";
+    changed();
+  });
+  tr.addEventListener("error", (e) => {
+    session.status = "error";
+    session.error = e.detail.message;
+    changed();
+  });
+  try {
+    const ready = await tr.init();
+    session.totalSteps = ready.totalSteps;
+    tr.start();
+    session.status = "running";
+  } catch (e) {
+    session.status = "error";
+    session.error = e.message;
+  }
+  changed();
+}
+
+export function pauseTraining() {
+  if (session.training && session.status === "running") {
+    session.training.pause();
+    session.status = "paused";
+    changed();
+  }
+}
+
+export function resetTraining() {
+  session.training?.terminate();
+  Object.assign(session, { training: null, status: "idle", history: [], evals: [], totalSteps: 0, error: "" });
+  changed();
+}
+
+/** The net being trained, as a wasm `Lenet` (a snapshot of its weights right now). */
+export async function trainedLenet() {
+  if (!session.training) return null;
+  const { bytes } = await session.training.weights();
+  return wasm().Lenet.fromBytes(bytes);
+}

@@ -8,8 +8,9 @@ import * as conv from "./views/conv.js";
 import * as lenet from "./views/lenet.js";
 import * as pool from "./views/pool.js";
 import * as ilsvrc from "./views/ilsvrc.js";
+import * as train from "./views/train.js";
 
-const VIEWS = { conv, pool, lenet, ilsvrc };
+const VIEWS = { conv, pool, lenet, train, ilsvrc };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },

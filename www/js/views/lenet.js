@@ -4,7 +4,7 @@
 // written out as the course's arithmetic. The numbers all come from the wasm `Lenet`.
 
 import { t } from "../i18n.js";
-import { loadShippedLenet } from "../lenet.js";
+import { loadShippedLenet, trainedLenet, session } from "../lenet.js";
 import { fmt, diverging } from "../grid.js";
 
 const LAYERS = [
@@ -24,6 +24,8 @@ export const schema = {
   digit: { kind: "int", min: 0, max: 99, default: 0, always: true },
   layer: { kind: "enum", values: LAYERS.slice(1).map((l) => l.key), default: "c3" },
   unit: { kind: "int", min: 0, max: 4703, default: 0 },
+  // "trained": the net being trained in the training view, refreshed while it learns.
+  net: { kind: "enum", values: ["shipped", "trained"], default: "shipped" },
 };
 
 /** Input rows/cols [from, to) that unit (y, x) of `layer` can see, through every layer below. */
@@ -93,7 +95,12 @@ export function mount(root, state, setState) {
     bars.append(el("div", { class: "bar" }, el("span", { class: "digit", text: String(d) }), el("span", { class: "track" }, fill), val));
     barEls.push({ fill, val });
   }
+  const source = el("select", { id: "lenet-net" });
+  for (const v of ["shipped", "trained"]) source.append(el("option", { value: v, text: t(`lenet.net.${v}`) }));
+  source.addEventListener("change", () => setState({ net: source.value }));
+  const sourceNote = el("p", { class: "hint", id: "lenet-net-note" });
   const left = el("div", { class: "pad-col" },
+    el("label", { for: "lenet-net" }, t("lenet.net") + " ", source), sourceNote,
     el("h3", { text: t("lenet.draw") }), pad,
     el("div", { class: "pad-buttons" }, clear, next), el("label", { for: "lenet-digit", text: t("lenet.pick") + " " }, pick), truth,
     el("h3", { text: t("lenet.prediction") }), predBig, bars);
@@ -321,8 +328,36 @@ export function mount(root, state, setState) {
   next.addEventListener("click", () => setState({ digit: (Number(pick.value) + 1) % 100 }));
   pick.addEventListener("change", () => setState({ digit: Number(pick.value) }));
 
+  // Which network: the shipped one, or a snapshot of the one training, renewed every 2 s.
+  let which = null;
+  let refresh = null;
+  async function useNet(kind) {
+    which = kind;
+    source.value = kind;
+    clearInterval(refresh);
+    let n = kind === "trained" ? await trainedLenet() : null;
+    sourceNote.textContent = kind === "trained" ? (n ? t("lenet.net.live") : t("lenet.net.none")) : "";
+    if (n) {
+      refresh = setInterval(async () => {
+        if (session.status !== "running") return;
+        const fresh = await trainedLenet();
+        if (fresh && which === "trained") {
+          if (net !== shipped) net?.free();
+          net = fresh;
+          schedule();
+        }
+      }, 2000);
+    }
+    n ??= shipped;
+    if (net && net !== shipped && net !== n) net.free();
+    net = n;
+    schedule();
+  }
+  let shipped = null;
+
   let shownDigit = -1;
   async function update(s) {
+    if (s.net !== which && shipped) await useNet(s.net);
     sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
     if (s.digit !== shownDigit) {
       shownDigit = s.digit;
@@ -332,12 +367,19 @@ export function mount(root, state, setState) {
 
   loadShippedLenet()
     .then(async (n) => {
-      net = n;
+      shipped = n;
       await update(state);
       run();
       view.dataset.ready = "true";
     })
     .catch((e) => info.replaceChildren(el("p", { class: "error", role: "alert", text: e.message })));
 
-  return { update, destroy: () => view.remove() };
+  return {
+    update,
+    destroy() {
+      clearInterval(refresh);
+      if (net && net !== shipped) net.free();
+      view.remove();
+    },
+  };
 }
