@@ -79,3 +79,24 @@ test("the arithmetic of a pointed-at unit ends in the value wasm computed", asyn
   await page.waitForFunction(() => location.hash.includes("unit=236"));
   await context.close();
 });
+
+test("the 3D node-link view: WebGL draws the network, keys orbit and step through units", async () => {
+  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
+  await gotoView(page, server.url, "#view=lenet&digit=3&layer=f5&unit=10");
+  await ready(page);
+  await page.click("#lenet-mode-3d");
+  await page.waitForFunction(() => location.hash.includes("mode=3d"));
+  assert.equal(await page.isVisible(".layers"), false);
+  // Something other than the background was drawn: sample the canvas through a screenshot.
+  const shot = await page.locator("canvas.net3d").screenshot();
+  assert.ok(shot.length > 20000, `3D canvas screenshot is only ${shot.length} bytes (blank?)`);
+  await page.focus("canvas.net3d");
+  await page.keyboard.press("]");
+  await page.waitForFunction(() => location.hash.includes("unit=11"));
+  await page.keyboard.press("ArrowLeft"); // orbit: must not throw
+  await page.screenshot({ path: path.join("results", "lenet-3d.png") });
+  await page.click("#lenet-mode-flat");
+  assert.equal(await page.isVisible(".layers"), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -6,6 +6,7 @@
 import { t } from "../i18n.js";
 import { loadShippedLenet, trainedLenet, session } from "../lenet.js";
 import { fmt, diverging } from "../grid.js";
+import { create as create3d } from "../lenet3d.js";
 
 const LAYERS = [
   { key: "input", maps: 1, side: 28 },
@@ -26,6 +27,7 @@ export const schema = {
   unit: { kind: "int", min: 0, max: 4703, default: 0 },
   // "trained": the net being trained in the training view, refreshed while it learns.
   net: { kind: "enum", values: ["shipped", "trained"], default: "shipped" },
+  mode: { kind: "enum", values: ["flat", "3d"], default: "flat" },
 };
 
 /** Input rows/cols [from, to) that unit (y, x) of `layer` can see, through every layer below. */
@@ -126,7 +128,21 @@ export function mount(root, state, setState) {
     layersEl.append(group);
   }
   const info = el("div", { class: "unit-info", "aria-live": "polite" });
-  view.append(el("div", { class: "lenet-grid" }, left, layersEl), info);
+  // The 3D node-link mode, made on first use.
+  const modes = el("div", { class: "mode-switch", role: "group", "aria-label": t("lenet.mode") });
+  const modeBtn = {};
+  for (const m of ["flat", "3d"]) {
+    modeBtn[m] = el("button", { type: "button", id: `lenet-mode-${m}`, text: t(`lenet.mode.${m}`), "aria-pressed": "false" });
+    modeBtn[m].addEventListener("click", () => setState({ mode: m }));
+    modes.append(modeBtn[m]);
+  }
+  const canvas3d = el("canvas", { class: "net3d", tabindex: "0", role: "img", "aria-label": t("lenet.3dLabel") });
+  const hint3d = el("p", { class: "hint", text: t("lenet.3dHint") });
+  const box3d = el("div", { class: "view3d" }, canvas3d, hint3d);
+  box3d.hidden = true;
+  let r3d = null;
+  const right = el("div", { class: "right-col" }, modes, layersEl, box3d);
+  view.append(el("div", { class: "lenet-grid" }, left, right), info);
   root.append(view);
 
   let net = null;
@@ -154,6 +170,7 @@ export function mount(root, state, setState) {
       const per = l.units ?? l.side * l.side;
       canvases[l.key].forEach(({ canvas }, m) => paint(canvas, v.subarray(m * per, (m + 1) * per), scale));
     }
+    if (r3d && !box3d.hidden) r3d.setActivations(Object.fromEntries(LAYERS.map((l) => [l.key, l.key === "input" ? ink : net[l.key]()])));
     explain();
   }
   const schedule = () => {
@@ -206,6 +223,7 @@ export function mount(root, state, setState) {
         box(c.wrap, c.w, c.h, [y, y + 1, x, x + 1], "feed");
       }
     }
+    if (r3d && !box3d.hidden) r3d.setEdges(sel.layer, sel.unit, BELOW[sel.layer], terms);
     const pool = sel.layer === "s2" || sel.layer === "s4";
     const head = el("p", { class: "unit-head" }, el("strong", { text: t(`lenet.layer.${sel.layer}`) }), ` ${where}`);
     let sum;
@@ -356,7 +374,57 @@ export function mount(root, state, setState) {
   let shipped = null;
 
   let shownDigit = -1;
+  function setMode(mode) {
+    box3d.hidden = mode !== "3d";
+    layersEl.hidden = mode === "3d";
+    for (const m of ["flat", "3d"]) modeBtn[m].setAttribute("aria-pressed", String(m === mode));
+    if (mode === "3d" && !r3d) {
+      r3d = create3d(canvas3d);
+      if (!r3d) hint3d.textContent = t("lenet.no3d");
+      else wire3d();
+    }
+  }
+
+  function wire3d() {
+    let drag = null;
+    canvas3d.addEventListener("pointerdown", (e) => {
+      drag = { x: e.clientX, y: e.clientY, moved: false };
+      canvas3d.setPointerCapture(e.pointerId);
+    });
+    canvas3d.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      const [dx, dy] = [e.clientX - drag.x, e.clientY - drag.y];
+      if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true;
+      r3d.orbit(dx * 0.01, dy * 0.01);
+      [drag.x, drag.y] = [e.clientX, e.clientY];
+    });
+    canvas3d.addEventListener("pointerup", (e) => {
+      if (drag && !drag.moved) {
+        const r = canvas3d.getBoundingClientRect();
+        const hit = r3d.pick(e.clientX - r.left, e.clientY - r.top);
+        if (hit && hit[0] !== "input") select(hit[0], hit[1]);
+      }
+      drag = null;
+    });
+    canvas3d.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      r3d.orbit(0, 0, e.deltaY > 0 ? 1.1 : 1 / 1.1);
+    }, { passive: false });
+    // Keyboard: arrows orbit, + and - zoom, [ and ] step through the selected layer's units.
+    canvas3d.addEventListener("keydown", (e) => {
+      const keys = { ArrowLeft: [-0.1, 0, 1], ArrowRight: [0.1, 0, 1], ArrowUp: [0, -0.1, 1], ArrowDown: [0, 0.1, 1], "+": [0, 0, 1 / 1.1], "=": [0, 0, 1 / 1.1], "-": [0, 0, 1.1] };
+      if (keys[e.key]) {
+        e.preventDefault();
+        r3d.orbit(...keys[e.key]);
+      } else if (e.key === "[" || e.key === "]") {
+        e.preventDefault();
+        select(sel.layer, sel.unit + (e.key === "]" ? 1 : -1));
+      }
+    });
+  }
+
   async function update(s) {
+    setMode(s.mode);
     if (s.net !== which && shipped) await useNet(s.net);
     sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
     if (s.digit !== shownDigit) {

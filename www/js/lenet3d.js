@@ -1,0 +1,200 @@
+// The LeNet-5 view's 3D node-link mode (like Harley's 3D visualizer): every unit a point in
+// its layer's plane, coloured by its activation; the selected unit's edges drawn from the
+// units that feed it. WebGL 2 with a small orbit camera; no library.
+
+const VERT = `#version 300 es
+uniform mat4 u_mvp;
+uniform float u_size;
+in vec3 a_pos;
+in vec3 a_color;
+out vec3 v_color;
+void main() {
+  gl_Position = u_mvp * vec4(a_pos, 1.0);
+  gl_PointSize = u_size / gl_Position.w;
+  v_color = a_color;
+}`;
+const FRAG = `#version 300 es
+precision mediump float;
+in vec3 v_color;
+out vec4 color;
+void main() { color = vec4(v_color, 1.0); }`;
+
+// Layer planes along z; maps tiled in a grid within each plane (units are 1 apart).
+const PLAN = [
+  { key: "input", maps: 1, side: 28, cols: 1 },
+  { key: "c1", maps: 6, side: 28, cols: 3 },
+  { key: "s2", maps: 6, side: 14, cols: 3 },
+  { key: "c3", maps: 16, side: 10, cols: 4 },
+  { key: "s4", maps: 16, side: 5, cols: 4 },
+  { key: "f5", units: 120, cols: 12 },
+  { key: "f6", units: 84, cols: 12 },
+  { key: "logits", units: 10, cols: 10 },
+];
+
+/** Positions of every unit, layer by layer: { offsets: {layer: first index}, pos: Float32Array }. */
+export function layout() {
+  const pos = [];
+  const offsets = {};
+  PLAN.forEach((l, z) => {
+    offsets[l.key] = pos.length / 3;
+    const zz = (z - 3.5) * 26;
+    if (l.units) {
+      const spacing = 3;
+      const rows = Math.ceil(l.units / l.cols);
+      for (let u = 0; u < l.units; u++) pos.push(((u % l.cols) - (l.cols - 1) / 2) * spacing, (rows / 2 - Math.floor(u / l.cols)) * spacing, zz);
+      return;
+    }
+    const gap = 4;
+    const rows = Math.ceil(l.maps / l.cols);
+    const span = l.side + gap;
+    for (let m = 0; m < l.maps; m++) {
+      const [mx, my] = [(m % l.cols) - (l.cols - 1) / 2, (rows - 1) / 2 - Math.floor(m / l.cols)];
+      for (let y = 0; y < l.side; y++) {
+        for (let x = 0; x < l.side; x++) pos.push(mx * span + x - l.side / 2, my * span + l.side / 2 - y, zz);
+      }
+    }
+  });
+  return { offsets, pos: new Float32Array(pos) };
+}
+
+function mul(a, b) {
+  const o = new Float32Array(16);
+  for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) o[c * 4 + r] += a[k * 4 + r] * b[c * 4 + k];
+  return o;
+}
+
+/** The camera: perspective of an orbit around the origin (yaw, pitch in radians). */
+function camera(aspect, yaw, pitch, dist) {
+  const f = 1 / Math.tan(Math.PI / 8);
+  const [n, fa] = [1, 2000];
+  const proj = new Float32Array([f / aspect, 0, 0, 0, 0, f, 0, 0, 0, 0, (fa + n) / (n - fa), -1, 0, 0, (2 * fa * n) / (n - fa), 0]);
+  const [cy, sy, cp, sp] = [Math.cos(yaw), Math.sin(yaw), Math.cos(pitch), Math.sin(pitch)];
+  // Rotate the world by yaw (about y) then pitch (about x), then move it dist away.
+  const rot = new Float32Array([cy, sy * sp, -sy * cp, 0, 0, cp, sp, 0, sy, -cy * sp, cy * cp, 0, 0, 0, -dist, 1]);
+  return mul(proj, rot);
+}
+
+export function create(canvas) {
+  const gl = canvas.getContext("webgl2", { antialias: true });
+  if (!gl) return null;
+  const shader = (type, src) => {
+    const s = gl.createShader(type);
+    gl.shaderSource(s, src);
+    gl.compileShader(s);
+    return s;
+  };
+  const prog = gl.createProgram();
+  gl.attachShader(prog, shader(gl.VERTEX_SHADER, VERT));
+  gl.attachShader(prog, shader(gl.FRAGMENT_SHADER, FRAG));
+  gl.linkProgram(prog);
+  const { offsets, pos } = layout();
+  const n = pos.length / 3;
+  const buf = (data) => {
+    const b = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, b);
+    gl.bufferData(gl.ARRAY_BUFFER, data, gl.DYNAMIC_DRAW);
+    return b;
+  };
+  const posBuf = buf(pos);
+  const colors = new Float32Array(n * 3).fill(1);
+  const colBuf = buf(colors);
+  const lineBuf = gl.createBuffer();
+  const lineCol = gl.createBuffer();
+  let lines = 0;
+  const cam = { yaw: 0.55, pitch: 0.3, dist: 210 };
+  const loc = { mvp: gl.getUniformLocation(prog, "u_mvp"), size: gl.getUniformLocation(prog, "u_size"), pos: gl.getAttribLocation(prog, "a_pos"), color: gl.getAttribLocation(prog, "a_color") };
+
+  const attrib = (b, l) => {
+    gl.bindBuffer(gl.ARRAY_BUFFER, b);
+    gl.enableVertexAttribArray(l);
+    gl.vertexAttribPointer(l, 3, gl.FLOAT, false, 0, 0);
+  };
+  let mvp = null;
+  function draw() {
+    const [w, h] = [canvas.clientWidth, canvas.clientHeight];
+    if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
+    gl.viewport(0, 0, canvas.width, canvas.height);
+    gl.clearColor(0.88, 0.9, 0.93, 1); // light grey, so units at zero (white) still show
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    gl.enable(gl.DEPTH_TEST);
+    gl.useProgram(prog);
+    mvp = camera(canvas.width / canvas.height, cam.yaw, cam.pitch, cam.dist);
+    gl.uniformMatrix4fv(loc.mvp, false, mvp);
+    gl.uniform1f(loc.size, 500 * (canvas.height / 600));
+    attrib(posBuf, loc.pos);
+    attrib(colBuf, loc.color);
+    gl.drawArrays(gl.POINTS, 0, n);
+    if (lines) {
+      attrib(lineBuf, loc.pos);
+      attrib(lineCol, loc.color);
+      gl.drawArrays(gl.LINES, 0, lines * 2);
+    }
+  }
+
+  return {
+    offsets,
+    camera: cam,
+    /** Colours every unit: `values[layer]` are that layer's activations, scaled per layer. */
+    setActivations(values) {
+      for (const l of PLAN) {
+        const v = values[l.key];
+        let s = 1e-6;
+        for (const x of v) s = Math.max(s, Math.abs(x));
+        for (let i = 0; i < v.length; i++) {
+          const a = Math.max(-1, Math.min(1, v[i] / s));
+          const o = (offsets[l.key] + i) * 3;
+          // The flat view's palette: white at zero, orange-brown up, blue down.
+          colors.set(a >= 0 ? [1 - 0.24 * a, 1 - 0.67 * a, 1 - 0.92 * a] : [1 + 0.78 * a, 1 + 0.47 * a, 1 + 0.08 * a], o);
+        }
+      }
+      gl.bindBuffer(gl.ARRAY_BUFFER, colBuf);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, colors);
+      draw();
+    },
+    /** Edges into unit `unit` of `layer` from `sources` (indices in the layer below), by weight sign. */
+    setEdges(layer, unit, below, sources) {
+      const to = pos.subarray((offsets[layer] + unit) * 3, (offsets[layer] + unit) * 3 + 3);
+      const p = new Float32Array(sources.length * 6);
+      const c = new Float32Array(sources.length * 6);
+      sources.forEach(({ index, w }, i) => {
+        p.set(pos.subarray((offsets[below] + index) * 3, (offsets[below] + index) * 3 + 3), i * 6);
+        p.set(to, i * 6 + 3);
+        const col = w >= 0 ? [0.92, 0.35, 0.05] : [0.15, 0.39, 0.92];
+        c.set(col, i * 6);
+        c.set(col, i * 6 + 3);
+      });
+      gl.bindBuffer(gl.ARRAY_BUFFER, lineBuf);
+      gl.bufferData(gl.ARRAY_BUFFER, p, gl.DYNAMIC_DRAW);
+      gl.bindBuffer(gl.ARRAY_BUFFER, lineCol);
+      gl.bufferData(gl.ARRAY_BUFFER, c, gl.DYNAMIC_DRAW);
+      lines = sources.length;
+      draw();
+    },
+    /** The unit nearest to canvas pixel (x, y), as [layer, unit], or null. */
+    pick(x, y) {
+      if (!mvp) return null;
+      const [w, h] = [canvas.clientWidth, canvas.clientHeight];
+      let best = null;
+      let bestD = 36; // within 6 CSS pixels
+      let bestZ = Infinity;
+      for (let i = 0; i < n; i++) {
+        const [px, py, pz] = [pos[i * 3], pos[i * 3 + 1], pos[i * 3 + 2]];
+        const cw = mvp[3] * px + mvp[7] * py + mvp[11] * pz + mvp[15];
+        const sx = ((mvp[0] * px + mvp[4] * py + mvp[8] * pz + mvp[12]) / cw + 1) * w / 2;
+        const sy = (1 - (mvp[1] * px + mvp[5] * py + mvp[9] * pz + mvp[13]) / cw) * h / 2;
+        const d = (sx - x) ** 2 + (sy - y) ** 2;
+        if (d < bestD || (d === bestD && cw < bestZ)) [best, bestD, bestZ] = [i, d, cw];
+      }
+      if (best === null) return null;
+      const layer = [...PLAN].reverse().find((l) => offsets[l.key] <= best);
+      return [layer.key, best - offsets[layer.key]];
+    },
+    draw,
+    orbit(dYaw, dPitch, zoom = 1) {
+      cam.yaw += dYaw;
+      cam.pitch = Math.max(-1.4, Math.min(1.4, cam.pitch + dPitch));
+      cam.dist = Math.max(60, Math.min(900, cam.dist * zoom));
+      draw();
+    },
+  };
+}
