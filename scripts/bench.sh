@@ -19,3 +19,4 @@ node scripts/bench-rnn.mjs
 wasm-bindgen --target web --out-dir target/bench-web target/wasm32-unknown-unknown/release/nnplay.wasm
 [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 node scripts/bench-chromium.mjs
+node scripts/bench-page.mjs
