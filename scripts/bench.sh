@@ -19,4 +19,6 @@ node scripts/bench-rnn.mjs
 wasm-bindgen --target web --out-dir target/bench-web target/wasm32-unknown-unknown/release/nnplay.wasm
 [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 node scripts/bench-chromium.mjs
+# The page itself: first-load size and draw-to-repaint time of the built dist/.
+trunk build --release
 node scripts/bench-page.mjs
