@@ -104,6 +104,7 @@ const TABLE = {
     "lenet.moreTerms": "还有 {n} 项",
     "lenet.poolHint": "池化窗口 2×2，步长 2。",
     "lenet.weights": "它的卷积核：",
+    "lenet.denseWeights": "它的 {n} 个权重（橙色为正，蓝色为负）：",
     "conv.title": "卷积实验室",
     "conv.intro":
       "每个输出单元只看输入里的一小块窗口（局部感受野），所有窗口共用同一个卷积核（权值共享）。把鼠标移到特征图的格子上，或用 Tab 键聚焦，就能看到它是怎么算出来的。",
@@ -237,6 +238,7 @@ const TABLE = {
     "lenet.moreTerms": "{n} more terms",
     "lenet.poolHint": "Pooling window 2×2, stride 2.",
     "lenet.weights": "Its kernels:",
+    "lenet.denseWeights": "Its {n} weights (orange positive, blue negative):",
     "conv.title": "Convolution lab",
     "conv.intro":
       "Each output unit looks at a small window of the input (its local receptive field), and every window uses the same kernel (weight sharing). Hover over a cell of the feature map, or focus it with Tab, to see how it is computed.",

@@ -231,7 +231,7 @@ export function mount(root, state, setState) {
       boxesFor = key;
       drawBoxes(l, terms);
       // The kernels change only with the selection (or a new net): canvases are costly to make.
-      kernelEl = !pool && l.maps ? kernels(terms, sel.layer === "c3" ? 6 : 1) : null;
+      kernelEl = pool ? null : l.maps ? kernels(terms, sel.layer === "c3" ? 6 : 1) : denseWeights(terms);
       if (r3d && !box3d.hidden) r3d.setEdges(sel.layer, sel.unit, BELOW[sel.layer], terms);
     }
     const head = el("p", { class: "unit-head" }, el("strong", { text: t(`lenet.layer.${sel.layer}`) }), ` ${where}`);
@@ -284,6 +284,24 @@ export function mount(root, state, setState) {
       spans.set(m, [Math.min(r[0], y), Math.max(r[1], y + 1), Math.min(r[2], x), Math.max(r[3], x + 1)]);
     }
     for (const [m, r] of spans) box(canvases[below.key][m].wrap, below.side, below.side, r, "feed");
+  }
+
+  /** A fully connected unit's weights, laid out like the layer they read (S4's 16 maps of
+   *  5×5 for F5, a strip otherwise). */
+  function denseWeights(terms) {
+    const w = el("div", { class: "kernels" }, el("span", { class: "hint", text: t("lenet.denseWeights", { n: terms.length }) + " " }));
+    const max = Math.max(...terms.map((q) => Math.abs(q.w)), 1e-6);
+    const fromS4 = terms.length === 400;
+    const c = el("canvas", { width: String(fromS4 ? 40 : 12), height: String(fromS4 ? 10 : Math.ceil(terms.length / 12)), class: "dense-weights" });
+    const ctx = c.getContext("2d");
+    terms.forEach((q, i) => {
+      ctx.fillStyle = diverging(q.w / max);
+      // S4 is [16, 5, 5]: maps side by side, 8 per row of 5×5 blocks.
+      const [x, y] = fromS4 ? [(Math.floor(i / 25) % 8) * 5 + (i % 5), Math.floor(i / 200) * 5 + Math.floor((i % 25) / 5)] : [i % 12, Math.floor(i / 12)];
+      ctx.fillRect(x, y, 1, 1);
+    });
+    w.append(c);
+    return w;
   }
 
   /** The weights this unit applies, one 5×5 kernel per input map (for C1 / C3). */
