@@ -9,8 +9,9 @@ import * as lenet from "./views/lenet.js";
 import * as pool from "./views/pool.js";
 import * as ilsvrc from "./views/ilsvrc.js";
 import * as train from "./views/train.js";
+import * as rnn from "./views/rnn.js";
 
-const VIEWS = { conv, pool, lenet, train, ilsvrc };
+const VIEWS = { conv, pool, lenet, train, rnn, ilsvrc };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },
