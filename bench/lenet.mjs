@@ -1,9 +1,10 @@
 // LeNet-5 in nnplay and ported to its peers (TensorFlow.js on its wasm and cpu backends,
 // onnxruntime-web, ConvNetJS), with nnplay's trained weights, and the three timed tasks
-// (forward of 1 image, forward of a batch of 64, one training step on 32 images): the
-// same definitions as scripts/bench-lenet.mjs, in a module with no Node or DOM imports so
-// the Chromium page (bench/chromium/main.mjs) runs exactly these. The libraries and data
-// come in as arguments: the page passes the browser bundles and fetched files.
+// (forward of 1 image, forward of a batch of 64, one training step on 32 images), shared
+// by scripts/bench-lenet.mjs (Node) and the page bench/chromium/main.mjs (headless
+// Chromium), so both run exactly these. No Node or DOM imports: the libraries and data
+// come in as arguments (Node passes bench/node_modules and files it read, the page the
+// browser bundles and fetched files).
 import * as onnx from "./onnx.mjs";
 import { compare } from "./timing.mjs";
 
@@ -308,19 +309,24 @@ export async function setupLenet({ nn, tf, ort, convnetjs, weights, testImages, 
 }
 
 /** The LeNet-5 target lines for one run's results ({ forward1: rows, train: rows, ... });
- *  `epochS`, when given, is a measured epoch rather than one inferred from the step time. */
-export function lenetTargetLines(results, mark, epochS) {
+ *  `epochS`, when given, is a measured epoch rather than one inferred from the step time.
+ *  `sayEpochSource`: whether the epoch line says which of the two it is (the Node report,
+ *  which only ever infers it, leaves that out). Also returns nnplay's training images/s
+ *  and the epoch seconds used. */
+export function lenetTargetLines(results, mark, epochS, sayEpochSource = true) {
   const nn = (key) => results[key].find((r) => r.name === "nnplay").ms;
   const imagesPerS = (TRAIN_BATCH * 1000) / nn("train");
   const fastestPeer1 = Math.min(...results.forward1.filter((r) => r.name !== "nnplay").map((r) => r.ms));
   const epoch = epochS ?? 60000 / imagesPerS;
+  const source = !sayEpochSource ? "" : epochS === undefined ? " (from the step time)" : " (measured: one full epoch)";
   return {
     imagesPerS,
+    epochS: epoch,
     lines: [
       `forward of 1 image ≤ ${LENET_TARGETS.forward1Ms.toFixed(3)} ms: ${nn("forward1").toFixed(4)} ms, ${mark(nn("forward1") <= LENET_TARGETS.forward1Ms)}`,
       `forward of 1 image faster than every peer: fastest peer ${fastestPeer1.toFixed(4)} ms, ${mark(nn("forward1") < fastestPeer1)}`,
       `training ≥ ${LENET_TARGETS.trainImagesPerS.toLocaleString("en-US")} images/s: ${Math.round(imagesPerS).toLocaleString("en-US")} images/s, ${mark(imagesPerS >= LENET_TARGETS.trainImagesPerS)}`,
-      `60,000-image epoch ≤ ${LENET_TARGETS.epochS} s: ${epoch.toFixed(1)} s${epochS === undefined ? " (from the step time)" : " (measured: one full epoch)"}, ${mark(epoch <= LENET_TARGETS.epochS)}`,
+      `60,000-image epoch ≤ ${LENET_TARGETS.epochS} s: ${epoch.toFixed(1)} s${source}, ${mark(epoch <= LENET_TARGETS.epochS)}`,
     ],
   };
 }

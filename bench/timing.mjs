@@ -1,8 +1,8 @@
-// The timing and checking helpers shared by the benchmark scripts: scripts/bench-rnn.mjs
-// in Node and the page bench/chromium/main.mjs in headless Chromium use this same file, so
-// both environments measure in exactly the same way (the method of scripts/bench-lenet.mjs:
-// warm up, size an inner loop to ~20 ms, interleaved rotating rounds, medians, quartiles).
-// Plain ES module with no Node or DOM imports, so it loads in both.
+// The timing, checking and reporting helpers shared by the benchmark scripts:
+// scripts/bench-lenet.mjs and bench-rnn.mjs in Node and the page bench/chromium/main.mjs in
+// headless Chromium use this same file, so both environments measure in exactly the same
+// way (warm up, size an inner loop to ~20 ms, interleaved rotating rounds, medians,
+// quartiles). Plain ES module with no Node or DOM imports, so it loads in both.
 
 /** The q-quantile of xs, interpolated between neighbours (q = 0.5: the median). */
 export function quantile(xs, q) {
@@ -95,3 +95,12 @@ export function printRows(log, taskName, rows) {
 }
 
 export const mark = (ok) => (ok ? "met" : "**not met**");
+
+/** The text of docs/BENCHMARKS.md (`doc`; undefined when there is no such file yet) with
+ *  its `name` section, from <!-- name:begin --> to <!-- name:end -->, replaced by `section`
+ *  (or appended, when it has none). Every other byte stays as it was. */
+export function withSection(doc = "# Benchmarks\n\nEvery number here is written by a command the project carries; rerun it to refresh.\n", name, section) {
+  const [begin, end] = [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
+  if (!doc.includes(begin)) return `${doc.trimEnd()}\n\n${section}\n`;
+  return doc.replace(new RegExp(`${begin}[\\s\\S]*${end}`), () => section);
+}
