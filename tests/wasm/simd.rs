@@ -102,6 +102,44 @@ fn gemms_simd_equal_scalar_on_random_shapes() {
 }
 
 #[wasm_bindgen_test]
+fn packed_gemm_simd_equals_scalar_bit_for_bit() {
+    // Same summation order in both (each entry over p in order from 0, then added to c), so
+    // exactly equal; and one row at a time equals all rows at once, which the recurrent
+    // step-wise mode relies on. Sizes cover 1..3 rows (1×24 tiles), 4-row bands, partial
+    // panels, and the LSTM's real shapes (k = 32 and 128, n = 512).
+    let mut rng = Rng::new(61);
+    let mut shapes: Vec<(usize, usize, usize)> = (0..200)
+        .map(|_| (1 + rng.below(13), 1 + rng.below(40), 1 + rng.below(60)))
+        .collect();
+    shapes.extend([
+        (1, 128, 512),
+        (3, 32, 512),
+        (32, 128, 512),
+        (37, 32, 384),
+        (100, 1, 9),
+    ]);
+    for (m, k, n) in shapes {
+        let (a, w, c0) = (
+            random(&mut rng, m * k),
+            random(&mut rng, n * k),
+            random(&mut rng, m * n),
+        );
+        let packed = scalar::pack_nt(&w, n, k);
+        let (mut want, mut got, mut rows) = (c0.clone(), c0.clone(), c0.clone());
+        scalar::gemm_packed(&mut want, &a, &packed, m, k, n);
+        simd128::gemm_packed(&mut got, &a, &packed, m, k, n);
+        for i in 0..m {
+            simd128::gemm_packed(&mut rows[i * n..][..n], &a[i * k..][..k], &packed, 1, k, n);
+        }
+        assert_eq!(got, want, "packed {m}x{k}x{n}");
+        assert_eq!(rows, want, "packed row by row {m}x{k}x{n}");
+        let mut nt = c0.clone();
+        scalar::gemm_nt(&mut nt, &a, &w, m, k, n);
+        assert!(max_rel_diff(&got, &nt) < 1e-5, "packed vs nt {m}x{k}x{n}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn direct_stride1_conv_simd_equals_scalar() {
     use nnplay::kernels::ConvS1;
     let mut rng = Rng::new(41);

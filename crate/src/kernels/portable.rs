@@ -69,6 +69,26 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     }
 }
 
+/// c: [m, n] += a: [m, k] * w^T from `scalar::pack_nt(w, n, k)`, as `scalar::gemm_packed`
+/// and bit for bit equal to it: a panel's 8 sums run side by side (the compiler makes them
+/// vector lanes), each over p in order.
+pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    use super::scalar::PANEL;
+    for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)).take(m) {
+        for (q, panel) in packed.chunks_exact(k * PANEL).enumerate() {
+            let mut acc = [0.0f32; PANEL];
+            for (&av, row) in ai.iter().zip(panel.chunks_exact(PANEL)) {
+                for l in 0..PANEL {
+                    acc[l] += av * row[l];
+                }
+            }
+            for (o, v) in ci[q * PANEL..].iter_mut().zip(acc) {
+                *o += v;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +127,14 @@ mod tests {
                     );
                 }
             }
+            let (mut want, mut got) = (c0.clone(), c0.clone());
+            let packed = scalar::pack_nt(&bt, n, k);
+            scalar::gemm_packed(&mut want, &a, &packed, m, k, n);
+            gemm_packed(&mut got, &a, &packed, m, k, n);
+            assert_eq!(got, want, "packed {m}x{k}x{n}");
+            let mut nn = c0.clone();
+            scalar::gemm_nn(&mut nn, &a, &b, m, k, n);
+            assert_eq!(want, nn, "packed = nn, same order {m}x{k}x{n}");
             let (s, p) = (scalar::dot(&a, &at), dot(&a, &at));
             assert!((s - p).abs() <= 1e-5 * s.abs().max(1.0));
         }

@@ -312,6 +312,38 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     }
 }
 
+/// Width of the column panels that [`pack_nt`] lays out: two SIMD vectors.
+pub const PANEL: usize = 8;
+
+/// w: [n, k] as column panels of w^T for [`gemm_packed`]: panel q is columns 8q..8q + 8 of
+/// w^T, [k, 8] row by row, contiguous, zeros past column n. A kernel then reads each panel
+/// front to back, instead of 8 floats every n floats (with n = 512, a 2 KB stride, so all
+/// k rows fall into two of L1's 64 sets and no strip of w^T stays cached).
+pub fn pack_nt(w: &[f32], n: usize, k: usize) -> Vec<f32> {
+    let mut out = vec![0.0; n.div_ceil(PANEL) * k * PANEL];
+    for j in 0..n {
+        for p in 0..k {
+            out[j / PANEL * k * PANEL + p * PANEL + j % PANEL] = w[j * k + p];
+        }
+    }
+    out
+}
+
+/// c: [m, n] += a: [m, k] * w^T, w: [n, k] given as `pack_nt(w, n, k)`. Every entry is a
+/// sum over p in order, from 0, then added to c: the fast twins keep exactly this order, so
+/// they agree with it bit for bit, and one row at a time agrees with many rows at once.
+pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0;
+            for p in 0..k {
+                acc += a[i * k + p] * packed[j / PANEL * k * PANEL + p * PANEL + j % PANEL];
+            }
+            c[i * n + j] += acc;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

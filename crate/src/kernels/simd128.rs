@@ -311,6 +311,131 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     }
 }
 
+/// c[i0 + r][8 q ..] += sum over p of a[i0 + r][p] * panel q [p][..] for R rows and P
+/// panels (8P columns): 2RP accumulators live in registers across the whole k loop, each
+/// a sum over p in order from 0 (as `scalar::gemm_packed`, so the results are identical).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn panel_tile<const R: usize, const P: usize>(
+    c: &mut [f32],
+    a: &[f32],
+    packed: &[f32],
+    i0: usize,
+    q0: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    const W: usize = scalar::PANEL;
+    let mut acc = [[[f32x4_splat(0.0); 2]; P]; R];
+    let (ap, bp) = (a.as_ptr(), packed.as_ptr());
+    for p in 0..k {
+        // SAFETY (every load of packed here): gemm_packed checked packed.len() >= panels *
+        // k * 8, q0 + u < panels and p < k, so the 8 floats at (q0 + u) * k * 8 + p * 8 are in.
+        let load = |u: usize, v: usize| unsafe {
+            v128_load(bp.add((q0 + u) * k * W + p * W + 4 * v) as *const v128)
+        };
+        if R == 1 {
+            // Each vector of b used once: load it next to its product, so that only the 2P
+            // accumulators stay live (loading all 8 first made V8 spill two to the stack).
+            // SAFETY: i0 < m and p < k, and gemm_packed checked a.len() >= m * k.
+            let av = f32x4_splat(unsafe { *ap.add(i0 * k + p) });
+            for (u, pair) in acc[0].iter_mut().enumerate() {
+                for (v, s) in pair.iter_mut().enumerate() {
+                    *s = f32x4_add(*s, f32x4_mul(av, load(u, v)));
+                }
+            }
+            continue;
+        }
+        let mut bv = [[f32x4_splat(0.0); 2]; P];
+        for (u, slot) in bv.iter_mut().enumerate() {
+            *slot = [load(u, 0), load(u, 1)];
+        }
+        for (r, row) in acc.iter_mut().enumerate() {
+            // SAFETY: i0 + r < m and p < k, and gemm_packed checked a.len() >= m * k.
+            let av = f32x4_splat(unsafe { *ap.add((i0 + r) * k + p) });
+            for u in 0..P {
+                for v in 0..2 {
+                    row[u][v] = f32x4_add(row[u][v], f32x4_mul(av, bv[u][v]));
+                }
+            }
+        }
+    }
+    debug_assert!(i0 + R <= m);
+    for (r, row) in acc.iter().enumerate() {
+        for (u, pair) in row.iter().enumerate() {
+            for (v, &x) in pair.iter().enumerate() {
+                let j = (q0 + u) * W + 4 * v;
+                let at = (i0 + r) * n + j;
+                if j + 4 <= n {
+                    // SAFETY: i0 + r < m and j + 4 <= n, and c.len() >= m * n was checked.
+                    unsafe {
+                        let cp = c.as_mut_ptr().add(at) as *mut v128;
+                        v128_store(cp, f32x4_add(v128_load(cp), x));
+                    }
+                } else if j < n {
+                    // The last panel's columns past n are zeros: keep only those inside.
+                    let lanes = [
+                        f32x4_extract_lane::<0>(x),
+                        f32x4_extract_lane::<1>(x),
+                        f32x4_extract_lane::<2>(x),
+                        f32x4_extract_lane::<3>(x),
+                    ];
+                    for (o, l) in c[at..(i0 + r + 1) * n].iter_mut().zip(lanes) {
+                        *o += l;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// c: [m, n] += a: [m, k] * w^T with w: [n, k] packed by `scalar::pack_nt`, as
+/// `scalar::gemm_packed` and bit for bit equal to it. One row (an RNN step at batch 1):
+/// 1×32 tiles, one splat of a[p] feeding 8 products. More rows: 4×8 tiles, panels outer
+/// within blocks of rows, so a panel ([k, 8], 4 KB at k = 128) is read from L1 by every
+/// 4-row band of the block and the block's rows of a stay in L1 too.
+pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    const W: usize = scalar::PANEL;
+    let panels = n.div_ceil(W);
+    assert!(
+        c.len() >= m * n && a.len() >= m * k && packed.len() >= panels * k * W,
+        "gemm_packed: buffers too short"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if m < 4 {
+        for i in 0..m {
+            let mut q = 0;
+            while q + 3 <= panels {
+                panel_tile::<1, 3>(c, a, packed, i, q, m, k, n);
+                q += 3;
+            }
+            for q in q..panels {
+                panel_tile::<1, 1>(c, a, packed, i, q, m, k, n);
+            }
+        }
+        return;
+    }
+    // Rows per block: a block of a about 16 KB (half of L1), a multiple of 4.
+    let block = ((4096 / k.max(1)) / 4 * 4).max(4);
+    let mut i0 = 0;
+    while i0 < m {
+        let end = (i0 + block).min(m);
+        let full = i0 + (end - i0) / 4 * 4;
+        for q in 0..panels {
+            for i in (i0..full).step_by(4) {
+                panel_tile::<4, 1>(c, a, packed, i, q, m, k, n);
+            }
+            for i in full..end {
+                panel_tile::<1, 1>(c, a, packed, i, q, m, k, n);
+            }
+        }
+        i0 = end;
+    }
+}
+
 /// One output row `oy` of an R-channel × (4V)-column tile of a stride-1 convolution:
 /// y[o0 + r][oy][ox0..] = b + sum over (c, ky, kx) of wt * xp[c][oy + ky][ox0 + kx..].
 /// Input vectors are loaded once per tap and reused by all R channels.

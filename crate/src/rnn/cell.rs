@@ -105,12 +105,54 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
     }
 }
 
+/// The layer's weight matrices packed for `fast::gemm_packed` (column panels of W^T, see
+/// `scalar::pack_nt`). Its kernels keep 1×32 or 4×8 blocks of the result in registers and
+/// sum each entry over k in order from 0 whatever the number of rows, so the step-wise mode
+/// (one row) and the whole-sequence pass (T·N rows, one product) agree bit for bit. Packing
+/// reads W once per forward pass (80k floats for the benchmark's LSTM, a few % of its time).
+#[derive(Debug, Clone, Default)]
+pub struct Packed {
+    /// W_ih: [G·H, In], packed.
+    pub w_ih: Vec<f32>,
+    /// W_hh: [G·H, H], packed; empty for the peephole LSTM.
+    pub w_hh: Vec<f32>,
+    /// The peephole LSTM's U: [3H, H], packed; empty otherwise.
+    pub w_ch: Vec<f32>,
+}
+
+impl Packed {
+    pub fn new(cell: Cell, w: &LayerWeights, h: usize) -> Packed {
+        let gh = cell.gates() * h;
+        let peephole = matches!(
+            cell,
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                ..
+            }
+        );
+        Packed {
+            w_ih: fast::pack_nt(&w.w_ih, gh, w.w_ih.len() / gh),
+            w_hh: if w.w_hh.is_empty() {
+                Vec::new()
+            } else {
+                fast::pack_nt(&w.w_hh, gh, h)
+            },
+            w_ch: if peephole {
+                fast::pack_nt(&w.w_ch, 3 * h, h)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 /// rec: [n, G·H] = b_hh + h_prev W_hh^T (standard cells) or, for the peephole LSTM,
 /// b_hh + c_prev U^T added to the i, f, o blocks.
 #[allow(clippy::too_many_arguments)] // the cell, its weights, two outputs, two states, sizes
 fn recurrent_input(
     cell: Cell,
     w: &LayerWeights,
+    wt: &Packed,
     rec: &mut [f32],
     peep: &mut [f32],
     h_prev: &[f32],
@@ -128,7 +170,7 @@ fn recurrent_input(
     } = cell
     {
         peep.fill(0.0);
-        fast::gemm_nt(peep, c_prev, &w.w_ch, n, h, 3 * h);
+        fast::gemm_packed(peep, c_prev, &wt.w_ch, n, h, 3 * h);
         for b in 0..n {
             for (q, blk) in [0, 1, 3].into_iter().enumerate() {
                 for j in 0..h {
@@ -137,7 +179,7 @@ fn recurrent_input(
             }
         }
     } else {
-        fast::gemm_nt(rec, h_prev, &w.w_hh, n, h, gh);
+        fast::gemm_packed(rec, h_prev, &wt.w_hh, n, h, gh);
     }
 }
 
@@ -162,6 +204,7 @@ pub struct StepScratch {
 pub fn step(
     cell: Cell,
     w: &LayerWeights,
+    wt: &Packed,
     pre: &[f32],
     h_prev: &[f32],
     c_prev: &[f32],
@@ -176,6 +219,7 @@ pub fn step(
     recurrent_input(
         cell,
         w,
+        wt,
         &mut scratch.rec,
         &mut scratch.peep,
         h_prev,
@@ -244,16 +288,24 @@ pub fn step(
     }
 }
 
-/// pre: [rows, G·H] = b_ih + x: [rows, In] W_ih^T, the input's share of every gate. Row by
-/// row (a matrix-vector product each), so that the step-wise mode, which has one row at a
-/// time, computes bit for bit the same numbers as the whole-sequence pass.
-pub fn input_share(w: &LayerWeights, x: &[f32], rows: usize, input: usize, gh: usize) -> Vec<f32> {
-    let mut pre = vec![0.0; rows * gh];
-    for (row, xr) in pre.chunks_exact_mut(gh).zip(x.chunks_exact(input)) {
+/// pre: [rows, G·H] = b_ih + x: [rows, In] W_ih^T, the input's share of every gate, all
+/// rows in one product. The step-wise mode calls it with one row at a time and gets bit for
+/// bit the same numbers (see [`Packed`]).
+#[allow(clippy::too_many_arguments)] // output, weights both ways, input and sizes
+pub fn input_share(
+    pre: &mut [f32],
+    w: &LayerWeights,
+    wt: &Packed,
+    x: &[f32],
+    rows: usize,
+    input: usize,
+    gh: usize,
+) {
+    let pre = &mut pre[..rows * gh];
+    for row in pre.chunks_exact_mut(gh) {
         row.copy_from_slice(&w.b_ih);
-        fast::gemm_nt(row, xr, &w.w_ih, 1, input, gh);
     }
-    pre
+    fast::gemm_packed(pre, &x[..rows * input], &wt.w_ih, rows, input, gh);
 }
 
 /// An empty record for `t` steps of `n` rows.
@@ -313,8 +365,10 @@ pub fn run(
     reverse: bool,
 ) -> Trace {
     let gh = cell.gates() * h;
+    let wt = Packed::new(cell, w, h);
     // The input's share of every gate, for all steps in one matrix product.
-    let pre = input_share(w, x, t * n, input, gh);
+    let mut pre = vec![0.0; t * n * gh];
+    input_share(&mut pre, w, &wt, x, t * n, input, gh);
     let mut tr = empty_trace(cell, t, n, h);
     let (mut h_prev, mut c_prev) = (h0.to_vec(), c0.to_vec());
     let mut scratch = StepScratch::default();
@@ -323,6 +377,7 @@ pub fn run(
         step(
             cell,
             w,
+            &wt,
             &pre[s * n * gh..][..n * gh],
             &h_prev,
             &c_prev,

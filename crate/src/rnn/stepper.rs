@@ -3,7 +3,7 @@
 //! computes at that step (a test holds the two equal), so the gates a student watches are
 //! the real ones.
 
-use super::cell::{self, at, StepScratch};
+use super::cell::{self, at, Packed, StepScratch};
 use super::simple::{Feedback, SimpleRnn};
 use super::{Recurrent, Trace};
 use crate::kernels::fast;
@@ -18,6 +18,8 @@ pub struct Stepper {
     traces: Vec<Trace>,
     done: Vec<usize>,
     scratch: StepScratch,
+    /// Each layer and direction's weights packed, as the whole-sequence pass uses them.
+    packed: Vec<Packed>,
 }
 
 impl Stepper {
@@ -29,12 +31,18 @@ impl Stepper {
         let traces = (0..k)
             .map(|_| cell::empty_trace(net.cell, t, 1, net.hidden))
             .collect();
+        let packed = net
+            .weights
+            .iter()
+            .map(|w| Packed::new(net.cell, w, net.hidden))
+            .collect();
         Ok(Stepper {
             t,
             x: x.to_vec(),
             traces,
             done: vec![0; k],
             scratch: StepScratch::default(),
+            packed,
             net,
         })
     }
@@ -94,7 +102,9 @@ impl Stepper {
         };
         let w = &self.net.weights[k];
         let gh = self.net.cell.gates() * h;
-        let pre = cell::input_share(w, &input, 1, width, gh);
+        let wt = &self.packed[k];
+        let mut pre = vec![0.0; gh];
+        cell::input_share(&mut pre, w, wt, &input, 1, width, gh);
         let zeros = vec![0.0; h];
         let prev = (done > 0).then(|| at(done - 1, t, dir == 1));
         let tr = &self.traces[k];
@@ -107,6 +117,7 @@ impl Stepper {
         cell::step(
             self.net.cell,
             w,
+            wt,
             &pre,
             &h_prev,
             &c_prev,
