@@ -530,10 +530,23 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
 /// e^x on four lanes (Cephes' expf): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
 /// polynomial, 2^n built in the exponent bits. Relative error below 2e-7 on [-87, 88]; the
 /// libm call it replaces cost more than a whole LSTM gate's arithmetic.
+///
+/// Written for what V8 emits on x64: the clamp uses pmin / pmax (one minps / maxps each; the
+/// NaN-propagating f32x4 min / max are about 7 instructions each, and a NaN input still
+/// comes out NaN here because it is the first operand). n is rounded by adding 1.5·2^23,
+/// whose float addition rounds to the nearest integer, ties to even, exactly as
+/// f32x4_nearest; its low mantissa bits are then n itself, which replaces
+/// i32x4_trunc_sat_f32x4 (7 instructions in V8). Same results bit for bit as before; the
+/// LSTM's five activation passes per step were a fifth of its time at batch 32.
 #[inline(always)]
 pub fn exp4(x: v128) -> v128 {
-    let x = f32x4_max(f32x4_min(x, f32x4_splat(88.37)), f32x4_splat(-87.33));
-    let n = f32x4_nearest(f32x4_mul(x, f32x4_splat(std::f32::consts::LOG2_E)));
+    const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23
+    let x = f32x4_pmax(f32x4_pmin(x, f32x4_splat(88.37)), f32x4_splat(-87.33));
+    let t = f32x4_add(
+        f32x4_mul(x, f32x4_splat(std::f32::consts::LOG2_E)),
+        f32x4_splat(ROUND),
+    );
+    let n = f32x4_sub(t, f32x4_splat(ROUND));
     let r = f32x4_sub(
         f32x4_sub(x, f32x4_mul(n, f32x4_splat(0.693_359_4))),
         f32x4_mul(n, f32x4_splat(-2.121_944_4e-4)),
@@ -552,7 +565,9 @@ pub fn exp4(x: v128) -> v128 {
         f32x4_add(f32x4_mul(f32x4_mul(p, r), r), r),
         f32x4_splat(1.0),
     );
-    let scale = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    // bits(t) = bits(ROUND) + n and bits(ROUND) is 0 in its low 9 bits, so after the shift
+    // only n + 127 (1..=254 for the clamped x) remains: the exponent field of 2^n.
+    let scale = i32x4_shl(i32x4_add(t, i32x4_splat(127)), 23);
     f32x4_mul(y, scale)
 }
 
