@@ -177,18 +177,43 @@ impl Recurrent {
 
     /// The whole sequence through every layer and direction.
     pub fn forward(&self, x: &[f32], t: usize, n: usize, h0: &[f32], c0: &[f32]) -> Output {
+        let mut out = Output::default();
+        self.forward_into(&mut out, x, t, n, h0, c0);
+        out
+    }
+
+    /// As [`Recurrent::forward`], into `out`, reusing its buffers: every entry is
+    /// overwritten, so a handle that runs many sequences (the page, the benchmark) does not
+    /// allocate and zero its records afresh each call.
+    pub fn forward_into(
+        &self,
+        out: &mut Output,
+        x: &[f32],
+        t: usize,
+        n: usize,
+        h0: &[f32],
+        c0: &[f32],
+    ) {
         let (h, d) = (self.hidden, self.directions());
-        let mut out = Output {
-            h_n: vec![0.0; self.layers * d * n * h],
-            ..Default::default()
-        };
-        if self.cell.has_cell_state() {
-            out.c_n = vec![0.0; self.layers * d * n * h];
-        }
-        let mut input = x.to_vec();
+        let states = self.layers * d * n * h;
+        out.h_n.resize(states, 0.0);
+        out.c_n.resize(
+            if self.cell.has_cell_state() {
+                states
+            } else {
+                0
+            },
+            0.0,
+        );
+        out.traces.resize_with(self.layers * d, Trace::default);
+        out.inputs.resize_with(self.layers, Vec::new);
+        // Layer 0's input is x; each layer's output y becomes the next one's input.
+        out.inputs[0].clear();
+        out.inputs[0].extend_from_slice(x);
+        let mut y = std::mem::take(&mut out.y);
         for layer in 0..self.layers {
             let width = self.layer_input(layer);
-            let mut y = vec![0.0; t * n * d * h];
+            y.resize(t * n * d * h, 0.0);
             for dir in 0..d {
                 let k = layer * d + dir;
                 let state = k * n * h..(k + 1) * n * h;
@@ -197,10 +222,11 @@ impl Recurrent {
                 } else {
                     &[][..]
                 };
-                let tr = cell::run(
+                let tr = &mut out.traces[k];
+                cell::run(
                     self.cell,
                     &self.weights[k],
-                    &input,
+                    &out.inputs[layer],
                     t,
                     n,
                     width,
@@ -208,6 +234,7 @@ impl Recurrent {
                     &h0[state.clone()],
                     c_init,
                     dir == 1,
+                    tr,
                 );
                 for s in 0..t {
                     for b in 0..n {
@@ -221,12 +248,14 @@ impl Recurrent {
                 if self.cell.has_cell_state() {
                     out.c_n[state].copy_from_slice(&tr.c[last * n * h..][..n * h]);
                 }
-                out.traces.push(tr);
             }
-            out.inputs.push(std::mem::replace(&mut input, y));
+            if layer + 1 < self.layers {
+                // y becomes the next layer's input; that layer's old input buffer is reused
+                // for its output.
+                std::mem::swap(&mut out.inputs[layer + 1], &mut y);
+            }
         }
-        out.y = input;
-        out
+        out.y = y;
     }
 }
 

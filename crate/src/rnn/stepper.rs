@@ -103,8 +103,6 @@ impl Stepper {
         let w = &self.net.weights[k];
         let gh = self.net.cell.gates() * h;
         let wt = &self.packed[k];
-        let mut pre = vec![0.0; gh];
-        cell::input_share(&mut pre, w, wt, &input, 1, width, gh);
         let zeros = vec![0.0; h];
         let prev = (done > 0).then(|| at(done - 1, t, dir == 1));
         let tr = &self.traces[k];
@@ -114,17 +112,18 @@ impl Stepper {
         } else {
             Vec::new()
         };
+        let out = cell::step_out(&mut self.traces[k], s, 1, h, gh);
+        cell::input_share(out.gates, w, wt, &input, 1, width, gh);
         cell::step(
             self.net.cell,
             w,
             wt,
-            &pre,
             &h_prev,
             &c_prev,
             1,
             h,
             &mut self.scratch,
-            cell::step_out(&mut self.traces[k], s, 1, h, gh),
+            out,
         );
         self.done[k] += 1;
         Ok(s)

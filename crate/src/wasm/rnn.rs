@@ -205,7 +205,8 @@ impl RecurrentNet {
                 c0
             };
             self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
-            self.out = self.net.forward(x, t, n, h0, c0);
+            // Into the previous call's buffers: no fresh zeroed record per call.
+            self.net.forward_into(&mut self.out, x, t, n, h0, c0);
             Ok(())
         })
     }
@@ -394,4 +395,54 @@ impl SimpleNet {
     pub fn output(&self) -> Float32Array {
         view(&self.stepper.y)
     }
+}
+
+/// How far back a gradient reaches (the course's "why gates matter"): a network of `kind`
+/// ("elman", "rnn", "gru" or "lstm"; hidden size `hidden`) reads `t` random inputs, and the
+/// loss is its last hidden state summed (for Elman: its output). Returns, for every step s,
+/// the norm of dLoss/dx_s. LSTMs start with forget-gate bias 1 (Jozefowicz et al. 2015),
+/// as is usual; everything else is PyTorch's default initialisation from `seed`.
+#[wasm_bindgen(js_name = gradientNorms)]
+pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> std::result::Result<Vec<f32>, JsError> {
+    catch(|| {
+        let (t, h) = (whole("T (time steps)", t, 1, 1000)?, whole("hidden size", hidden, 1, 256)?);
+        let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
+        let input = 4;
+        let mut rng = Rng::new(seed ^ 0x5eed);
+        let x: Vec<f32> = (0..t * input).map(|_| rng.normal()).collect();
+        let norms = |g: &[f32]| g.chunks_exact(input).map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt()).collect::<Vec<f32>>();
+        if kind == "elman" {
+            let mut r = Rng::new(seed);
+            let net = SimpleRnn {
+                feedback: Feedback::Elman,
+                input,
+                hidden: h,
+                output: 1,
+                out_act: Activation::Identity,
+                w_ih: uniform(&mut r, h * input, h),
+                w_rec: uniform(&mut r, h * h, h),
+                b_ih: uniform(&mut r, h, h),
+                b_hh: uniform(&mut r, h, h),
+                w_hy: vec![1.0; h],
+                b_hy: vec![0.0],
+            };
+            let s0 = vec![0.0; h];
+            let fwd = net.forward(&x, t, 1, &s0);
+            let mut dy = vec![0.0; t];
+            dy[t - 1] = 1.0;
+            return Ok(norms(&net.backward(&fwd, &x, t, 1, &s0, &[], &dy).x));
+        }
+        let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64).map_err(|_| crate::Error::new(format!("kind must be elman, rnn, gru or lstm, got {kind:?}")))?;
+        if let Cell::Lstm { .. } = net.net.cell {
+            let w = &mut net.net.weights[0];
+            w.b_ih[h..2 * h].fill(1.0);
+            w.b_hh[h..2 * h].fill(0.0);
+        }
+        let zeros = vec![0.0; h];
+        let fwd = net.net.forward(&x, t, 1, &zeros, &zeros);
+        let mut dy = vec![0.0; t * h];
+        dy[(t - 1) * h..].fill(1.0);
+        let g = net.net.backward(&fwd, t, 1, &zeros, &zeros, &dy, &[], &[]);
+        Ok(norms(&g.x))
+    })
 }
