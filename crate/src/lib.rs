@@ -10,6 +10,7 @@
 //!   `nnplay check`.
 //! - `wasm` (wasm32 only): the `#[wasm_bindgen]` surface the page calls.
 
+pub mod bmes;
 pub mod cnn;
 pub mod error;
 #[cfg(feature = "golden")]

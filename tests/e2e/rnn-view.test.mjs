@@ -67,3 +67,14 @@ test("Elman feeds back h, Jordan feeds back y; a stacked bidirectional GRU runs 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("every cell kind side by side, and gradient norms that vanish faster without gates", async () => {
+  const { page, context } = await openPage(browser, server.url, { locale: "en-US" });
+  await gotoView(page, server.url, "#view=rnn&cell=gru");
+  assert.equal(await page.locator("#rnn-compare .cmp-row").count(), 7);
+  const first = (await page.getAttribute("#rnn-grads", "data-first")).split(",").map(Number);
+  // Norm of dLoss/dx at the step farthest from the loss: Elman, GRU, LSTM.
+  assert.ok(first[2] > 100 * first[0], `LSTM ${first[2]} vs Elman ${first[0]}`);
+  assert.equal(await page.locator("#rnn-grads path.series").count(), 3);
+  await context.close();
+});

@@ -10,8 +10,9 @@ import * as pool from "./views/pool.js";
 import * as ilsvrc from "./views/ilsvrc.js";
 import * as train from "./views/train.js";
 import * as rnn from "./views/rnn.js";
+import * as seg from "./views/seg.js";
 
-const VIEWS = { conv, pool, lenet, train, rnn, ilsvrc };
+const VIEWS = { conv, pool, lenet, train, rnn, seg, ilsvrc };
 
 const COMMON = {
   view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },

@@ -3,7 +3,8 @@
 // wrong type or out of range falls back to its default on its own — a hostile or mistyped
 // URL never reaches the page as anything but a known value.
 
-/** Field kinds: enum (one of `values`), int (whole number in [min, max]), list (numbers). */
+/** Field kinds: enum (one of `values`), int (whole number in [min, max]), list (numbers),
+ *  text (a string of at most `max` characters). */
 export function parseField(spec, raw) {
   if (raw == null) return spec.default;
   switch (spec.kind) {
@@ -14,6 +15,10 @@ export function parseField(spec, raw) {
       const v = Number(raw);
       return v >= spec.min && v <= spec.max ? v : spec.default;
     }
+    case "text":
+      // Free text (a sentence to segment): only its length is limited. It reaches the page
+      // through textContent and input values only, never as markup.
+      return raw.length <= spec.max ? raw : spec.default;
     case "list": {
       // Comma-separated finite numbers, at most spec.max of them (grids a student edited).
       const parts = raw.split(",");

@@ -156,6 +156,15 @@ pub fn correct(logits: &[f32], labels: &[u8]) -> usize {
         .count()
 }
 
+/// How many rows of logits: [n, 4] have their largest entry at the tag.
+pub fn correct4(logits: &[f32], tags: &[u8]) -> usize {
+    logits
+        .chunks_exact(4)
+        .zip(tags)
+        .filter(|(z, &l)| argmax(z) == l as usize)
+        .count()
+}
+
 pub fn argmax(z: &[f32]) -> usize {
     z.iter()
         .enumerate()

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod bmes;
 pub mod lenet;
 pub mod rnn;
 

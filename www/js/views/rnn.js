@@ -128,6 +128,20 @@ export function mount(root, state, setState) {
   const gates = el("div", { class: "gates" });
   const math = el("div", { class: "formulas" });
   view.append(chain, status, el("div", { class: "gate-row" }, gates, math), el("p", { class: "hint", text: t("rnn.keys") }));
+  // The same sequence through every kind of cell; why gates matter; what RNNs are used for.
+  const compare = el("div", { class: "compare", id: "rnn-compare" });
+  const grads = el("div", { class: "grad-chart", id: "rnn-grads" });
+  const apps = el("ul", { class: "apps" });
+  for (const k of ["speech", "classify", "translate", "tagging"]) {
+    const li = el("li", {}, el("strong", { text: t(`rnn.app.${k}`) }), " ", t(`rnn.app.${k}.text`));
+    if (k === "tagging") li.append(" ", el("a", { href: "#view=seg", text: t("rnn.app.tagging.link") }));
+    apps.append(li);
+  }
+  view.append(
+    el("h3", { text: t("rnn.compareTitle") }), el("p", { class: "hint", text: t("rnn.compareHint") }), compare,
+    el("h3", { text: t("rnn.gradTitle") }), el("p", { class: "hint", text: t("rnn.gradHint") }), grads,
+    el("h3", { text: t("rnn.appsTitle") }), apps,
+  );
   root.append(view);
 
   const on = (elm, ev, f) => elm.addEventListener(ev, f);
@@ -312,6 +326,72 @@ export function mount(root, state, setState) {
     gates.replaceChildren(el("p", { class: "hint", text: t("rnn.gatesAt") }), table);
   }
 
+  /** Every cell kind over the current sequence: its hidden state at each step, one row each. */
+  function drawCompare(s) {
+    const w = wasm();
+    const seq = SEQS[s.seq];
+    const T = seq.x.length / seq.i;
+    const x = Float32Array.from(seq.x);
+    const rows = [];
+    for (const cell of CELLS) {
+      let hs;
+      if (cell === "elman" || cell === "jordan") {
+        const n = new w.SimpleNet(cell, seq.i, s.hidden, 2, "sigmoid", s.seed, x, T);
+        for (let k = 0; k < T; k++) n.step();
+        hs = Array.from(n.hidden());
+        n.free();
+      } else {
+        const kind = cell === "peephole" ? "lstm:peephole" : cell === "fc" ? "lstm:fc" : cell;
+        const n = new w.RecurrentNet(kind, seq.i, s.hidden, 1, false, s.seed);
+        n.forward(x, T, 1, new Float32Array(0), new Float32Array(0));
+        hs = Array.from(n.y());
+        n.free();
+      }
+      const row = el("div", { class: "cmp-row", "data-cell": cell }, el("span", { class: "cmp-label", text: t(`rnn.cell.${cell}`) }));
+      for (let k = 0; k < T; k++) {
+        const step = el("span", { class: "cmp-step", title: `t = ${k + 1}` });
+        for (let j = 0; j < s.hidden; j++) {
+          const c = el("span", { class: "cmp-cell" });
+          c.style.backgroundColor = diverging(hs[k * s.hidden + j]);
+          step.append(c);
+        }
+        row.append(step);
+      }
+      rows.push(row);
+    }
+    compare.replaceChildren(...rows);
+  }
+
+  /** ‖dLoss/dx_t‖ against steps back from the loss, log scale, for Elman, GRU and LSTM. */
+  function drawGrads(s) {
+    const w = wasm();
+    const T = 30;
+    const kinds = ["elman", "gru", "lstm"];
+    const series = kinds.map((k) => Array.from(w.gradientNorms(k, T, 16, s.seed)));
+    const [W, H, left, bottom] = [640, 240, 52, 34];
+    const lg = (v) => Math.log10(Math.max(v, 1e-12));
+    const all = series.flat().map(lg);
+    const [lo, hi] = [Math.floor(Math.min(...all)), Math.ceil(Math.max(...all))];
+    const X = (k) => left + ((W - left - 10) * k) / (T - 1);
+    const Y = (v) => 10 + (H - bottom - 10) * (1 - (lg(v) - lo) / Math.max(1, hi - lo));
+    const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart grads", role: "img", "aria-label": t("rnn.gradTitle") });
+    for (let e = lo; e <= hi; e++) {
+      const yy = Y(10 ** e);
+      chart.append(svg("line", { x1: left, x2: W - 10, y1: yy, y2: yy, class: "grid-line" }));
+      chart.append(svg("text", { x: left - 6, y: yy + 4, "text-anchor": "end", class: "tick" }, `1e${e}`));
+    }
+    for (const k of [0, 9, 19, 29]) chart.append(svg("text", { x: X(k), y: H - 12, "text-anchor": "middle", class: "tick" }, String(T - 1 - k)));
+    chart.append(svg("text", { x: W / 2, y: H - 1, "text-anchor": "middle", class: "tick" }, t("rnn.gradAxis")));
+    series.forEach((v, q) => {
+      const d = v.map((n, k) => `${k ? "L" : "M"}${X(k).toFixed(1)},${Y(n).toFixed(1)}`).join(" ");
+      chart.append(svg("path", { d, class: `series s${q}`, "data-kind": kinds[q] }));
+      chart.append(svg("text", { x: X(0) + 4, y: Y(v[0]) - 5, class: `series-label s${q}` }, t(`rnn.cell.${kinds[q]}`)));
+    });
+    grads.replaceChildren(chart);
+    grads.dataset.first = series.map((v) => v[0].toExponential(2)).join(",");
+  }
+
+  let lastCompare = "";
   function update(s) {
     cellSel.value = s.cell;
     hactSel.value = s.hact;
@@ -330,6 +410,12 @@ export function mount(root, state, setState) {
     scrub.value = String(cur.pos);
     draw();
     drawGates();
+    const ckey = JSON.stringify([s.seq, s.hidden, s.seed]);
+    if (ckey !== lastCompare) {
+      lastCompare = ckey;
+      drawCompare(s);
+      drawGrads(s);
+    }
   }
 
   update(state);

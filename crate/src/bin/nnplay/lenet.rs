@@ -22,10 +22,10 @@ pub fn default_weights() -> PathBuf {
 }
 
 /// `--name value` options; every name must be one of `known`.
-struct Opts(Vec<(String, String)>);
+pub struct Opts(Vec<(String, String)>);
 
 impl Opts {
-    fn parse(args: &[String], known: &[&str]) -> Result<Opts> {
+    pub fn parse(args: &[String], known: &[&str]) -> Result<Opts> {
         let mut out = Vec::new();
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -47,7 +47,7 @@ impl Opts {
         Ok(Opts(out))
     }
 
-    fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
+    pub fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
         match self.0.iter().rev().find(|(k, _)| k == name) {
             None => Ok(default),
             Some((_, v)) => v
@@ -56,7 +56,7 @@ impl Opts {
         }
     }
 
-    fn path(&self, name: &str, default: PathBuf) -> PathBuf {
+    pub fn path(&self, name: &str, default: PathBuf) -> PathBuf {
         self.0
             .iter()
             .rev()

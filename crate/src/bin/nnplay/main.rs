@@ -3,7 +3,9 @@
 //!   ends with `N passed, N failed`; it exits 1 if anything failed.
 //! - `nnplay train-lenet [options]` trains LeNet-5 on MNIST and writes a weights file.
 //! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`.
+//! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
 
+mod bmes;
 mod lenet;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +17,10 @@ const USAGE: &str = "usage:
   nnplay check PATH...                 golden cases: a case file or a folder of *.json cases
   nnplay train-lenet [--data DIR] [--out FILE] [--epochs N] [--batch N] [--lr X]
                      [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
-  nnplay eval-lenet [--weights FILE] [--data DIR]";
+  nnplay eval-lenet [--weights FILE] [--data DIR]
+  nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
+                    [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N]
+  nnplay eval-bmes [--weights FILE] [--data FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +28,8 @@ fn main() -> ExitCode {
         Some("check") if args.len() > 1 => return check(&args[1..]),
         Some("train-lenet") => lenet::train(&args[1..]),
         Some("eval-lenet") => lenet::eval(&args[1..]),
+        Some("train-bmes") => bmes::train(&args[1..]),
+        Some("eval-bmes") => bmes::eval(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
