@@ -336,8 +336,9 @@ fn panel_tile<const R: usize, const P: usize>(
             v128_load(bp.add((q0 + u) * k * W + p * W + 4 * v) as *const v128)
         };
         if R == 1 {
-            // Each vector of b used once: load it next to its product, so that only the 2P
-            // accumulators stay live (loading all 8 first made V8 spill two to the stack).
+            // Each vector of b is used once. (Written next to its product, but V8 still
+            // loads all 2P first: hence P = 3 for single rows, so that they and the 2P
+            // accumulators fit in registers.)
             // SAFETY: i0 < m and p < k, and gemm_packed checked a.len() >= m * k.
             let av = f32x4_splat(unsafe { *ap.add(i0 * k + p) });
             for (u, pair) in acc[0].iter_mut().enumerate() {
@@ -392,7 +393,9 @@ fn panel_tile<const R: usize, const P: usize>(
 
 /// c: [m, n] += a: [m, k] * w^T with w: [n, k] packed by `scalar::pack_nt`, as
 /// `scalar::gemm_packed` and bit for bit equal to it. One row (an RNN step at batch 1):
-/// 1×32 tiles, one splat of a[p] feeding 8 products. More rows: 4×8 tiles, panels outer
+/// 1×24 tiles, one splat of a[p] feeding 6 products (1×32 needs 8 accumulators + 8 loaded
+/// vectors, and V8's 15 xmm registers then spill one accumulator to the stack every step:
+/// LSTM batch 1 took 1.12 ms with 1×32, 0.79 ms with 1×24). More rows: 4×8 tiles, panels outer
 /// within blocks of rows, so a panel ([k, 8], 4 KB at k = 128) is read from L1 by every
 /// 4-row band of the block and the block's rows of a stay in L1 too.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {

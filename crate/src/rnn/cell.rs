@@ -106,7 +106,7 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
 }
 
 /// The layer's weight matrices packed for `fast::gemm_packed` (column panels of W^T, see
-/// `scalar::pack_nt`). Its kernels keep 1×32 or 4×8 blocks of the result in registers and
+/// `scalar::pack_nt`). Its kernels keep 1×24 or 4×8 blocks of the result in registers and
 /// sum each entry over k in order from 0 whatever the number of rows, so the step-wise mode
 /// (one row) and the whole-sequence pass (T·N rows, one product) agree bit for bit. Packing
 /// reads W once per forward pass (80k floats for the benchmark's LSTM, a few % of its time).
