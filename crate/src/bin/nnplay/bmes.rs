@@ -78,7 +78,7 @@ pub fn train(args: &[String]) -> Result<()> {
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )?
         .max(1);
-    if epochs == 0 || emb == 0 || hidden == 0 || window == 0 || batch < threads || !(lr > 0.0) {
+    if epochs == 0 || emb == 0 || hidden == 0 || window == 0 || batch < threads || !lr.is_finite() || lr <= 0.0 {
         bail!("sizes must be at least 1, --batch at least --threads, --lr above 0");
     }
     // The vocabulary: training characters seen at least twice, most frequent first.
@@ -119,7 +119,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let total = epochs * steps_per_epoch;
     let mut order = starts.clone();
     let start = Instant::now();
-    let mut step = 0;
+    let mut step: usize = 0;
     for epoch in 0..epochs {
         for i in (1..order.len()).rev() {
             order.swap(i, rng.below(i + 1));
