@@ -403,14 +403,26 @@ impl SimpleNet {
 /// the norm of dLoss/dx_s. LSTMs start with forget-gate bias 1 (Jozefowicz et al. 2015),
 /// as is usual; everything else is PyTorch's default initialisation from `seed`.
 #[wasm_bindgen(js_name = gradientNorms)]
-pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> std::result::Result<Vec<f32>, JsError> {
+pub fn gradient_norms(
+    kind: &str,
+    t: f64,
+    hidden: f64,
+    seed: f64,
+) -> std::result::Result<Vec<f32>, JsError> {
     catch(|| {
-        let (t, h) = (whole("T (time steps)", t, 1, 1000)?, whole("hidden size", hidden, 1, 256)?);
+        let (t, h) = (
+            whole("T (time steps)", t, 1, 1000)?,
+            whole("hidden size", hidden, 1, 256)?,
+        );
         let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
         let input = 4;
         let mut rng = Rng::new(seed ^ 0x5eed);
         let x: Vec<f32> = (0..t * input).map(|_| rng.normal()).collect();
-        let norms = |g: &[f32]| g.chunks_exact(input).map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt()).collect::<Vec<f32>>();
+        let norms = |g: &[f32]| {
+            g.chunks_exact(input)
+                .map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt())
+                .collect::<Vec<f32>>()
+        };
         if kind == "elman" {
             let mut r = Rng::new(seed);
             let net = SimpleRnn {
@@ -432,7 +444,12 @@ pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> std::result
             dy[t - 1] = 1.0;
             return Ok(norms(&net.backward(&fwd, &x, t, 1, &s0, &[], &dy).x));
         }
-        let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64).map_err(|_| crate::Error::new(format!("kind must be elman, rnn, gru or lstm, got {kind:?}")))?;
+        let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64)
+            .map_err(|_| {
+                crate::Error::new(format!(
+                    "kind must be elman, rnn, gru or lstm, got {kind:?}"
+                ))
+            })?;
         if let Cell::Lstm { .. } = net.net.cell {
             let w = &mut net.net.weights[0];
             w.b_ih[h..2 * h].fill(1.0);
