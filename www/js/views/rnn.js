@@ -220,7 +220,8 @@ export function mount(root, state, setState) {
     const D = simple ? 1 : s.bi + 1;
     const L = simple ? 1 : s.layers;
     const rows = L * D;
-    const [cw, ch, gx, gy, top] = [86, 44, 34, 26, 40];
+    const [cw, ch, gx, gy] = [86, 44, 34, 26];
+    const top = D > 1 ? 40 + ch + gy : 40; // room for the concatenated outputs
     const W = 70 + T * (cw + gx);
     const H = top + (rows + (simple ? 1 : 0)) * (ch + gy) + 70;
     const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chain-svg" });
@@ -271,6 +272,26 @@ export function mount(root, state, setState) {
           else root.append(svg("line", { x1: xOf(time) + cw / 2 + (d ? 8 : -8), y1: fromY, x2: xOf(time) + cw / 2 + (d ? 8 : -8), y2: y + ch, class: "wire up" }));
         }
       }
+    }
+    if (!simple && D > 1) {
+      // The top layer's output at each step: [forward h ; backward h], once both exist.
+      const l = L - 1;
+      const [hf, hb] = [cur.net.hidden(l, 0), cur.net.hidden(l, 1)];
+      const [df, db] = cur.pos === 0 ? [0, 0] : [cur.net.done(l, 0), cur.net.done(l, 1)];
+      const y0 = 40 - 10;
+      for (let time = 0; time < T; time++) {
+        const ready = time < df && time >= T - db;
+        const g = svg("g", { class: `concat${ready ? " done" : ""}`, "data-t": time });
+        g.append(svg("rect", { x: xOf(time), y: y0, width: cw, height: ch - 8, rx: 4 }));
+        for (let j = 0; j < 2 * H_; j++) {
+          const v = j < H_ ? hf[time * H_ + j] : hb[time * H_ + j - H_];
+          g.append(svg("rect", { x: xOf(time) + 4 + (j * (cw - 8)) / (2 * H_), y: y0 + 6, width: (cw - 8) / (2 * H_) - 1, height: ch - 20, fill: ready ? diverging(v) : "#eef1f5" }));
+        }
+        g.append(svg("line", { x1: xOf(time) + cw / 2, y1: y0 + 4, x2: xOf(time) + cw / 2, y2: y0 + ch - 12, class: "concat-split" }));
+        root.append(g);
+        root.append(svg("line", { x1: xOf(time) + cw / 2, y1: rowY(rows - 1), x2: xOf(time) + cw / 2, y2: y0 + ch - 8, class: "wire up", "marker-end": "url(#arrow)" }));
+      }
+      root.append(svg("text", { x: 4, y: y0 + ch / 2, class: "rowlabel" }, t("rnn.concat")));
     }
     if (simple) {
       // Outputs y_t above the hidden row; Jordan's feedback starts there.
