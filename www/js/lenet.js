@@ -77,7 +77,7 @@ export class LenetTraining extends EventTarget {
 export const session = Object.assign(new EventTarget(), {
   training: null, // a LenetTraining, once started
   options: null,
-  status: "idle", // idle | loading | running | paused | done | error
+  status: "idle", // idle | loading | running | pausing | paused | done | error
   history: [], // progress messages: { step, loss, batchAccuracy, imagesPerSecond, seen, epoch }
   evals: [], // { epoch, testAccuracy }
   totalSteps: 0,
@@ -112,6 +112,10 @@ export async function startTraining(options) {
     session.status = "done";
     changed();
   });
+  tr.addEventListener("paused", () => {
+    session.status = "paused";
+    changed();
+  });
   tr.addEventListener("error", (e) => {
     session.status = "error";
     session.error = e.detail.message;
@@ -129,10 +133,11 @@ export async function startTraining(options) {
   changed();
 }
 
+/** Asks the worker to stop after its current chunk; the status turns "paused" when it has. */
 export function pauseTraining() {
   if (session.training && session.status === "running") {
     session.training.pause();
-    session.status = "paused";
+    session.status = "pausing";
     changed();
   }
 }

@@ -4,18 +4,16 @@
 import { wasmReady } from "./wasm.js";
 import { t, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
-import * as conv from "./views/conv.js";
-import * as lenet from "./views/lenet.js";
-import * as pool from "./views/pool.js";
-import * as ilsvrc from "./views/ilsvrc.js";
-import * as train from "./views/train.js";
-import * as rnn from "./views/rnn.js";
-import * as seg from "./views/seg.js";
-
-const VIEWS = { conv, pool, lenet, train, rnn, seg, ilsvrc };
+// Each view's module loads when it is first shown, so the first load carries one view only.
+const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
+const VIEWS = {};
+async function loadView(name) {
+  VIEWS[name] ??= await import(`./views/${name}.js`);
+  return VIEWS[name];
+}
 
 const COMMON = {
-  view: { kind: "enum", values: Object.keys(VIEWS), default: "conv", always: true },
+  view: { kind: "enum", values: VIEW_NAMES, default: "conv", always: true },
   lang: { kind: "enum", values: LANGS, default: browserLang() },
 };
 
@@ -51,8 +49,9 @@ function render() {
   mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
 }
 
-function fromHash() {
+async function fromHash() {
   const view = readHash(COMMON).view;
+  await loadView(view);
   state = readHash(schemaOf(view));
   writeHash(schemaOf(view), state);
   render();
@@ -71,7 +70,7 @@ async function boot() {
   document.getElementById("status").textContent = "";
   document.getElementById("lang-switch").addEventListener("click", () => setState({ lang: state.lang === "zh" ? "en" : "zh" }));
   addEventListener("hashchange", fromHash);
-  fromHash();
+  await fromHash();
   document.body.dataset.ready = "true"; // end-to-end tests wait for this
 }
 

@@ -99,7 +99,7 @@ export function mount(root, state, setState) {
     const s = session;
     const busy = s.status === "running" || s.status === "loading";
     start.textContent = t(s.status === "running" ? "train.pause" : s.status === "paused" ? "train.resume" : "train.start");
-    start.disabled = s.status === "loading" || s.status === "done";
+    start.disabled = s.status === "loading" || s.status === "pausing" || s.status === "done";
     for (const c of [epochs, batch, lr]) c.disabled = s.status !== "idle";
     inspect.hidden = !s.training || s.status === "loading";
     const last = s.history.at(-1);

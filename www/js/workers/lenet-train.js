@@ -1,7 +1,7 @@
 // Web Worker: trains LeNet-5 in wasm off the page's thread. It loads the same wasm module
 // as the page, fetches gzipped MNIST from the page's own origin, and streams progress.
 // Messages in: init {js, wasm, data, seed, batch, lr, epochs}, start, pause, weights.
-// Messages out: status, ready, progress, eval, done, weights, error.
+// Messages out: status, ready, progress, eval, paused, done, weights, error.
 
 let trainer = null;
 let running = false;
@@ -50,6 +50,8 @@ async function loop() {
     steps = Math.max(1, Math.min(256, Math.round((steps * 100) / Math.max(ms, 1))));
     await new Promise((r) => setTimeout(r, 0)); // let pause / weights messages in
   }
+  // Acknowledge a pause only now that no chunk is in flight: the page's numbers are final.
+  if (trainer.step < trainer.totalSteps) postMessage({ type: "paused", step: trainer.step });
 }
 
 onmessage = async (e) => {
