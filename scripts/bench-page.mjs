@@ -3,26 +3,12 @@
 // and how long drawing takes to repaint every LeNet-5 layer (p50 / p95 over 300 strokes).
 // Writes the <!-- page:begin --> section of docs/BENCHMARKS.md.
 import fs from "node:fs";
-import zlib from "node:zlib";
 
-const { serve, launch, openPage, gotoView } = await import(new URL("../tests/e2e/harness.mjs", import.meta.url));
+const { serve, launch, firstLoad } = await import(new URL("../tests/e2e/harness.mjs", import.meta.url));
 
 const server = await serve();
 const browser = await launch();
-const { page, context } = await openPage(browser, server.url, { locale: "en-US" });
-const loaded = [];
-page.on("response", async (r) => {
-  try {
-    loaded.push({ url: new URL(r.url()).pathname, body: await r.body() });
-  } catch {
-    // Redirects and aborted requests have no body.
-  }
-});
-await gotoView(page, server.url, "#view=lenet&digit=0");
-await page.waitForSelector(".view.lenet[data-ready=true]");
-await page.waitForTimeout(500);
-const files = loaded.map(({ url, body }) => ({ url, raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length }));
-const total = files.reduce((a, f) => a + f.gz, 0);
+const { page, context, files, total } = await firstLoad(browser, server.url, "#view=lenet&digit=0");
 
 // Draw: 300 short strokes across the pad, each one repainting every layer.
 const box = await page.locator("canvas.pad").boundingBox();

@@ -54,3 +54,25 @@ export async function gotoView(page, origin, hash) {
   await page.goto(`${origin}${hash}`);
   await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
 }
+
+/**
+ * Opens `hash` in a fresh page and returns every file it fetched with its size raw and as
+ * gzip -9 would send it (the static server here does not compress, so we measure).
+ */
+export async function firstLoad(browser, origin, hash) {
+  const { gzipSync } = await import("node:zlib");
+  const { page, context } = await openPage(browser, origin, { locale: "en-US" });
+  const loaded = [];
+  page.on("response", async (r) => {
+    try {
+      loaded.push({ url: new URL(r.url()).pathname, body: await r.body() });
+    } catch {
+      // Redirects and aborted requests have no body.
+    }
+  });
+  await gotoView(page, origin, hash);
+  await page.waitForSelector(".view[data-ready=true]", { timeout: 15000 });
+  await page.waitForTimeout(300);
+  const files = loaded.map(({ url, body }) => ({ url, raw: body.length, gz: gzipSync(body, { level: 9 }).length }));
+  return { page, context, files, total: files.reduce((a, f) => a + f.gz, 0) };
+}
