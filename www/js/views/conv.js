@@ -4,6 +4,7 @@
 // (1*1+1*0+1*1+0*0+1*1+1*0+0*1+0*0+1*1 = 4). All numbers come from wasm (ConvLayer).
 
 import { t } from "../i18n.js";
+import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
 
@@ -54,17 +55,6 @@ function values(p, state) {
   const x = state.x?.length === p.h * p.w ? state.x : typeof p.x === "function" ? p.x() : p.x;
   const k = state.k?.length === p.kh * p.kw ? state.k : p.k;
   return { x: Float32Array.from(x), k: Float32Array.from(k) };
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [a, v] of Object.entries(attrs)) {
-    if (a === "class") e.className = v;
-    else if (a === "text") e.textContent = v;
-    else e.setAttribute(a, v);
-  }
-  e.append(...children);
-  return e;
 }
 
 export function mount(root, state, setState) {

@@ -3,6 +3,7 @@
 // no library), with its sources written on the page.
 
 import { t } from "../i18n.js";
+import { el, svg } from "../dom.js";
 
 // Winners of the ILSVRC classification task, top-5 error on the test set.
 export const WINNERS = [
@@ -19,24 +20,7 @@ const HUMAN = 5.1; // Russakovsky et al. 2015, §6.4: a trained annotator's top-
 
 export const schema = {};
 
-const SVG = "http://www.w3.org/2000/svg";
-function svg(tag, attrs = {}, text) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
 export function mount(root) {
   const view = el("section", { class: "view ilsvrc", "aria-labelledby": "ilsvrc-title" });

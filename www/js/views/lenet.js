@@ -4,6 +4,7 @@
 // written out as the course's arithmetic. The numbers all come from the wasm `Lenet`.
 
 import { t } from "../i18n.js";
+import { el } from "../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../lenet.js";
 import { fmt, diverging } from "../grid.js";
 import { create as create3d } from "../lenet3d.js";
@@ -52,16 +53,6 @@ async function testDigits() {
   return samples;
 }
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
 /** Paints `values` (side × side, or a strip of units) into a canvas, one pixel per unit. */
 function paint(canvas, values, scale, ink = false) {

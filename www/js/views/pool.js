@@ -4,6 +4,7 @@
 // that the frequencies follow p_i. Every output comes from wasm.
 
 import { t } from "../i18n.js";
+import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
 
@@ -16,16 +17,6 @@ export const schema = {
   a: { kind: "list", max: 16, default: null },
 };
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
 /** The flat input indices of window `w` (2×2, stride 2) of the 4×4 plane. */
 const cellsOf = (w) => {

@@ -5,6 +5,7 @@
 // comes from wasm's step-wise API (`RecurrentNet.step`, `SimpleNet.step`).
 
 import { t } from "../i18n.js";
+import { el, svg } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { fmt, diverging } from "../grid.js";
 
@@ -75,24 +76,7 @@ function formulas(cell, linear) {
   }
 }
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
-const SVGNS = "http://www.w3.org/2000/svg";
-function svg(tag, attrs = {}, text) {
-  const e = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 export function mount(root, state, setState) {
   const view = el("section", { class: "view rnn", "aria-labelledby": "rnn-title" });

@@ -5,6 +5,7 @@
 // other from the right.
 
 import { t } from "../i18n.js";
+import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { diverging, fmt } from "../grid.js";
 
@@ -25,16 +26,6 @@ function segmenter() {
   return loaded;
 }
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
 export function mount(root, state, setState) {
   const view = el("section", { class: "view seg", "aria-labelledby": "seg-title" });

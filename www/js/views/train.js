@@ -3,6 +3,7 @@
 // pause / resume / reset, and a link to draw on the net being trained.
 
 import { t } from "../i18n.js";
+import { el } from "../dom.js";
 import { session, startTraining, pauseTraining, resetTraining } from "../lenet.js";
 
 export const schema = {
@@ -12,16 +13,6 @@ export const schema = {
   seed: { kind: "int", min: 0, max: 999999, default: 1 },
 };
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
 
 function select(id, values, current) {
   const s = el("select", { id });
