@@ -235,7 +235,7 @@ impl Case {
         };
         let weights = (0..layers * d)
             .map(|k| {
-                let sfx = format!("l{}{}", k / d, if k % d == 1 { "_reverse" } else { "" });
+                let sfx = crate::rnn::suffix(k, d);
                 Ok(LayerWeights {
                     w_ih: self.input(&format!("weight_ih_{sfx}"))?.data.clone(),
                     w_hh: opt(format!("weight_hh_{sfx}")),

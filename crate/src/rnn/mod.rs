@@ -14,6 +14,16 @@ mod tests;
 use crate::{bail, Result};
 pub use cell::{Cell, LstmVariant};
 
+/// PyTorch's name suffix of weight set `k` with `directions` per layer: "l0", "l0_reverse",
+/// "l1", … (as in `weight_hh_l1_reverse`).
+pub fn suffix(k: usize, directions: usize) -> String {
+    format!(
+        "l{}{}",
+        k / directions,
+        if k % directions == 1 { "_reverse" } else { "" }
+    )
+}
+
 /// One direction of one layer: PyTorch's tensors for it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LayerWeights {
@@ -66,6 +76,62 @@ pub struct Output {
 }
 
 impl Recurrent {
+    /// A network whose every weight and bias is uniform in ±`scale` (PyTorch's default
+    /// initialisation is scale = 1/√hidden), drawn from `rng` tensor by tensor.
+    pub fn random(
+        cell: Cell,
+        input: usize,
+        hidden: usize,
+        layers: usize,
+        bidirectional: bool,
+        scale: f32,
+        rng: &mut crate::rng::Rng,
+    ) -> Recurrent {
+        let d = if bidirectional { 2 } else { 1 };
+        let g = cell.gates();
+        let (hh, ch) = match cell {
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                ..
+            } => (0, 3 * hidden * hidden),
+            Cell::Lstm {
+                variant: LstmVariant::Fc,
+                ..
+            } => (g * hidden * hidden, 3 * hidden),
+            _ => (g * hidden * hidden, 0),
+        };
+        let mut u = |n: usize| {
+            (0..n)
+                .map(|_| rng.range(-scale, scale))
+                .collect::<Vec<f32>>()
+        };
+        let weights = (0..layers * d)
+            .map(|k| {
+                let width = if k / d == 0 { input } else { d * hidden };
+                LayerWeights {
+                    w_ih: u(g * hidden * width),
+                    w_hh: u(hh),
+                    b_ih: u(g * hidden),
+                    b_hh: u(g * hidden),
+                    w_ch: u(ch),
+                }
+            })
+            .collect();
+        Recurrent {
+            cell,
+            input,
+            hidden,
+            layers,
+            bidirectional,
+            weights,
+        }
+    }
+
+    /// PyTorch's suffix of this network's weight set `k` (see [`suffix`]).
+    pub fn suffix(&self, k: usize) -> String {
+        suffix(k, self.directions())
+    }
+
     pub fn directions(&self) -> usize {
         if self.bidirectional {
             2
@@ -100,8 +166,7 @@ impl Recurrent {
             );
         }
         for (k, w) in self.weights.iter().enumerate() {
-            let (layer, dir) = (k / self.directions(), k % self.directions());
-            let suffix = format!("l{layer}{}", if dir == 1 { "_reverse" } else { "" });
+            let (layer, suffix) = (k / self.directions(), suffix(k, self.directions()));
             let need = |name: &str, v: &[f32], len: usize| -> Result<()> {
                 if v.len() != len {
                     bail!(

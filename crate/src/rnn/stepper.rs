@@ -208,7 +208,7 @@ mod tests {
     use super::*;
     use crate::cnn::activation::Activation;
     use crate::rng::Rng;
-    use crate::rnn::{Cell, LayerWeights, LstmVariant};
+    use crate::rnn::{Cell, LstmVariant};
 
     fn rand(rng: &mut Rng, n: usize) -> Vec<f32> {
         (0..n).map(|_| rng.range(-0.8, 0.8)).collect()
@@ -230,49 +230,7 @@ mod tests {
             },
         ] {
             let (input, hidden, layers, t) = (3, 4, 3, 5);
-            let g = cell.gates();
-            let weights = (0..layers * 2)
-                .map(|k| {
-                    let width = if k < 2 { input } else { 2 * hidden };
-                    let peephole = matches!(
-                        cell,
-                        Cell::Lstm {
-                            variant: LstmVariant::Peephole,
-                            ..
-                        }
-                    );
-                    let w_ch = match cell {
-                        Cell::Lstm {
-                            variant: LstmVariant::Fc,
-                            ..
-                        } => 3 * hidden,
-                        Cell::Lstm {
-                            variant: LstmVariant::Peephole,
-                            ..
-                        } => 3 * hidden * hidden,
-                        _ => 0,
-                    };
-                    LayerWeights {
-                        w_ih: rand(&mut rng, g * hidden * width),
-                        w_hh: if peephole {
-                            Vec::new()
-                        } else {
-                            rand(&mut rng, g * hidden * hidden)
-                        },
-                        b_ih: rand(&mut rng, g * hidden),
-                        b_hh: rand(&mut rng, g * hidden),
-                        w_ch: rand(&mut rng, w_ch),
-                    }
-                })
-                .collect();
-            let net = Recurrent {
-                cell,
-                input,
-                hidden,
-                layers,
-                bidirectional: true,
-                weights,
-            };
+            let net = Recurrent::random(cell, input, hidden, layers, true, 0.8, &mut rng);
             let x = rand(&mut rng, t * input);
             let zeros = vec![0.0; layers * 2 * hidden];
             let whole = net.forward(&x, t, 1, &zeros, &zeros);

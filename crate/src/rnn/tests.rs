@@ -25,39 +25,7 @@ fn random_net(
     layers: usize,
     bidirectional: bool,
 ) -> Recurrent {
-    let d = if bidirectional { 2 } else { 1 };
-    let g = cell.gates();
-    let weights = (0..layers * d)
-        .map(|k| {
-            let width = if k / d == 0 { input } else { d * hidden };
-            let (w_hh, w_ch) = match cell {
-                Cell::Lstm {
-                    variant: LstmVariant::Peephole,
-                    ..
-                } => (0, 3 * hidden * hidden),
-                Cell::Lstm {
-                    variant: LstmVariant::Fc,
-                    ..
-                } => (g * hidden * hidden, 3 * hidden),
-                _ => (g * hidden * hidden, 0),
-            };
-            LayerWeights {
-                w_ih: rand(rng, g * hidden * width),
-                w_hh: rand(rng, w_hh),
-                b_ih: rand(rng, g * hidden),
-                b_hh: rand(rng, g * hidden),
-                w_ch: rand(rng, w_ch),
-            }
-        })
-        .collect();
-    let net = Recurrent {
-        cell,
-        input,
-        hidden,
-        layers,
-        bidirectional,
-        weights,
-    };
+    let net = Recurrent::random(cell, input, hidden, layers, bidirectional, 0.8, rng);
     net.validate().unwrap();
     net
 }

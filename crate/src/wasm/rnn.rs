@@ -9,7 +9,7 @@ use crate::cnn::activation::Activation;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
-use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
+use crate::rnn::{Cell, Output, Recurrent};
 use crate::shape::check_buffer;
 use crate::{bail, Result};
 
@@ -74,39 +74,15 @@ impl RecurrentNet {
             );
             let layers = whole("layers", layers, 1, 8)?;
             let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
-            let d = if bidirectional { 2 } else { 1 };
-            let g = cell.gates();
-            let weights = (0..layers * d)
-                .map(|k| {
-                    let width = if k / d == 0 { input } else { d * hidden };
-                    let (hh, ch) = match cell {
-                        Cell::Lstm {
-                            variant: LstmVariant::Peephole,
-                            ..
-                        } => (0, 3 * hidden * hidden),
-                        Cell::Lstm {
-                            variant: LstmVariant::Fc,
-                            ..
-                        } => (g * hidden * hidden, 3 * hidden),
-                        _ => (g * hidden * hidden, 0),
-                    };
-                    LayerWeights {
-                        w_ih: uniform(&mut rng, g * hidden * width, hidden),
-                        w_hh: uniform(&mut rng, hh, hidden),
-                        b_ih: uniform(&mut rng, g * hidden, hidden),
-                        b_hh: uniform(&mut rng, g * hidden, hidden),
-                        w_ch: uniform(&mut rng, ch, hidden),
-                    }
-                })
-                .collect();
-            let net = Recurrent {
+            let net = Recurrent::random(
                 cell,
                 input,
                 hidden,
                 layers,
                 bidirectional,
-                weights,
-            };
+                1.0 / (hidden as f32).sqrt(),
+                &mut rng,
+            );
             net.validate()?;
             Ok(RecurrentNet {
                 net,
@@ -120,10 +96,9 @@ impl RecurrentNet {
     /// The names of this network's weight tensors, PyTorch style.
     #[wasm_bindgen(js_name = weightNames)]
     pub fn weight_names(&self) -> Vec<String> {
-        let d = self.net.directions();
         (0..self.net.weights.len())
             .flat_map(|k| {
-                let sfx = format!("l{}{}", k / d, if k % d == 1 { "_reverse" } else { "" });
+                let sfx = self.net.suffix(k);
                 let w = &self.net.weights[k];
                 [
                     ("weight_ih", &w.w_ih),

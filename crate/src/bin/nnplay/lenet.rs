@@ -65,6 +65,18 @@ impl Opts {
     }
 }
 
+/// Writes `bytes` to `path`, making its folder if needed.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+}
+
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))
+}
+
 /// Test-set accuracy of `net` on `data`, in batches of 500.
 pub fn accuracy(net: &LeNet5, data: &Mnist) -> f64 {
     let mut acts = Activations::default();
@@ -172,10 +184,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let bytes = weights::encode(&t.net);
     let shipped = weights::decode(&bytes)?;
     let acc = accuracy(&shipped, &test);
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
-    }
-    std::fs::write(&out, &bytes).map_err(|e| Error::new(format!("{}: {e}", out.display())))?;
+    write_file(&out, &bytes)?;
     println!(
         "wrote {} ({} bytes, f16); test accuracy after f16 rounding:",
         out.display(),
@@ -188,8 +197,7 @@ pub fn train(args: &[String]) -> Result<()> {
 pub fn eval(args: &[String]) -> Result<()> {
     let o = Opts::parse(args, &["weights", "data"])?;
     let path = o.path("weights", default_weights());
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_file(&path)?;
     let net =
         weights::decode(&bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let test = Mnist::load(&o.path("data", default_data()), "t10k")?;
