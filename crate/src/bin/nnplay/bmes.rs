@@ -57,7 +57,7 @@ pub fn train(args: &[String]) -> Result<()> {
         args,
         &[
             "data", "out", "epochs", "emb", "hidden", "window", "batch", "lr", "seed", "vocab",
-            "threads",
+            "threads", "dropout",
         ],
     )?;
     let (train, held) = load(&o.path("data", default_data()))?;
@@ -70,6 +70,10 @@ pub fn train(args: &[String]) -> Result<()> {
         o.get("batch", 32)?,
     );
     let lr: f32 = o.get("lr", 3e-3)?;
+    let dropout: f32 = o.get("dropout", 0.0)?;
+    if !(0.0..0.9).contains(&dropout) {
+        bail!("--dropout must be from 0 up to 0.9, got {dropout}");
+    }
     let seed: u64 = o.get("seed", 1)?;
     let max_vocab: usize = o.get("vocab", 4000)?;
     let threads: usize = o
@@ -110,7 +114,7 @@ pub fn train(args: &[String]) -> Result<()> {
         .step_by(window)
         .collect();
     eprintln!(
-        "training the BMES tagger: {} training characters in {} windows of {window}, {} held-out lines; vocabulary {}, embedding {emb}, BiLSTM hidden {hidden}; {epochs} epochs, batch {batch}, Adam lr {lr} (cosine), seed {seed}, {threads} threads",
+        "training the BMES tagger: {} training characters in {} windows of {window}, {} held-out lines; vocabulary {}, embedding {emb}, BiLSTM hidden {hidden}; {epochs} epochs, batch {batch}, Adam lr {lr} (cosine), dropout {dropout}, seed {seed}, {threads} threads",
         ids.len(),
         starts.len(),
         held.len(),
@@ -157,7 +161,17 @@ pub fn train(args: &[String]) -> Result<()> {
                                     btag[p * k + b] = tagr[st + p];
                                 }
                             }
-                            tg.loss_and_grads(&bid, &btag, window, k, k as f32 / n as f32)
+                            tg.loss_and_grads(
+                                &bid,
+                                &btag,
+                                window,
+                                k,
+                                k as f32 / n as f32,
+                                bmes::Dropout {
+                                    rate: dropout,
+                                    seed: seed ^ ((step as u64) << 16) ^ part[0] as u64,
+                                },
+                            )
                         })
                     })
                     .collect();

@@ -19,7 +19,7 @@ const USAGE: &str = "usage:
                      [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
   nnplay eval-lenet [--weights FILE] [--data DIR]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
-                    [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N]
+                    [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]";
 
 fn main() -> ExitCode {
