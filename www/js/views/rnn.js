@@ -206,7 +206,8 @@ export function mount(root, state, setState) {
     const rows = L * D;
     const [cw, ch, gx, gy] = [86, 44, 34, 26];
     const top = D > 1 ? 40 + ch + gy : 40; // room for the concatenated outputs
-    const W = 70 + T * (cw + gx);
+    const fold = 210; // the folded cell, drawn left of its unrolled chain
+    const W = fold + 70 + T * (cw + gx);
     const H = top + (rows + (simple ? 1 : 0)) * (ch + gy) + 70;
     const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chain-svg" });
     const defs = svg("defs");
@@ -214,7 +215,7 @@ export function mount(root, state, setState) {
     marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z" }));
     defs.append(marker);
     root.append(defs);
-    const xOf = (time) => 60 + time * (cw + gx);
+    const xOf = (time) => fold + 60 + time * (cw + gx);
     const rowY = (r) => top + (rows - 1 - r + (simple ? 1 : 0)) * (ch + gy);
     // Inputs along the bottom.
     const inY = rowY(0) + ch + gy;
@@ -231,7 +232,7 @@ export function mount(root, state, setState) {
         const done = simple ? cur.net.done : cur.pos === 0 ? 0 : cur.net.done(l, d);
         const hs = simple ? cur.net.hidden() : cur.net.hidden(l, d);
         const label = simple ? t(`rnn.cell.${s.cell}`) : `${t("rnn.layerN", { n: l + 1 })}${D > 1 ? (d ? " ←" : " →") : ""}`;
-        root.append(svg("text", { x: 4, y: y + ch / 2 + 4, class: "rowlabel" }, label));
+        if (!simple) root.append(svg("text", { x: fold - 4, y: y + ch / 2 + 4, class: "rowlabel", "text-anchor": "end" }, label));
         for (let time = 0; time < T; time++) {
           const computed = d === 0 ? time < done : time >= T - done;
           const isLast = cur.last && cur.last.l === l && cur.last.d === d && cur.last.time === time;
@@ -244,7 +245,8 @@ export function mount(root, state, setState) {
           root.append(g);
           // The recurrent wire to the next step in this direction.
           const nxt = d === 0 ? time + 1 : time - 1;
-          if (nxt >= 0 && nxt < T) {
+          // (Jordan's feedback runs from y_t, drawn with the outputs below, not from h_t.)
+          if (nxt >= 0 && nxt < T && s.cell !== "jordan") {
             const [x1, x2] = d === 0 ? [xOf(time) + cw, xOf(nxt)] : [xOf(time), xOf(nxt) + cw];
             const yy = s.cell === "jordan" ? y - 8 : y + ch / 2;
             root.append(svg("line", { x1, y1: yy, x2, y2: yy, class: `wire rec${computed ? " on" : ""}`, "marker-end": "url(#arrow)" }));
@@ -290,6 +292,19 @@ export function mount(root, state, setState) {
           root.append(svg("path", { d: `M${xOf(time) + cw - 10},${y0 + 8} C${xOf(time) + cw + 20},${y0 + 8} ${xOf(time + 1) - 10},${rowY(0) - 20} ${xOf(time + 1) + 6},${rowY(0)}`, class: `wire rec jordan${computed ? " on" : ""}`, "marker-end": "url(#arrow)" }));
         }
       }
+    }
+    // The folded cell: one box whose output loops back into itself; "=" the chain beside it.
+    {
+      const [fx, fy] = [24, rowY(0)];
+      root.append(svg("text", { x: fx + cw / 2, y: fy - 34, "text-anchor": "middle", class: "rowlabel" }, t("rnn.folded")));
+      root.append(svg("rect", { x: fx, y: fy, width: cw, height: ch, rx: 6, class: "folded" }));
+      root.append(svg("text", { x: fx + cw / 2, y: fy + ch / 2 + 4, "text-anchor": "middle" }, t(`rnn.cell.${s.cell}`).split(" ")[0]));
+      root.append(svg("path", { d: `M${fx + cw - 14},${fy} C${fx + cw + 10},${fy - 30} ${fx + 14 - 24},${fy - 30} ${fx + 14},${fy}`, class: "wire rec on", "marker-end": "url(#arrow)" }));
+      root.append(svg("text", { x: fx + cw / 2, y: fy - 16, "text-anchor": "middle", class: "wire-label" }, feedback));
+      root.append(svg("line", { x1: fx + cw / 2, y1: inY, x2: fx + cw / 2, y2: fy + ch, class: "wire up", "marker-end": "url(#arrow)" }));
+      root.append(svg("rect", { x: fx, y: inY, width: cw, height: 26, rx: 4, class: "xbox" }));
+      root.append(svg("text", { x: fx + cw / 2, y: inY + 17, "text-anchor": "middle" }, "x_t"));
+      root.append(svg("text", { x: fx + cw + 16, y: fy + ch / 2 + 8, "text-anchor": "middle", class: "equals" }, "="));
     }
     chain.replaceChildren(root);
   }
