@@ -1,0 +1,111 @@
+//! Random, mostly malformed, input into every checked entry point of the core — the same
+//! functions the wasm exports wrap — a million cases in all: each returns Ok or an Error,
+//! none panics (a panic in wasm would abort the page's module).
+
+use nnplay::cnn::activation::{activate, softmax, Activation};
+use nnplay::cnn::pool::{self, Stochastic};
+use nnplay::cnn::{conv, dense, weights};
+use nnplay::mnist::Mnist;
+use nnplay::rng::Rng;
+use nnplay::rnn::{Cell, LstmVariant, Recurrent};
+use nnplay::shape::{Axis, Padding};
+
+fn dims(rng: &mut Rng, max_rank: usize) -> Vec<usize> {
+    // Mostly small sizes, sometimes zero or far too large.
+    (0..rng.below(max_rank + 1))
+        .map(|_| match rng.below(10) {
+            0 => 0,
+            1 => 1 << (10 + rng.below(16)),
+            _ => 1 + rng.below(6),
+        })
+        .collect()
+}
+
+fn data(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len)
+        .map(|_| match rng.below(50) {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            _ => rng.range(-2.0, 2.0),
+        })
+        .collect()
+}
+
+#[test]
+fn a_million_random_calls_never_panic() {
+    let mut rng = Rng::new(2026);
+    let mut calls = 0u32;
+    let pads = [Padding::Same, Padding::Valid];
+    while calls < 1_000_000 {
+        let xs = dims(&mut rng, 5);
+        let ws = dims(&mut rng, 5);
+        let len = if rng.below(4) == 0 {
+            rng.below(200)
+        } else {
+            xs.iter().fold(1usize, |a, &d| a.saturating_mul(d)).min(400)
+        };
+        let x = data(&mut rng, len);
+        let wlen = ws.iter().fold(1usize, |a, &d| a.saturating_mul(d)).min(400);
+        let w = data(&mut rng, wlen);
+        let blen = rng.below(8);
+        let b = data(&mut rng, blen);
+        let pair = [rng.below(6), rng.below(6)];
+        let stride = [rng.below(4), rng.below(20)];
+        let pad = pads[rng.below(2)];
+        let _ = conv::conv2d(&x, &xs, &w, &ws, &b, stride, pad);
+        let _ = pool::max_pool2d(&x, &xs, pair, stride, pad);
+        let _ = pool::avg_pool2d(&x, &xs, pair, stride, pad);
+        let _ = pool::stochastic_pool2d(
+            &x,
+            &xs,
+            pair,
+            stride,
+            pad,
+            Stochastic::Train {
+                seed: rng.next_u64(),
+            },
+        );
+        let _ = dense::dense(&x, &xs, &w, &ws, &b);
+        let _ = activate(Activation::Tanh, &x, &xs);
+        let _ = softmax(&x, &xs);
+        let _ = Axis::plan("width", rng.below(40), rng.below(40), rng.below(20), pad);
+        calls += 8;
+        if calls % 64 == 0 {
+            // Byte formats: weights, tagger, MNIST — random bytes and truncated real headers.
+            let mut bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.below(256) as u8).collect();
+            if rng.below(2) == 0 {
+                bytes.splice(0..0, *b"NNPW");
+            }
+            let _ = weights::decode(&bytes);
+            let _ = nnplay::bmes::decode(&[b"NNPB".as_slice(), &bytes].concat());
+            let _ = Mnist::from_idx(&[[0, 0, 8, 3].as_slice(), &bytes].concat(), &bytes);
+            // A recurrent network checking random inputs.
+            let cells = [
+                Cell::Rnn,
+                Cell::Gru,
+                Cell::Lstm {
+                    variant: LstmVariant::Peephole,
+                    linear_h: false,
+                },
+            ];
+            let net = Recurrent::random(
+                cells[rng.below(3)],
+                1 + rng.below(3),
+                1 + rng.below(3),
+                1 + rng.below(2),
+                rng.below(2) == 0,
+                0.5,
+                &mut rng,
+            );
+            let shape = dims(&mut rng, 4);
+            let hlen = rng.below(20);
+            let h0 = data(&mut rng, hlen);
+            if net.check_inputs(&x, &shape, &h0, &h0).is_ok() {
+                let (t, n) = (shape[0], shape[1]);
+                let _ = net.forward(&x, t, n, &h0, &h0);
+            }
+            calls += 4;
+        }
+    }
+    assert!(calls >= 1_000_000);
+}
