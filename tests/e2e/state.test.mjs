@@ -15,4 +15,9 @@ test("fields parse or fall back to their default, one by one", () => {
   assert.deepEqual(parseField(list, "1,-2,0.5"), [1, -2, 0.5]);
   for (const bad of ["1,2,3,4,5", "1,,2", "1,x", "1e9", "Infinity"]) assert.equal(parseField(list, bad), null, bad);
   assert.equal(parseField(int, null), 1);
+  const set = { kind: "set", values: ["header", "intro"], default: [] };
+  assert.deepEqual(parseField(set, "intro,bogus,<img>,intro"), ["intro"]);
+  const text = { kind: "text", max: 5, default: "x" };
+  assert.equal(parseField(text, "<b>hi"), "<b>hi"); // kept as text; views write it with textContent
+  assert.equal(parseField(text, "toolong"), "x");
 });

@@ -12,8 +12,13 @@ async function loadView(name) {
   return VIEWS[name];
 }
 
+// Lesson / embed mode: `hide=header,intro,controls` hides those parts of the page (as
+// TensorFlow Playground's _hide flags do), so a teacher can show just the figure.
+const HIDEABLE = ["header", "intro", "controls", "hints"];
+
 const COMMON = {
   view: { kind: "enum", values: VIEW_NAMES, default: "conv", always: true },
+  hide: { kind: "set", values: HIDEABLE, default: [] },
   lang: { kind: "enum", values: LANGS, default: browserLang() },
 };
 
@@ -30,6 +35,7 @@ function setState(partial) {
 
 function render() {
   setLang(state.lang);
+  for (const part of HIDEABLE) document.body.classList.toggle(`hide-${part}`, state.hide.includes(part));
   document.title = t("app.title");
   translateDom();
   const langBtn = document.getElementById("lang-switch");

@@ -4,7 +4,7 @@
 // URL never reaches the page as anything but a known value.
 
 /** Field kinds: enum (one of `values`), int (whole number in [min, max]), list (numbers),
- *  text (a string of at most `max` characters). */
+ *  set (words from `values`), text (a string of at most `max` characters). */
 export function parseField(spec, raw) {
   if (raw == null) return spec.default;
   switch (spec.kind) {
@@ -14,6 +14,11 @@ export function parseField(spec, raw) {
       if (!/^-?\d{1,9}$/.test(raw)) return spec.default;
       const v = Number(raw);
       return v >= spec.min && v <= spec.max ? v : spec.default;
+    }
+    case "set": {
+      // Comma-separated words, each one of `values` (unknown words are dropped).
+      const words = raw.split(",").filter((w) => spec.values.includes(w));
+      return [...new Set(words)];
     }
     case "text":
       // Free text (a sentence to segment): only its length is limited. It reaches the page
@@ -32,7 +37,7 @@ export function parseField(spec, raw) {
 }
 
 function formatField(spec, v) {
-  return spec.kind === "list" ? v.join(",") : String(v);
+  return spec.kind === "list" || spec.kind === "set" ? v.join(",") : String(v);
 }
 
 /** Reads `schema`'s fields from a hash string ("#a=1&b=2"). Unknown keys are ignored. */
@@ -48,7 +53,7 @@ export function writeHash(schema, state) {
   const params = new URLSearchParams();
   for (const [key, spec] of Object.entries(schema)) {
     const v = state[key];
-    const same = spec.kind === "list" ? JSON.stringify(v) === JSON.stringify(spec.default) : v === spec.default;
+    const same = spec.kind === "list" || spec.kind === "set" ? JSON.stringify(v) === JSON.stringify(spec.default) : v === spec.default;
     if (!same || spec.always) params.set(key, formatField(spec, v));
   }
   const hash = "#" + params.toString().replace(/%2C/g, ",");
