@@ -31,7 +31,10 @@ export function makeGrid(o) {
   const showText = size !== "sm";
   const grid = document.createElement("div");
   grid.className = `grid size-${size}`;
-  grid.setAttribute("role", "grid");
+  // Read-only grids are ARIA grids (rows of gridcells); editable ones are groups of labelled
+  // inputs, since an input cannot also be a gridcell.
+  const aria = o.editable === "type" && showText ? "group" : "grid";
+  grid.setAttribute("role", aria);
   grid.style.gridTemplateColumns = `repeat(${totalCols}, var(--cell-${size}))`;
   const byPos = new Map();
   const real = []; // [r][c] -> element
@@ -56,6 +59,10 @@ export function makeGrid(o) {
 
   for (let r = -ring.top; r < o.rows + ring.bottom; r++) {
     const row = [];
+    // A row element that the CSS grid ignores (display: contents) but assistive tech sees.
+    const rowEl = document.createElement("div");
+    rowEl.className = "grid-row";
+    if (aria === "grid") rowEl.setAttribute("role", "row");
     for (let c = -ring.left; c < o.cols + ring.right; c++) {
       const inside = r >= 0 && r < o.rows && c >= 0 && c < o.cols;
       let cell;
@@ -84,8 +91,9 @@ export function makeGrid(o) {
         paint(cell, o.values[r * o.cols + c]);
         row.push(cell);
       }
-      grid.append(cell);
+      rowEl.append(cell);
     }
+    grid.append(rowEl);
     if (row.length) real.push(row);
   }
 

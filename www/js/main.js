@@ -40,7 +40,10 @@ function render() {
   translateDom();
   const langBtn = document.getElementById("lang-switch");
   langBtn.textContent = t("lang.switch");
-  langBtn.setAttribute("aria-label", t("lang.switchLabel"));
+  // The visible word is the accessible name (WCAG 2.5.3); the explanation is a tooltip, and
+  // the button's text is in the language it switches to.
+  langBtn.title = t("lang.switchLabel");
+  langBtn.lang = state.lang === "zh" ? "en" : "zh-CN";
   for (const a of document.querySelectorAll("nav a[data-view]")) {
     a.setAttribute("aria-current", a.dataset.view === state.view ? "page" : "false");
     a.href = `#view=${a.dataset.view}&lang=${state.lang}`;

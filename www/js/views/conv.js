@@ -248,7 +248,7 @@ export function mount(root, state, setState) {
       o.grid = makeGrid({
         rows: oh, cols: ow, values: o.y, editable: false,
         label: (r, c, v) => t("conv.cellOutput", { pad: pad.toUpperCase(), r: r + 1, c: c + 1, v: fmt(v) }),
-        color: (v) => diverging(v / ymax), dark: (v) => Math.abs(v / ymax) > 0.6,
+        color: (v) => diverging(v / ymax), dark: () => false, // dark ink reads on every shade of the palette (contrast ≥ 4.5)
         onFocus: (r, c) => showArith(pad, r, c),
       });
       o.grid.el.dataset.pad = pad;

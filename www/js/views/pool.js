@@ -121,7 +121,7 @@ export function mount(root, state, setState) {
       outs[k].grid = makeGrid({
         rows: 2, cols: 2, values: vals, editable: false,
         label: (r, c, v) => t("pool.cellOut", { kind: t(`pool.${k}`), n: r * 2 + c + 1, v: fmt(v) }),
-        color: (v) => diverging(v / vmax), dark: (v) => v / vmax > 0.6,
+        color: (v) => diverging(v / vmax), dark: () => false,
         onFocus: (r, c) => setState({ win: r * 2 + c }),
       });
       outs[k].host.replaceChildren(outs[k].grid.el);
