@@ -9,8 +9,9 @@ import { chromium } from "playwright-core";
 export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
 
-/** Serves `root` on an ephemeral loopback port; resolves to { url, close }. */
-export function serve(root = DIST) {
+/** Serves `root` on an ephemeral loopback port, adding `headers` to every response (e.g. a
+ *  Content-Security-Policy); resolves to { url, close }. */
+export function serve(root = DIST, headers = {}) {
   if (!fs.existsSync(path.join(root, "index.html"))) throw new Error(`${root}/index.html is missing: run trunk build first`);
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -19,7 +20,7 @@ export function serve(root = DIST) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", ...headers });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() })));

@@ -28,6 +28,9 @@ let state = null;
 let mounted = null; // { name, lang, handle }
 
 function setState(partial) {
+  // While another view is loading, the outgoing view's late events (a pointer still over it)
+  // must not write its state over the new hash.
+  if (loading) return;
   state = { ...state, ...partial };
   writeHash(schemaOf(state.view), state);
   render();
@@ -58,9 +61,20 @@ function render() {
   mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
 }
 
+// Each hash change loads its view's module first; a later change that lands meanwhile wins,
+// so a slow import can never apply one view's settings to another.
+let navigation = 0;
+let loading = false;
 async function fromHash() {
+  const mine = ++navigation;
   const view = readHash(COMMON).view;
-  await loadView(view);
+  loading = true;
+  try {
+    await loadView(view);
+  } finally {
+    if (mine === navigation) loading = false;
+  }
+  if (mine !== navigation || readHash(COMMON).view !== view) return;
   state = readHash(schemaOf(view));
   writeHash(schemaOf(view), state);
   render();

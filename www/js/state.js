@@ -53,6 +53,7 @@ export function writeHash(schema, state) {
   const params = new URLSearchParams();
   for (const [key, spec] of Object.entries(schema)) {
     const v = state[key];
+    if (v === undefined || v === null) continue;
     const same = spec.kind === "list" || spec.kind === "set" ? JSON.stringify(v) === JSON.stringify(spec.default) : v === spec.default;
     if (!same || spec.always) params.set(key, formatField(spec, v));
   }
