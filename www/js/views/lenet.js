@@ -44,15 +44,16 @@ export function receptiveField(layer, y, x) {
   return [clip(y0), clip(y1), clip(x0), clip(x1)];
 }
 
-let samples = null;
-async function testDigits() {
-  samples ??= fetch(new URL("data/mnist/test-100.bin", document.baseURI)).then(async (r) => {
+const samples = {};
+/** Test digits: the first 10 come with the view; the first 100 load when first needed. */
+async function testDigits(i) {
+  const n = i < 10 ? 10 : 100;
+  samples[n] ??= fetch(new URL(`data/mnist/test-${n}.bin`, document.baseURI)).then(async (r) => {
     if (!r.ok) throw new Error(`test digits: HTTP ${r.status}`);
     return new Uint8Array(await r.arrayBuffer());
   });
-  return samples;
+  return samples[n];
 }
-
 
 /** Paints `values` (side × side, or a strip of units) into a canvas, one pixel per unit. */
 function paint(canvas, values, scale, ink = false) {
@@ -389,7 +390,7 @@ export function mount(root, state, setState) {
   });
 
   async function showDigit(i) {
-    const bytes = await testDigits();
+    const bytes = await testDigits(i);
     const at = i * 785;
     for (let p = 0; p < 784; p++) ink[p] = bytes[at + 1 + p] / 255;
     truth.textContent = t("lenet.label", { n: i + 1, d: bytes[at] });
