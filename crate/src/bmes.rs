@@ -160,7 +160,9 @@ impl Tagger {
         (out, logits)
     }
 
-    /// Tags one text.
+    /// Tags one text: the most probable sequence of tags that is a valid segmentation
+    /// (Viterbi over the per-character probabilities, with B and M followed only by M or E,
+    /// E and S only by B or S, starting at B or S and ending at E or S).
     pub fn tag(&self, text: &str) -> Tagged {
         let ids: Vec<u32> = text.chars().map(|c| self.id(c)).collect();
         if ids.is_empty() {
@@ -173,16 +175,52 @@ impl Tagger {
         let (output, logits) = self.forward(&ids, ids.len(), 1);
         let mut probs = vec![0.0; logits.len()];
         crate::kernels::scalar::softmax(&mut probs, &logits, 4);
-        let tags = probs
-            .chunks_exact(4)
-            .map(|p| crate::cnn::train::argmax(p) as u8)
-            .collect();
         Tagged {
-            tags,
+            tags: viterbi(&probs),
             probs,
             output,
         }
     }
+}
+
+/// Whether tag `b` may follow tag `a` (0 B, 1 M, 2 E, 3 S).
+const fn allowed(a: usize, b: usize) -> bool {
+    matches!((a, b), (0 | 1, 1 | 2) | (2 | 3, 0 | 3))
+}
+
+/// The valid BMES sequence with the highest product of probabilities; probs: [T, 4].
+pub fn viterbi(probs: &[f32]) -> Vec<u8> {
+    let t = probs.len() / 4;
+    let lp = |s: usize, k: usize| f64::from(probs[s * 4 + k].max(1e-30)).ln();
+    let mut score: Vec<f64> = (0..4)
+        .map(|k| {
+            if k == 0 || k == 3 {
+                lp(0, k)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect();
+    let mut back = vec![[0u8; 4]; t];
+    for s in 1..t {
+        let mut next = [f64::NEG_INFINITY; 4];
+        for b in 0..4 {
+            for a in 0..4 {
+                if allowed(a, b) && score[a] + lp(s, b) > next[b] {
+                    next[b] = score[a] + lp(s, b);
+                    back[s][b] = a as u8;
+                }
+            }
+        }
+        score = next.to_vec();
+    }
+    let mut k = if score[2] >= score[3] { 2 } else { 3 };
+    let mut tags = vec![0u8; t];
+    for s in (0..t).rev() {
+        tags[s] = k as u8;
+        k = back[s][k] as usize;
+    }
+    tags
 }
 
 /// Words from characters and BMES tags: a word ends at E or S (or where the text ends).
