@@ -189,6 +189,7 @@ const fn allowed(a: usize, b: usize) -> bool {
 }
 
 /// The valid BMES sequence with the highest product of probabilities; probs: [T, 4].
+#[allow(clippy::needless_range_loop)] // s, a and b index the lattice in three arrays at once
 pub fn viterbi(probs: &[f32]) -> Vec<u8> {
     let t = probs.len() / 4;
     let lp = |s: usize, k: usize| f64::from(probs[s * 4 + k].max(1e-30)).ln();
