@@ -32,7 +32,7 @@ test("the course's sentence is segmented, typing re-segments, states are visible
     await page.click(".seg-char >> nth=5");
     assert.match(page.url(), /at=5/);
     assert.equal(await page.locator(".state-strip").count(), 2);
-    assert.equal(await page.locator(".state-strip >> nth=0").locator(".state-cell").count(), 64);
+    assert.equal(await page.locator(".state-strip >> nth=0").locator(".state-cell").count(), 128);
     await page.fill("#seg-text", "我爱北京天安门");
     await page.waitForFunction(() => document.querySelectorAll(".seg-char").length === 7);
     assert.match(decodeURIComponent(page.url()), /text=我爱北京天安门/);
