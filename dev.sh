@@ -65,6 +65,7 @@ ensure_data() {
 
 ensure_test_tools() {
   ensure_build_tools
+  ensure_data
   # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take.
   apt_tools chromium chromium-driver firefox-esr fonts-wqy-microhei
   cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
