@@ -24,6 +24,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Bytes of wasm linear memory in use by the module (it only grows): the soak benchmark reads
+/// it to show memory stays flat over thousands of frames.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 fn js(e: Error) -> JsError {
     JsError::new(e.message())
 }
