@@ -22,3 +22,5 @@ node scripts/bench-chromium.mjs
 # The page itself: first-load size and draw-to-repaint time of the built dist/.
 trunk build --release
 node scripts/bench-page.mjs
+# Memory over 10,000 animation frames of the LeNet-5 and RNN views.
+node scripts/bench-soak.mjs
