@@ -1,7 +1,8 @@
 //! LeNet-5 as the course draws it (and as the golden `lenet5` op fixes it): C1 6@5×5 SAME on
 //! 28×28, S2 2×2/2, C3 16@5×5 VALID, S4 2×2/2, F5 400→120, F6 120→84, output 84→10, with
-//! ReLU or tanh and max or mean pooling. Convolutions run as im2col + matrix products so
-//! the same code serves inference, training and every layer the page draws.
+//! ReLU or tanh and max or mean pooling. Convolutions run as register-tiled direct products
+//! (`fast::conv2d_s1`; their gradients visit only the pooling winners), and the same code
+//! serves inference, training and every layer the page draws.
 //!
 //! All parameters live in one flat vector in PyTorch's order and layout (see [`PARAMS`]),
 //! which is also the order of the weights file and of the gradient vector.
@@ -192,12 +193,12 @@ fn activate(act: Activation, v: &mut [f32]) {
     }
 }
 
+/// d (dL/d output) becomes dL/d input, in place: no copy of the gradient per image.
 fn activate_backward(act: Activation, d: &mut [f32], y: &[f32]) {
-    let dy = d.to_vec();
     match act {
-        Activation::Relu => backward::relu(d, &dy, y),
-        Activation::Tanh => backward::tanh(d, &dy, y),
-        Activation::Sigmoid => backward::sigmoid(d, &dy, y),
+        Activation::Relu => backward::relu(d, y),
+        Activation::Tanh => backward::tanh(d, y),
+        Activation::Sigmoid => backward::sigmoid(d, y),
         Activation::Identity => {}
     }
 }

@@ -108,24 +108,24 @@ pub fn dense(
     }
 }
 
-/// ReLU backward from its output y: dx = dy where y > 0, else 0.
-pub fn relu(dx: &mut [f32], dy: &[f32], y: &[f32]) {
-    for ((o, &d), &v) in dx.iter_mut().zip(dy).zip(y) {
-        *o = if v > 0.0 { d } else { 0.0 };
+/// ReLU backward from its output y, in place: d = dy where y > 0, else 0.
+pub fn relu(d: &mut [f32], y: &[f32]) {
+    for (o, &v) in d.iter_mut().zip(y) {
+        *o = if v > 0.0 { *o } else { 0.0 };
     }
 }
 
-/// tanh backward from its output y: dx = dy (1 - y^2).
-pub fn tanh(dx: &mut [f32], dy: &[f32], y: &[f32]) {
-    for ((o, &d), &v) in dx.iter_mut().zip(dy).zip(y) {
-        *o = d * (1.0 - v * v);
+/// tanh backward from its output y, in place: d = dy (1 - y^2).
+pub fn tanh(d: &mut [f32], y: &[f32]) {
+    for (o, &v) in d.iter_mut().zip(y) {
+        *o *= 1.0 - v * v;
     }
 }
 
-/// sigmoid backward from its output y: dx = dy y (1 - y).
-pub fn sigmoid(dx: &mut [f32], dy: &[f32], y: &[f32]) {
-    for ((o, &d), &v) in dx.iter_mut().zip(dy).zip(y) {
-        *o = d * v * (1.0 - v);
+/// sigmoid backward from its output y, in place: d = dy y (1 - y).
+pub fn sigmoid(d: &mut [f32], y: &[f32]) {
+    for (o, &v) in d.iter_mut().zip(y) {
+        *o = *o * v * (1.0 - v);
     }
 }
 
@@ -364,11 +364,7 @@ mod tests {
                 "dense db",
             );
         }
-        type Act = (
-            fn(&mut [f32], &[f32]),
-            fn(&mut [f32], &[f32], &[f32]),
-            &'static str,
-        );
+        type Act = (fn(&mut [f32], &[f32]), fn(&mut [f32], &[f32]), &'static str);
         let acts: [Act; 3] = [
             (scalar::relu, relu, "relu"),
             (scalar::tanh, tanh, "tanh"),
@@ -383,8 +379,8 @@ mod tests {
             let r = rand(&mut rng, 20);
             let mut y = vec![0.0; 20];
             f(&mut y, &x);
-            let mut dx = vec![0.0; 20];
-            df(&mut dx, &r, &y);
+            let mut dx = r.clone(); // dL/dy in, dL/dx out
+            df(&mut dx, &y);
             for i in 0..20 {
                 let num = numeric(&mut x, i, &mut |x| {
                     let mut y = vec![0.0; 20];

@@ -201,9 +201,9 @@ pub fn softmax(y: &mut [f32], x: &[f32], k: usize) {
 }
 
 /// The output columns [lo, hi) at which kernel column `kx` lands inside the input (the rest
-/// lie on padding), and the input column of `lo`.
+/// lie on padding).
 #[inline]
-pub fn valid_cols(g: &Window2d, kx: usize) -> (usize, usize, usize) {
+pub fn valid_cols(g: &Window2d, kx: usize) -> (usize, usize) {
     let lo = if kx >= g.pad_left {
         0
     } else {
@@ -216,65 +216,7 @@ pub fn valid_cols(g: &Window2d, kx: usize) -> (usize, usize, usize) {
         0
     };
     let lo = lo.min(g.ow);
-    (lo, hi.max(lo), (lo * g.sw + kx).saturating_sub(g.pad_left))
-}
-
-/// col: [c * kh * kw, oh * ow] = the windows of one image x: [c, h, w] laid out as columns
-/// (zeros on padding), so a convolution becomes one matrix product: y = wt * col.
-/// Row by row: the padding test runs once per output row, not once per element.
-pub fn im2col(col: &mut [f32], x: &[f32], g: &Window2d) {
-    let p = g.oh * g.ow;
-    for ic in 0..g.c {
-        let plane = &x[ic * g.h * g.w..][..g.h * g.w];
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                let row = &mut col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
-                let (lo, hi, ix0) = valid_cols(g, kx);
-                for oy in 0..g.oh {
-                    let out = &mut row[oy * g.ow..][..g.ow];
-                    let Some(iy) = g.in_row(oy, ky) else {
-                        out.fill(0.0);
-                        continue;
-                    };
-                    out[..lo].fill(0.0);
-                    out[hi..].fill(0.0);
-                    let src = &plane[iy * g.w..][..g.w];
-                    if lo == hi {
-                        continue;
-                    }
-                    if g.sw == 1 {
-                        out[lo..hi].copy_from_slice(&src[ix0..ix0 + (hi - lo)]);
-                    } else {
-                        for (k, o) in out[lo..hi].iter_mut().enumerate() {
-                            *o = src[ix0 + k * g.sw];
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The adjoint of [`im2col`]: adds each column entry back onto the input cell it came from.
-/// dx: [c, h, w] is accumulated into (callers zero it first).
-pub fn col2im(dx: &mut [f32], col: &[f32], g: &Window2d) {
-    let p = g.oh * g.ow;
-    for ic in 0..g.c {
-        let plane = &mut dx[ic * g.h * g.w..][..g.h * g.w];
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                let row = &col[((ic * g.kh + ky) * g.kw + kx) * p..][..p];
-                let (lo, hi, ix0) = valid_cols(g, kx);
-                for oy in 0..g.oh {
-                    let Some(iy) = g.in_row(oy, ky) else { continue };
-                    let dst = &mut plane[iy * g.w..][..g.w];
-                    for (k, &v) in row[oy * g.ow + lo..oy * g.ow + hi].iter().enumerate() {
-                        dst[ix0 + k * g.sw] += v;
-                    }
-                }
-            }
-        }
-    }
+    (lo, hi.max(lo))
 }
 
 /// c: [m, n] += a: [m, k] * b: [k, n].
@@ -340,66 +282,6 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
                 acc += a[i * k + p] * packed[j / PANEL * k * PANEL + p * PANEL + j % PANEL];
             }
             c[i * n + j] += acc;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rng::Rng;
-    use crate::shape::Padding;
-
-    /// im2col against its definition (one lookup per element), and col2im as its adjoint:
-    /// <im2col(x), r> = <x, col2im(r)> for random x and r.
-    #[test]
-    fn im2col_and_col2im_are_right_and_adjoint() {
-        let mut rng = Rng::new(17);
-        for trial in 0..200 {
-            let (c, h, w) = (1 + rng.below(3), 1 + rng.below(9), 1 + rng.below(9));
-            let k = [1 + rng.below(5), 1 + rng.below(5)];
-            let padding = if trial % 2 == 0 {
-                Padding::Same
-            } else {
-                Padding::Valid
-            };
-            let Ok(g) = Window2d::plan(
-                [1, c, h, w],
-                k,
-                [1 + rng.below(3), 1 + rng.below(3)],
-                padding,
-            ) else {
-                continue;
-            };
-            let x: Vec<f32> = (0..c * h * w).map(|_| rng.range(-1.0, 1.0)).collect();
-            let p = g.oh * g.ow;
-            let mut col = vec![f32::NAN; c * g.kh * g.kw * p];
-            im2col(&mut col, &x, &g);
-            for ic in 0..c {
-                for ky in 0..g.kh {
-                    for kx in 0..g.kw {
-                        for oy in 0..g.oh {
-                            for ox in 0..g.ow {
-                                let want = match (g.in_row(oy, ky), g.in_col(ox, kx)) {
-                                    (Some(iy), Some(ix)) => x[(ic * h + iy) * w + ix],
-                                    _ => 0.0,
-                                };
-                                assert_eq!(
-                                    col[((ic * g.kh + ky) * g.kw + kx) * p + oy * g.ow + ox],
-                                    want,
-                                    "{g:?}"
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-            let r: Vec<f32> = (0..col.len()).map(|_| rng.range(-1.0, 1.0)).collect();
-            let mut back = vec![0.0; x.len()];
-            col2im(&mut back, &r, &g);
-            let lhs: f64 = col.iter().zip(&r).map(|(a, b)| f64::from(a * b)).sum();
-            let rhs: f64 = x.iter().zip(&back).map(|(a, b)| f64::from(a * b)).sum();
-            assert!((lhs - rhs).abs() < 1e-4, "{g:?}: {lhs} vs {rhs}");
         }
     }
 }

@@ -59,7 +59,7 @@ pub fn conv2d(y: &mut [f32], x: &[f32], wt: &[f32], b: &[f32], g: &Window2d, o: 
     let (hw, khw) = (g.h * g.w, g.kh * g.kw);
     let ranges: Vec<(usize, usize)> = (0..g.kw)
         .map(|kx| {
-            let (lo, hi, _) = scalar::valid_cols(g, kx);
+            let (lo, hi) = scalar::valid_cols(g, kx);
             (lo, hi)
         })
         .collect();

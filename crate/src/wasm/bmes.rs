@@ -4,7 +4,7 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::catch;
+use super::{catch, view};
 use crate::bail;
 use crate::bmes::{self, Tagged, Tagger};
 
@@ -13,11 +13,6 @@ pub struct Segmenter {
     tagger: Tagger,
     chars: Vec<char>,
     last: Option<Tagged>,
-}
-
-fn view(v: &[f32]) -> Float32Array {
-    // SAFETY: the slice lives in the handle; JS reads it before calling into wasm again.
-    unsafe { Float32Array::view(v) }
 }
 
 #[wasm_bindgen]

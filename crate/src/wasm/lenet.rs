@@ -4,7 +4,7 @@
 use js_sys::{Float32Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{catch, js, whole};
+use super::{catch, js, view, whole};
 use crate::bail;
 use crate::cnn::lenet5::{self, Activations, LeNet5, IMAGE};
 use crate::cnn::train::{argmax, correct, Trainer};
@@ -19,13 +19,6 @@ pub struct Lenet {
     net: LeNet5,
     acts: Activations,
     probs: Vec<f32>,
-}
-
-/// A view into wasm memory; valid until the next call that may allocate (see www/js/wasm.js).
-fn view(v: &[f32]) -> Float32Array {
-    // SAFETY: the slice lives in the handle that returned it; callers read it before calling
-    // into wasm again, as the module docs require.
-    unsafe { Float32Array::view(v) }
 }
 
 #[wasm_bindgen]

@@ -35,6 +35,14 @@ fn js(e: Error) -> JsError {
     JsError::new(e.message())
 }
 
+/// A `Float32Array` view of a slice that lives in a handle: valid until the next call into
+/// wasm that may allocate (JS reads it at once; see www/js/wasm.js).
+pub(crate) fn view(v: &[f32]) -> js_sys::Float32Array {
+    // SAFETY: the slice outlives this call (it is owned by the handle that returns the view),
+    // and JS reads the view before calling into wasm again.
+    unsafe { js_sys::Float32Array::view(v) }
+}
+
 /// Runs a checked body and hands its error to JS: every export is `catch(|| { … })`.
 fn catch<T>(f: impl FnOnce() -> Result<T>) -> std::result::Result<T, JsError> {
     f().map_err(js)
@@ -190,9 +198,7 @@ impl ConvLayer {
     /// A view of the output [N, O, OH, OW] in wasm memory: read it before the next call
     /// into wasm (any allocation may move it).
     pub fn output(&self) -> js_sys::Float32Array {
-        // SAFETY: the view aliases self.y, which lives as long as self; the caller is told
-        // (above, and in www/js/wasm.js) not to keep it across calls that may allocate.
-        unsafe { js_sys::Float32Array::view(&self.y) }
+        view(&self.y)
     }
 
     #[wasm_bindgen(js_name = outputShape)]

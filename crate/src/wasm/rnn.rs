@@ -4,7 +4,7 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::{catch, whole};
+use super::{catch, view, whole};
 use crate::cnn::activation::Activation;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
@@ -12,11 +12,6 @@ use crate::rnn::stepper::{SimpleStepper, Stepper};
 use crate::rnn::{Cell, Output, Recurrent};
 use crate::shape::check_buffer;
 use crate::{bail, Result};
-
-fn view(v: &[f32]) -> Float32Array {
-    // SAFETY: the slice lives in the handle; JS reads it before calling into wasm again.
-    unsafe { Float32Array::view(v) }
-}
 
 /// PyTorch's default initialisation: every weight and bias uniform in ±1/√hidden.
 fn uniform(rng: &mut Rng, len: usize, hidden: usize) -> Vec<f32> {
