@@ -200,6 +200,20 @@ impl Case {
         crate::shape::check_buffer("x", &x.data, &x.shape)?;
         let mut a = lenet5::Activations::new(n);
         net.forward(&x.data, n, &mut a);
+        // The page's path (sparse, one image at a time) must agree with the plain one too.
+        let mut fast = lenet5::Activations::new(n);
+        net.forward_prepared(&lenet5::Prepared::new(&net), &x.data, n, &mut fast);
+        for (name, p, f) in [("c3", &a.c3, &fast.c3), ("logits", &a.logits, &fast.logits)] {
+            if let Some((u, v)) = p
+                .iter()
+                .zip(f)
+                .find(|(u, v)| (*u - *v).abs() > 1e-4 * (1.0 + u.abs()))
+            {
+                bail!(
+                    "LeNet-5's prepared forward differs from the plain one in {name}: {v} vs {u}"
+                );
+            }
+        }
         let t = |v: &[f32], shape: &[usize]| Tensor::new([&[n][..], shape].concat(), v.to_vec());
         Ok(BTreeMap::from([
             ("c1".to_owned(), t(&a.c1, &[6, 28, 28])),

@@ -162,6 +162,78 @@ fn direct_stride1_conv_simd_equals_scalar() {
     }
 }
 
+/// Random values of which about `zeros` (a fraction) are exactly zero.
+fn sparse(rng: &mut Rng, len: usize, zeros: f32) -> Vec<f32> {
+    (0..len)
+        .map(|_| {
+            if rng.range(0.0, 1.0) < zeros {
+                0.0
+            } else {
+                rng.range(-2.0, 2.0)
+            }
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn sparse_conv_and_dense_simd_equal_scalar_bit_for_bit() {
+    use nnplay::kernels::ConvS1;
+    let mut rng = Rng::new(45);
+    for case in 0..300 {
+        let zeros = [0.0, 0.5, 0.9, 1.0][case % 4];
+        // LeNet's C1 and C3 (the unrolled 5-wide instances), then random shapes.
+        let (c, hp, wp, o, kh, kw) = match case {
+            0..=3 => (1, 32, 32, 6, 5, 5),
+            4..=7 => (6, 14, 14, 16, 5, 5),
+            _ => {
+                let (kh, kw) = (1 + rng.below(5), 1 + rng.below(6));
+                (
+                    1 + rng.below(6),
+                    kh + rng.below(12),
+                    kw + rng.below(12),
+                    1 + rng.below(20),
+                    kh,
+                    kw,
+                )
+            }
+        };
+        let d = ConvS1::new(c, hp, wp, o, kh, kw);
+        let lanes = o.next_multiple_of(4);
+        let (xp, wt, b) = (
+            sparse(&mut rng, c * hp * wp, zeros),
+            random(&mut rng, o * c * kh * kw),
+            random(&mut rng, o),
+        );
+        let g = Window2d::plan([1, c, hp, wp], [kh, kw], [1, 1], Padding::Valid).unwrap();
+        let wk = scalar::channels_last_weights(&wt, o, c, kh * kw, lanes);
+        let (mut ys, mut yv) = (vec![0.0; o * d.oh * d.ow], vec![f32::NAN; o * d.oh * d.ow]);
+        let mut acc = vec![f32::NAN; d.oh * d.ow * lanes];
+        scalar::conv2d(&mut ys, &xp, &wt, &b, &g, o);
+        simd128::conv2d_s1_sparse(&mut yv, &mut acc, &xp, &wk, &b, &d, lanes);
+        assert_eq!(yv, ys, "{d:?}, {zeros} zeros");
+
+        let (inp, out) = (1 + rng.below(130), 1 + rng.below(130));
+        let (x, w, b) = (
+            sparse(&mut rng, inp, zeros),
+            random(&mut rng, out * inp),
+            random(&mut rng, out),
+        );
+        let (mut ys, mut yv) = (vec![0.0; out], vec![f32::NAN; out]);
+        scalar::dense(&mut ys, &x, &w, &b, 1, inp, out);
+        let mut nz = vec![0; inp];
+        simd128::dense_sparse(
+            &mut yv,
+            &x,
+            &scalar::transpose(&w, out, inp),
+            &b,
+            &mut nz,
+            inp,
+            out,
+        );
+        assert_eq!(yv, ys, "dense {inp} -> {out}, {zeros} zeros");
+    }
+}
+
 #[wasm_bindgen_test]
 fn exp_sigmoid_tanh_matvec_and_pooling_simd_equal_scalar() {
     let mut rng = Rng::new(51);

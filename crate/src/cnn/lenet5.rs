@@ -8,7 +8,7 @@
 //! which is also the order of the weights file and of the gradient vector.
 
 use crate::cnn::activation::Activation;
-use crate::kernels::{backward, fast, portable, ConvS1};
+use crate::kernels::{backward, fast, portable, scalar, ConvS1};
 use crate::rng::Rng;
 use crate::shape::{Padding, Window2d};
 use crate::{bail, Result};
@@ -93,6 +93,56 @@ pub struct LeNet5 {
     pub pool: Pool,
 }
 
+/// A net's weights laid out for inference one image at a time, where most inputs of every
+/// layer are zero or a known background value (82% of an MNIST image's padded pixels, 60%
+/// of S4, 74% of F5 with the shipped weights): C1's and C3's taps channels-last for the
+/// scatter convolution (`fast::conv2d_s1_sparse`), the dense layers' weights transposed for
+/// `fast::dense_sparse`. Made from one net's parameters; it does not follow later changes
+/// to them (the trainer's net uses plain [`LeNet5::forward`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    w1: Vec<f32>,
+    w3: Vec<f32>,
+    /// S2's value wherever the image is blank around a cell: act(C1's bias), per channel.
+    /// C3 sees S2 - bg2, zero on the background, with bg2's share folded into its bias:
+    /// the products of a constant map with a whole 5×5 kernel are the same at every VALID
+    /// output, bg2[c] × the sum of the kernel's taps.
+    bg2: [f32; 6],
+    b3: [f32; 16],
+    fc: [Vec<f32>; 3],
+}
+
+/// Lanes of the channels-last sums: C1's 6 channels fill two vectors, C3's 16 four.
+const LANES1: usize = 8;
+const LANES3: usize = 16;
+
+impl Prepared {
+    pub fn new(net: &LeNet5) -> Prepared {
+        let p = |i: usize| net.param(PARAMS[i].0).expect("LeNet-5 has its ten tensors");
+        // A blank window gives C1 exactly its bias (no product is added), then the same
+        // activation as the forward pass, and pooling a constant returns it unchanged.
+        let mut bg2 = [0.0; 6];
+        bg2.copy_from_slice(p(1));
+        activate(net.act, &mut bg2);
+        let mut b3 = [0.0; 16];
+        for (o, b) in b3.iter_mut().enumerate() {
+            let kernel = |c: usize| p(2)[(o * 6 + c) * 25..][..25].iter().sum::<f32>();
+            *b = p(3)[o] + (0..6).map(|c| bg2[c] * kernel(c)).sum::<f32>();
+        }
+        Prepared {
+            w1: scalar::channels_last_weights(p(0), 6, 1, 25, LANES1),
+            w3: scalar::channels_last_weights(p(2), 16, 6, 25, LANES3),
+            bg2,
+            b3,
+            fc: [
+                scalar::transpose(p(4), 120, 400),
+                scalar::transpose(p(6), 84, 120),
+                scalar::transpose(p(8), 10, 84),
+            ],
+        }
+    }
+}
+
 /// Every activation of a batch of `n` images, plus what the backward pass needs.
 /// Layouts: c1 [n, 6, 28, 28], s2 [n, 6, 14, 14], c3 [n, 16, 10, 10], s4 [n, 16, 5, 5],
 /// f5 [n, 120], f6 [n, 84], logits [n, 10]; all after their activation but logits.
@@ -116,6 +166,13 @@ pub struct Activations {
     /// S2 of one image widened to [6, 14, 16], and C3 computed 12 columns wide.
     padded_s2: Vec<f32>,
     wide_c3: Vec<f32>,
+    /// The sparse convolutions' channels-last sums, C1 [28, 28, 8] and C3 [10, 10, 16], and
+    /// the indices of a dense layer's non-zero inputs.
+    acc1: Vec<f32>,
+    acc3: Vec<f32>,
+    nz: Vec<u32>,
+    /// S2 minus its background value (see [`Prepared`]).
+    delta_s2: Vec<f32>,
 }
 
 impl Activations {
@@ -147,6 +204,10 @@ impl Activations {
         self.padded.resize(32 * 32, 0.0);
         self.padded_s2.resize(6 * 14 * 16, 0.0);
         self.wide_c3.resize(16 * 10 * 12, 0.0);
+        self.acc1.resize(28 * 28 * 8, 0.0);
+        self.acc3.resize(10 * 10 * 16, 0.0);
+        self.nz.resize(400, 0);
+        self.delta_s2.resize(S2, 0.0);
     }
 }
 
@@ -247,19 +308,29 @@ impl LeNet5 {
 
     /// Runs `n` images x: [n, 1, 28, 28] (values checked by the caller) into `a`.
     pub fn forward(&self, x: &[f32], n: usize, a: &mut Activations) {
+        self.run(None, x, n, a);
+    }
+
+    /// As [`forward`](Self::forward) with `p = Prepared::new(self)`, but every layer visits
+    /// only its inputs that are not zero (C3: not background): about half the work for an
+    /// MNIST digit. C1 and S2 are the same bit for bit; C3 and the dense layers sum in
+    /// another order, so later layers differ by float rounding.
+    pub fn forward_prepared(&self, p: &Prepared, x: &[f32], n: usize, a: &mut Activations) {
+        self.run(Some(p), x, n, a);
+    }
+
+    fn run(&self, prepared: Option<&Prepared>, x: &[f32], n: usize, a: &mut Activations) {
         a.resize(n);
         a.input.copy_from_slice(&x[..n * IMAGE]);
         let p = &self.params;
         let (w1, b1, w3, b3) = (&p[0..150], &p[150..156], &p[156..2556], &p[2556..2572]);
-        let (w5, b5) = (&p[2572..50572], &p[50572..50692]);
-        let (w6, b6) = (&p[50692..60772], &p[60772..60856]);
-        let (w7, b7) = (&p[60856..61696], &p[61696..61706]);
-        // C1 is SAME (2 zeros around 28×28), C3 VALID: both stride-1 direct convolutions.
+        // C1 is SAME (2 zeros around 28×28), C3 VALID: both stride-1 convolutions. Dense,
         // C3's input gets 2 zero columns on the right so its rows are 12 outputs wide (three
         // whole vectors); the 2 extra columns are dropped when copying into c3.
-        let (d1, d3) = (
+        let (d1, d3, d3_sparse) = (
             ConvS1::new(1, 32, 32, 6, 5, 5),
             ConvS1::new(6, 14, 16, 16, 5, 5),
+            ConvS1::new(6, 14, 14, 16, 5, 5),
         );
         for i in 0..n {
             for (row, src) in a.padded[2 * 32..]
@@ -269,20 +340,47 @@ impl LeNet5 {
                 row[2..30].copy_from_slice(src);
             }
             let c1 = &mut a.c1[i * C1..][..C1];
-            fast::conv2d_s1(c1, &a.padded, w1, b1, &d1);
+            match prepared {
+                Some(pr) => {
+                    fast::conv2d_s1_sparse(c1, &mut a.acc1, &a.padded, &pr.w1, b1, &d1, LANES1)
+                }
+                None => fast::conv2d_s1(c1, &a.padded, w1, b1, &d1),
+            }
             activate(self.act, c1);
             let s2 = &mut a.s2[i * S2..][..S2];
             match self.pool {
                 Pool::Max => fast::max_pool2x2(s2, &mut a.arg2[i * S2..][..S2], c1, 6, 14, 14),
                 Pool::Avg => portable::avg_pool2x2(s2, c1, 6, 14, 14),
             }
-            for (row, src) in a.padded_s2.chunks_exact_mut(16).zip(s2.chunks_exact(14)) {
-                row[..14].copy_from_slice(src);
-            }
-            fast::conv2d_s1(&mut a.wide_c3, &a.padded_s2, w3, b3, &d3);
             let c3 = &mut a.c3[i * C3..][..C3];
-            for (dst, src) in c3.chunks_exact_mut(10).zip(a.wide_c3.chunks_exact(12)) {
-                dst.copy_from_slice(&src[..10]);
+            match prepared {
+                Some(pr) => {
+                    for (dst, (src, bg)) in a
+                        .delta_s2
+                        .chunks_exact_mut(196)
+                        .zip(s2.chunks_exact(196).zip(pr.bg2))
+                    {
+                        dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v - bg);
+                    }
+                    fast::conv2d_s1_sparse(
+                        c3,
+                        &mut a.acc3,
+                        &a.delta_s2,
+                        &pr.w3,
+                        &pr.b3,
+                        &d3_sparse,
+                        LANES3,
+                    );
+                }
+                None => {
+                    for (row, src) in a.padded_s2.chunks_exact_mut(16).zip(s2.chunks_exact(14)) {
+                        row[..14].copy_from_slice(src);
+                    }
+                    fast::conv2d_s1(&mut a.wide_c3, &a.padded_s2, w3, b3, &d3);
+                    for (dst, src) in c3.chunks_exact_mut(10).zip(a.wide_c3.chunks_exact(12)) {
+                        dst.copy_from_slice(&src[..10]);
+                    }
+                }
             }
             activate(self.act, c3);
             let s4 = &mut a.s4[i * S4..][..S4];
@@ -291,11 +389,30 @@ impl LeNet5 {
                 Pool::Avg => portable::avg_pool2x2(s4, c3, 16, 5, 5),
             }
         }
-        dense_forward(&mut a.f5, &a.s4, w5, b5, n, 400, 120);
-        activate(self.act, &mut a.f5);
-        dense_forward(&mut a.f6, &a.f5, w6, b6, n, 120, 84);
-        activate(self.act, &mut a.f6);
-        dense_forward(&mut a.logits, &a.f6, w7, b7, n, 84, 10);
+        let dense = [
+            (&p[2572..50572], &p[50572..50692], 400, 120),
+            (&p[50692..60772], &p[60772..60856], 120, 84),
+            (&p[60856..61696], &p[61696..61706], 84, 10),
+        ];
+        let a = &mut *a;
+        for (layer, &(w, b, inp, out)) in dense.iter().enumerate() {
+            let (x, y) = match layer {
+                0 => (&a.s4, &mut a.f5),
+                1 => (&a.f5, &mut a.f6),
+                _ => (&a.f6, &mut a.logits),
+            };
+            match prepared {
+                Some(pr) => {
+                    for (yr, xr) in y.chunks_exact_mut(out).zip(x.chunks_exact(inp)) {
+                        fast::dense_sparse(yr, xr, &pr.fc[layer], b, &mut a.nz, inp, out);
+                    }
+                }
+                None => dense_forward(y, x, w, b, n, inp, out),
+            }
+            if layer < 2 {
+                activate(self.act, y);
+            }
+        }
     }
 
     /// Backward pass of the mean cross-entropy of `a` (from [`forward`](Self::forward))
@@ -536,6 +653,47 @@ mod tests {
     use super::*;
 
     /// Every unit's explanation adds up to the value the forward pass stored.
+    #[test]
+    fn prepared_forward_equals_the_plain_one() {
+        let mut rng = Rng::new(8);
+        for (act, pool) in [(Activation::Relu, Pool::Max), (Activation::Tanh, Pool::Avg)] {
+            let net = LeNet5::init(3, act, pool);
+            let prepared = Prepared::new(&net);
+            // A blank image, a digit-like one (a band of ink, zeros around), random noise;
+            // three at once, so each image also runs after another in the batch.
+            let mut x = vec![0.0; 3 * IMAGE];
+            for (i, v) in x[IMAGE..2 * IMAGE].iter_mut().enumerate() {
+                let (r, c) = (i / 28, i % 28);
+                if (6..22).contains(&r) && (9..19).contains(&c) {
+                    *v = rng.uniform();
+                }
+            }
+            x[2 * IMAGE..].iter_mut().for_each(|v| *v = rng.uniform());
+            let (mut plain, mut fast) = (Activations::new(3), Activations::new(3));
+            net.forward(&x, 3, &mut plain);
+            net.forward_prepared(&prepared, &x, 3, &mut fast);
+            // C1 and S2 are bit for bit the same (same products, same order).
+            assert_eq!((&plain.c1, &plain.s2), (&fast.c1, &fast.s2));
+            if pool == Pool::Max {
+                assert_eq!(plain.arg2, fast.arg2);
+            }
+            for (name, p, f) in [
+                ("c3", &plain.c3, &fast.c3),
+                ("s4", &plain.s4, &fast.s4),
+                ("f5", &plain.f5, &fast.f5),
+                ("f6", &plain.f6, &fast.f6),
+                ("logits", &plain.logits, &fast.logits),
+            ] {
+                for (a, b) in p.iter().zip(f) {
+                    assert!(
+                        (a - b).abs() <= 1e-5 * (1.0 + a.abs()),
+                        "{act:?} {name}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn explanations_add_up_to_the_stored_values() {
         let mut rng = Rng::new(6);

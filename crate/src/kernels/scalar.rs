@@ -254,6 +254,34 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     }
 }
 
+/// w: [rows, cols] -> [cols, rows]. A dense layer's PyTorch weight [out, inp] becomes
+/// [inp, out], whose row k is what input k adds to every output (see `dense_sparse`).
+pub fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = w[r * cols + c];
+        }
+    }
+    t
+}
+
+/// Convolution weights wt: [o, c, kh, kw] laid out as [c, kh, kw, lanes] with lanes >= o
+/// (zeros past o): what one input cell adds to the `lanes` channels of one output cell is
+/// then contiguous, as `conv2d_s1_sparse` reads it.
+pub fn channels_last_weights(wt: &[f32], o: usize, c: usize, khw: usize, lanes: usize) -> Vec<f32> {
+    assert!(lanes >= o && wt.len() >= o * c * khw);
+    let mut out = vec![0.0; c * khw * lanes];
+    for oc in 0..o {
+        for ic in 0..c {
+            for t in 0..khw {
+                out[(ic * khw + t) * lanes + oc] = wt[(oc * c + ic) * khw + t];
+            }
+        }
+    }
+    out
+}
+
 /// Width of the column panels that [`pack_nt`] lays out: two SIMD vectors.
 pub const PANEL: usize = 8;
 

@@ -530,6 +530,247 @@ pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
     }
 }
 
+/// `portable::conv2d_s1_sparse` in SIMD128 (same contract, same results bit for bit):
+/// `lanes` (a multiple of 4) output channels of one cell are `lanes / 4` vectors. The input
+/// is scanned four cells at a time, so runs of zeros cost one compare per vector.
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_s1_sparse(
+    y: &mut [f32],
+    acc: &mut [f32],
+    xp: &[f32],
+    wk: &[f32],
+    b: &[f32],
+    d: &ConvS1,
+    lanes: usize,
+) {
+    assert!(
+        lanes % 4 == 0
+            && lanes >= d.o
+            && acc.len() >= d.oh * d.ow * lanes
+            && xp.len() >= d.c * d.hp * d.wp
+            && wk.len() >= d.c * d.kh * d.kw * lanes
+            && b.len() >= d.o
+            && y.len() >= d.o * d.oh * d.ow,
+        "conv2d_s1_sparse: lanes must be a multiple of 4, at least o, and buffers long enough for {d:?}"
+    );
+    // LeNet-5's C1 (6 channels in 8 lanes) and C3 (16) get instances whose per-cell loop
+    // over vectors is unrolled with the accumulators' addresses as constants.
+    match lanes / 4 {
+        2 if d.kw == 5 => scatter::<2, 5>(acc, xp, wk, b, d, lanes),
+        4 if d.kw == 5 => scatter::<4, 5>(acc, xp, wk, b, d, lanes),
+        _ => scatter::<0, 0>(acc, xp, wk, b, d, lanes),
+    }
+    channels_first(y, acc, d.o, d.oh * d.ow, lanes);
+}
+
+/// The scatter of [`conv2d_s1_sparse`] into acc: [oh, ow, lanes]; `V` is lanes / 4 and `KW`
+/// the kernel width, each 0 for "not known at compile time".
+fn scatter<const V: usize, const KW: usize>(
+    acc: &mut [f32],
+    xp: &[f32],
+    wk: &[f32],
+    b: &[f32],
+    d: &ConvS1,
+    lanes: usize,
+) {
+    let nv = if V == 0 { lanes / 4 } else { V };
+    let cells = d.oh * d.ow;
+    let (ap, wp) = (acc.as_mut_ptr(), wk.as_ptr());
+    // Every cell starts at the bias (zeros in the lanes past o): build the first, copy it.
+    acc[..d.o].copy_from_slice(&b[..d.o]);
+    acc[d.o..lanes].fill(0.0);
+    for cell in 1..cells {
+        for v in 0..nv {
+            // SAFETY: cell < oh * ow and 4v + 4 <= lanes; acc.len() >= oh * ow * lanes.
+            unsafe {
+                let first = v128_load(ap.add(4 * v) as *const v128);
+                v128_store(ap.add(cell * lanes + 4 * v) as *mut v128, first);
+            }
+        }
+    }
+    let whole = d.wp / 4 * 4;
+    for c in 0..d.c {
+        for iy in 0..d.hp {
+            let row = &xp[(c * d.hp + iy) * d.wp..][..d.wp];
+            for ix0 in (0..whole).step_by(4) {
+                // SAFETY: ix0 + 4 <= whole <= wp = row.len().
+                let quad = unsafe { v128_load(row.as_ptr().add(ix0) as *const v128) };
+                if !v128_any_true(f32x4_ne(quad, f32x4_splat(0.0))) {
+                    continue;
+                }
+                for (ix, &v) in row.iter().enumerate().skip(ix0).take(4) {
+                    if v != 0.0 {
+                        scatter_cell::<V, KW>(ap, wp, d, lanes, c, iy, ix, v);
+                    }
+                }
+            }
+            for (ix, &v) in row.iter().enumerate().skip(whole) {
+                if v != 0.0 {
+                    scatter_cell::<V, KW>(ap, wp, d, lanes, c, iy, ix, v);
+                }
+            }
+        }
+    }
+}
+
+/// Adds input cell (c, iy, ix) = v times its taps to every output cell it reaches.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn scatter_cell<const V: usize, const KW: usize>(
+    ap: *mut f32,
+    wp: *const f32,
+    d: &ConvS1,
+    lanes: usize,
+    c: usize,
+    iy: usize,
+    ix: usize,
+    v: f32,
+) {
+    let nv = if V == 0 { lanes / 4 } else { V };
+    let lanes = if V == 0 { lanes } else { 4 * V };
+    let vs = f32x4_splat(v);
+    // acc[at..] += vs * wk[w..] over one cell's lanes.
+    let update = |at: usize, w: usize| {
+        for q in 0..nv {
+            // SAFETY: callers pass a cell of [oh, ow] and a tap of [c, kh, kw], so both
+            // vectors lie inside acc and wk (lengths checked by conv2d_s1_sparse).
+            unsafe {
+                let pa = ap.add(at + 4 * q) as *mut v128;
+                let sum = f32x4_add(
+                    v128_load(pa),
+                    f32x4_mul(vs, v128_load(wp.add(w + 4 * q) as *const v128)),
+                );
+                v128_store(pa, sum);
+            }
+        }
+    };
+    // Output (oy, ox) = (iy - ky, ix - kx) must lie inside [oh, ow].
+    let (kx0, kx1) = (ix.saturating_sub(d.ow - 1), d.kw.min(ix + 1));
+    for ky in iy.saturating_sub(d.oh - 1)..d.kh.min(iy + 1) {
+        let at = ((iy - ky) * d.ow + ix) * lanes;
+        let w = (c * d.kh + ky) * d.kw * lanes;
+        if KW != 0 && kx0 == 0 && kx1 == KW {
+            // The whole kernel row fits (most cells of a digit): a constant trip count.
+            for kx in 0..KW {
+                update(at - kx * lanes, w + kx * lanes);
+            }
+        } else {
+            for kx in kx0..kx1 {
+                update(at - kx * lanes, w + kx * lanes);
+            }
+        }
+    }
+}
+
+/// y: [o, cells] = the first o lanes of acc: [cells, lanes], by 4×4 transposes.
+fn channels_first(y: &mut [f32], acc: &[f32], o: usize, cells: usize, lanes: usize) {
+    let whole = cells / 4 * 4;
+    let (ap, yp) = (acc.as_ptr(), y.as_mut_ptr());
+    for cell in (0..whole).step_by(4) {
+        for g in (0..o).step_by(4) {
+            // SAFETY: cell + 3 < cells and g + 4 <= lanes, so the four rows are inside acc
+            // (checked by conv2d_s1_sparse); stores go to lanes g + j < o of y: [o, cells].
+            unsafe {
+                let r = |i: usize| v128_load(ap.add((cell + i) * lanes + g) as *const v128);
+                let (r0, r1, r2, r3) = (r(0), r(1), r(2), r(3));
+                let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+                let t1 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+                let t2 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+                let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+                let cols = [
+                    i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+                    i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+                    i32x4_shuffle::<0, 1, 4, 5>(t2, t3),
+                    i32x4_shuffle::<2, 3, 6, 7>(t2, t3),
+                ];
+                for (j, col) in cols.into_iter().enumerate().take(o - g) {
+                    v128_store(yp.add((g + j) * cells + cell) as *mut v128, col);
+                }
+            }
+        }
+    }
+    for cell in whole..cells {
+        for oc in 0..o {
+            y[oc * cells + cell] = acc[cell * lanes + oc];
+        }
+    }
+}
+
+/// `portable::dense_sparse` in SIMD128 (same contract, same results bit for bit): the
+/// outputs go in strips of 40 (ten vectors of sums that stay in registers) while the
+/// non-zero inputs stream past, each one splatted once per strip.
+pub fn dense_sparse(
+    y: &mut [f32],
+    x: &[f32],
+    wt: &[f32],
+    b: &[f32],
+    nz: &mut [u32],
+    inp: usize,
+    out: usize,
+) {
+    assert!(
+        y.len() >= out
+            && x.len() >= inp
+            && wt.len() >= inp * out
+            && b.len() >= out
+            && nz.len() >= inp,
+        "dense_sparse: buffers too short"
+    );
+    let count = super::portable::nonzero_indices(nz, &x[..inp]);
+    let nz = &nz[..count];
+    let mut j = 0;
+    while j + 40 <= out {
+        strip::<10>(y, x, wt, b, nz, out, j);
+        j += 40;
+    }
+    while j + 4 <= out {
+        strip::<1>(y, x, wt, b, nz, out, j);
+        j += 4;
+    }
+    for jj in j..out {
+        let mut sum = 0.0;
+        for &k in nz {
+            sum += x[k as usize] * wt[k as usize * out + jj];
+        }
+        y[jj] = sum + b[jj];
+    }
+}
+
+/// Outputs j0..j0 + 4V of [`dense_sparse`].
+#[inline(always)]
+fn strip<const V: usize>(
+    y: &mut [f32],
+    x: &[f32],
+    wt: &[f32],
+    b: &[f32],
+    nz: &[u32],
+    out: usize,
+    j0: usize,
+) {
+    let mut acc = [f32x4_splat(0.0); V];
+    let (xp, wp) = (x.as_ptr(), wt.as_ptr());
+    for &k in nz {
+        let k = k as usize;
+        // SAFETY: k < inp (an index of x) and j0 + 4V <= out, so x[k] and the 4V floats of
+        // row k of wt: [inp, out] are inside the checked buffers.
+        unsafe {
+            let xs = f32x4_splat(*xp.add(k));
+            let row = wp.add(k * out + j0);
+            for (v, a) in acc.iter_mut().enumerate() {
+                *a = f32x4_add(*a, f32x4_mul(xs, v128_load(row.add(4 * v) as *const v128)));
+            }
+        }
+    }
+    for (v, a) in acc.iter().enumerate() {
+        // SAFETY: j0 + 4V <= out <= y.len(), b.len().
+        unsafe {
+            let at = j0 + 4 * v;
+            let sum = f32x4_add(*a, v128_load(b.as_ptr().add(at) as *const v128));
+            v128_store(y.as_mut_ptr().add(at) as *mut v128, sum);
+        }
+    }
+}
+
 /// e^x on four lanes (Cephes' expf): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
 /// polynomial, 2^n built in the exponent bits. Relative error below 2e-7 on [-87, 88]; the
 /// libm call it replaces cost more than a whole LSTM gate's arithmetic.

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{catch, js, view, whole};
 use crate::bail;
-use crate::cnn::lenet5::{self, Activations, LeNet5, IMAGE};
+use crate::cnn::lenet5::{self, Activations, LeNet5, Prepared, IMAGE};
 use crate::cnn::train::{argmax, correct, Trainer};
 use crate::cnn::weights;
 use crate::kernels::scalar;
@@ -17,6 +17,9 @@ use crate::rng::Rng;
 #[wasm_bindgen]
 pub struct Lenet {
     net: LeNet5,
+    /// The net's weights laid out for one image at a time; the net never changes after
+    /// loading (`param` hands out copies), so this stays in step with it.
+    prepared: Prepared,
     acts: Activations,
     probs: Vec<f32>,
 }
@@ -28,6 +31,7 @@ impl Lenet {
     pub fn from_bytes(bytes: &[u8]) -> std::result::Result<Lenet, JsError> {
         let net = weights::decode(bytes).map_err(js)?;
         Ok(Lenet {
+            prepared: Prepared::new(&net),
             net,
             acts: Activations::new(1),
             probs: vec![0.0; 10],
@@ -39,7 +43,8 @@ impl Lenet {
     pub fn forward(&mut self, image: &[f32]) -> std::result::Result<u32, JsError> {
         catch(|| {
             crate::shape::check_buffer("image", image, &[28, 28])?;
-            self.net.forward(image, 1, &mut self.acts);
+            self.net
+                .forward_prepared(&self.prepared, image, 1, &mut self.acts);
             scalar::softmax(&mut self.probs, &self.acts.logits, 10);
             Ok(argmax(&self.probs) as u32)
         })
@@ -56,7 +61,8 @@ impl Lenet {
         catch(|| {
             let n = whole("n", n, 1, 4096)?;
             crate::shape::check_buffer("images", images, &[n, 28, 28])?;
-            self.net.forward(images, n, &mut self.acts);
+            self.net
+                .forward_prepared(&self.prepared, images, n, &mut self.acts);
             Ok(self
                 .acts
                 .logits
@@ -107,11 +113,13 @@ impl Lenet {
         unsafe { Uint32Array::view(&self.acts.arg4) }
     }
 
-    /// A parameter tensor by PyTorch name ("conv1.weight", "fc3.bias", …).
+    /// A copy of a parameter tensor by PyTorch name ("conv1.weight", "fc3.bias", …): a
+    /// copy, so that writing into it cannot change one layout of the weights and not the
+    /// other.
     pub fn param(&self, name: &str) -> std::result::Result<Float32Array, JsError> {
         let names: Vec<&str> = lenet5::PARAMS.iter().map(|(n, _)| *n).collect();
         match self.net.param(name) {
-            Some(p) => Ok(view(p)),
+            Some(p) => Ok(Float32Array::from(p)),
             None => Err(JsError::new(&format!(
                 "LeNet-5 has no parameter {name:?}; it has {}",
                 names.join(", ")
