@@ -66,8 +66,9 @@ ensure_data() {
 ensure_test_tools() {
   ensure_build_tools
   ensure_data
-  # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take.
-  apt_tools chromium chromium-driver firefox-esr fonts-wqy-microhei
+  # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take; xvfb: a
+  # display for the end-to-end tests' Firefox, which has no WebGL when headless.
+  apt_tools chromium chromium-driver firefox-esr fonts-wqy-microhei xvfb
   cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
   cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   if ! (cd tests/e2e && npm ls --depth=0 >/dev/null 2>&1); then

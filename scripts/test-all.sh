@@ -37,6 +37,7 @@ step "wasm tests in headless Chromium and Firefox (wasm-pack)"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests
 wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" tests
 
-step "page build (Trunk) and end-to-end tests in Chromium"
+step "page build (Trunk) and end-to-end tests in Chromium, then in Firefox ESR"
 trunk build --release
-(cd tests/e2e && node --test --test-reporter=spec)
+(cd tests/e2e && E2E_BROWSER=chromium node --test --test-reporter=spec)
+(cd tests/e2e && E2E_BROWSER=firefox node --test --test-reporter=spec)

@@ -1,10 +1,13 @@
 // Shared by the end-to-end tests: a static server for dist/ on 127.0.0.1 and Debian's
-// Chromium driven by playwright-core (no browser download; nothing leaves this machine).
+// Chromium or Firefox ESR driven by playwright-core (no browser download; nothing leaves this
+// machine). E2E_BROWSER=firefox picks Firefox (over WebDriver BiDi); the default is Chromium.
+// (Not $BROWSER: desktops set that to the user's browser for xdg-open and friends.)
+import { spawn } from "node:child_process";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { chromium, firefox } from "playwright-core";
 
 export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
@@ -26,9 +29,58 @@ export function serve(root = DIST, headers = {}) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() })));
 }
 
+export const BROWSER = process.env.E2E_BROWSER || "chromium";
+if (!["chromium", "firefox"].includes(BROWSER)) throw new Error(`E2E_BROWSER=${BROWSER}: chromium or firefox`);
+/** Where the tests put their screenshots, one folder per engine. */
+export const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "results", BROWSER);
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 
-export function launch() {
+/** Starts Xvfb on a free display; resolves to its process and display name (":N"). */
+function xvfb() {
+  const proc = spawn("Xvfb", ["-displayfd", "1", "-screen", "0", "1400x1000x24", "-nolisten", "tcp"], { stdio: ["ignore", "pipe", "ignore"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.on("error", reject);
+    proc.on("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve({ proc, display: `:${out.trim()}` });
+    });
+  });
+}
+
+/** Debian's Chromium, or with E2E_BROWSER=firefox Debian's Firefox ESR. playwright-core is pinned
+ *  to 1.64.1: in 1.65, browser.newContext sends emulation.setMediaFeaturesOverride, which
+ *  Firefox 153 ESR rejects ("unknown command"). */
+export async function launch() {
+  if (BROWSER === "firefox") {
+    // Headless Firefox has no WebGL at all (bugzilla.mozilla.org/1375585), and the LeNet view's
+    // 3D mode needs WebGL 2: so Firefox runs with a window, on a private Xvfb display that
+    // nobody sees (Mesa's llvmpipe renders). Without Xvfb, headless, and the 3D test fails.
+    const x = await xvfb().catch((e) => {
+      console.error(`no Xvfb (${e.message}): Firefox runs headless, without WebGL`);
+      return null;
+    });
+    // MOZ_DISABLE_NONLOCAL_CONNECTIONS (Mozilla's own test switch): Firefox takes the remote
+    // agent's dummy remote-settings server instead of polling firefox.settings.services.
+    // mozilla.com, and any connection beyond loopback, the page's or Firefox's own, aborts
+    // the browser ("FATAL ERROR: Non-local network connections are disabled and a connection
+    // attempt to <host> was made"), which fails the test that was running.
+    const env = { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: "1" };
+    if (x) env.DISPLAY = x.display;
+    const stopX = () => x?.proc.kill();
+    process.on("exit", stopX);
+    const browser = await firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: !x, env }).catch((e) => {
+      stopX();
+      throw e;
+    });
+    browser.on("disconnected", () => {
+      stopX();
+      process.off("exit", stopX);
+    });
+    return browser;
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -58,7 +110,8 @@ export async function gotoView(page, origin, hash) {
 
 /**
  * Opens `hash` in a fresh page and returns every file it fetched with its size raw and as
- * gzip -9 would send it (the static server here does not compress, so we measure).
+ * gzip -9 would send it (the static server here does not compress, so we measure). Firefox
+ * fetches the favicon for its tab, not for the page, so its list lacks that one file.
  */
 export async function firstLoad(browser, origin, hash) {
   const { gzipSync } = await import("node:zlib");

@@ -1,10 +1,10 @@
-// The LeNet-5 view in a real Chromium: test digits are classified as labelled, a digit drawn
+// The LeNet-5 view in a real browser: test digits are classified as labelled, a digit drawn
 // with the mouse is read, and the arithmetic written for a pointed-at unit ends in the value
 // wasm computed for it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -32,7 +32,7 @@ test("picking MNIST test digits: the prediction matches the label", async () => 
   }
   assert.ok(right >= 19, `${right}/20 test digits right`);
   assert.match(page.url(), /digit=19/);
-  await page.screenshot({ path: path.join("results", "lenet.png"), fullPage: true });
+  await page.screenshot({ path: path.join(RESULTS, "lenet.png"), fullPage: true });
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, []);
   await context.close();
@@ -87,6 +87,8 @@ test("the 3D node-link view: WebGL draws the network, keys orbit and step throug
   await page.click("#lenet-mode-3d");
   await page.waitForFunction(() => location.hash.includes("mode=3d"));
   assert.equal(await page.isVisible(".layers"), false);
+  const webgl2 = await page.evaluate(() => !!document.createElement("canvas").getContext("webgl2"));
+  assert.ok(webgl2, "this browser has no WebGL 2 (Firefox gets it only under Xvfb: see harness.mjs)");
   // Something other than the background was drawn: sample the canvas through a screenshot.
   const shot = await page.locator("canvas.net3d").screenshot();
   assert.ok(shot.length > 20000, `3D canvas screenshot is only ${shot.length} bytes (blank?)`);
@@ -94,9 +96,34 @@ test("the 3D node-link view: WebGL draws the network, keys orbit and step throug
   await page.keyboard.press("]");
   await page.waitForFunction(() => location.hash.includes("unit=11"));
   await page.keyboard.press("ArrowLeft"); // orbit: must not throw
-  await page.screenshot({ path: path.join("results", "lenet-3d.png") });
+  await page.screenshot({ path: path.join(RESULTS, "lenet-3d.png") });
   await page.click("#lenet-mode-flat");
   assert.equal(await page.isVisible(".layers"), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("without WebGL 2 the 3D mode says so, and the flat view still works", async () => {
+  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
+  await page.addInitScript(() => {
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+      return kind === "webgl2" ? null : getContext.call(this, kind, ...rest);
+    };
+  });
+  await gotoView(page, server.url, "#view=lenet&digit=3&layer=f5&unit=10");
+  await ready(page);
+  await page.click("#lenet-mode-3d");
+  await page.waitForFunction(() => location.hash.includes("mode=3d"));
+  const note = await page.textContent(".view3d");
+  assert.equal(note, "This browser has no WebGL 2, so the 3D view cannot be shown; use the flat view.");
+  assert.equal(await page.isVisible("canvas.net3d"), false, "no blank 3D canvas");
+  await page.click("#lenet-mode-flat");
+  assert.equal(await page.isVisible(".layers"), true);
+  const c = page.locator(".layer-c3 canvas >> nth=2");
+  const b = await c.boundingBox();
+  await page.mouse.move(b.x + (5.5 / 10) * b.width, b.y + (3.5 / 10) * b.height);
+  await page.waitForFunction(() => location.hash.includes("unit=235"));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,9 +1,9 @@
-// The pooling lab in Chromium: max, mean and stochastic pooling of one window, the
+// The pooling lab in a real browser: max, mean and stochastic pooling of one window, the
 // probabilities p_i, a seeded sample, and 1000 samples whose frequencies follow p_i.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -34,7 +34,7 @@ test("one window through max, mean and stochastic pooling; samples follow p_i", 
   await cell.fill("-3");
   await cell.press("Enter");
   assert.match(page.url(), /a=0,0,0\.2/);
-  await page.screenshot({ path: path.join("results", "pool.png"), fullPage: true });
+  await page.screenshot({ path: path.join(RESULTS, "pool.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });

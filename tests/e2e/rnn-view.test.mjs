@@ -1,9 +1,9 @@
-// The RNN view in Chromium: stepping through time shows the gate values wasm computes;
+// The RNN view in a real browser: stepping through time shows the gate values wasm computes;
 // Jordan draws its output-to-hidden wire; a stacked bidirectional network runs both ways.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -42,7 +42,7 @@ test("stepping an LSTM shows, at each step, the gates wasm computes", async () =
   await page.focus("#rnn-step");
   await page.keyboard.press("ArrowLeft");
   assert.match(page.url(), /pos=2/);
-  await page.screenshot({ path: path.join("results", "rnn-lstm.png"), fullPage: true });
+  await page.screenshot({ path: path.join(RESULTS, "rnn-lstm.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -63,7 +63,7 @@ test("Elman feeds back h, Jordan feeds back y; a stacked bidirectional GRU runs 
   // 2 layers × 2 directions × 10 steps of the sine wave: every cell computed.
   assert.equal(await page.locator("svg .cellbox.done").count(), 40);
   assert.match(await page.textContent("#rnn-status"), /第 2 层（反向）刚算完第 1 个时间步/);
-  await page.screenshot({ path: path.join("results", "rnn-bigru.png"), fullPage: true });
+  await page.screenshot({ path: path.join(RESULTS, "rnn-bigru.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });

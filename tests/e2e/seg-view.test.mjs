@@ -1,9 +1,9 @@
-// Word segmentation in Chromium: the course's sentence is tagged and cut into words by the
+// Word segmentation in a real browser: the course's sentence is tagged and cut into words by the
 // shipped BiLSTM; typing a new sentence re-tags it; both directions' states are shown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
 
 test("the course's sentence is segmented, typing re-segments, states are visible", async () => {
   const server = await serve();
@@ -36,7 +36,7 @@ test("the course's sentence is segmented, typing re-segments, states are visible
     await page.fill("#seg-text", "我爱北京天安门");
     await page.waitForFunction(() => document.querySelectorAll(".seg-char").length === 7);
     assert.match(decodeURIComponent(page.url()), /text=我爱北京天安门/);
-    await page.screenshot({ path: path.join("results", "seg.png"), fullPage: true });
+    await page.screenshot({ path: path.join(RESULTS, "seg.png"), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -1,9 +1,9 @@
-// The training view in Chromium: MNIST loads only when training starts, progress and curves
+// The training view in a real browser: MNIST loads only when training starts, progress and curves
 // stream in, pause and resume work, and the LeNet view can draw on the net being trained.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
 
 test("train in a worker, pause, resume, and inspect the net being trained", async () => {
   const server = await serve();
@@ -26,7 +26,7 @@ test("train in a worker, pause, resume, and inspect the net being trained", asyn
     assert.equal(await page.$eval("#train-progress", (p) => p.value), paused, "no progress while paused");
     await page.click("#train-start"); // resume
     await page.waitForFunction((v) => Number(document.querySelector("#train-progress").value) > v, paused);
-    await page.screenshot({ path: path.join("results", "train.png"), fullPage: true });
+    await page.screenshot({ path: path.join(RESULTS, "train.png"), fullPage: true });
     await page.click("#train-inspect");
     await page.waitForSelector(".view.lenet[data-ready=true]");
     await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.includes("refreshed every 2 seconds"));

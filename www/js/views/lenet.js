@@ -438,8 +438,13 @@ export function mount(root, state, setState) {
     for (const m of ["flat", "3d"]) modeBtn[m].setAttribute("aria-pressed", String(m === mode));
     if (mode === "3d" && !r3d) {
       r3d = create3d(canvas3d);
-      if (!r3d) hint3d.textContent = t("lenet.no3d");
-      else wire3d();
+      if (r3d) {
+        wire3d();
+      } else {
+        // No WebGL 2 (a blocklisted GPU, Firefox headless): say so, with no blank box to tab into.
+        canvas3d.hidden = true;
+        hint3d.textContent = t("lenet.no3d");
+      }
     }
   }
 
