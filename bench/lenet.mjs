@@ -45,8 +45,8 @@ export async function setupLenet({ nn, tf, ort, convnetjs, weights, testImages, 
 
   const net = nn.Lenet.fromBytes(weights);
   if (net.activation !== "relu" || net.pooling !== "max") throw new Error(`weights are ${net.activation}/${net.pooling}; the ports below are ReLU / max pooling`);
-  // param() is a view into wasm memory, which any later call may move: copy at once.
-  const P = Object.fromEntries(NAMES.map((n) => [n, Float32Array.from(net.param(n))]));
+  // param() returns a copy of each tensor.
+  const P = Object.fromEntries(NAMES.map((n) => [n, net.param(n)]));
   // Results are read back to JS in every contestant; for nnplay that is the returned digits
   // plus one read of the logits view.
   const nnplay = {

@@ -107,8 +107,8 @@ export function nnplayRnn(nn, kind, cfg = RNN) {
   const { T, I, H, seed } = cfg;
   const net = new nn.RecurrentNet(kind, I, H, 1, false, seed);
   const weights = {};
-  // weight() is a view into wasm memory that the next call may move: copy each at once.
-  for (const name of net.weightNames()) weights[name.replace(/_l0$/, "")] = Float32Array.from(net.weight(name));
+  // weight() returns a copy of each tensor.
+  for (const name of net.weightNames()) weights[name.replace(/_l0$/, "")] = net.weight(name);
   const none = new Float32Array(0); // empty h0 / c0: zeros
   return {
     name: "nnplay",

@@ -133,6 +133,10 @@ fn packed_gemm_simd_equals_scalar_bit_for_bit() {
         }
         assert_eq!(got, want, "packed {m}x{k}x{n}");
         assert_eq!(rows, want, "packed row by row {m}x{k}x{n}");
+        // The 24-column panels for few rows: the same sums, so the same bits.
+        let (wide, mut by_rows) = (scalar::pack_rows(&w, n, k), c0.clone());
+        simd128::gemm_rows(&mut by_rows, &a, &wide, m, k, n);
+        assert_eq!(by_rows, want, "rows {m}x{k}x{n}");
         let mut nt = c0.clone();
         scalar::gemm_nt(&mut nt, &a, &w, m, k, n);
         assert!(max_rel_diff(&got, &nt) < 1e-5, "packed vs nt {m}x{k}x{n}");

@@ -48,15 +48,15 @@ impl ConvS1 {
 pub mod fast {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     pub use super::portable::{
-        conv2d_s1, conv2d_s1_sparse, dense_sparse, dot, gemm_nn, gemm_nt, gemm_packed, gemm_tn,
-        max_pool2x2, sigmoid_inplace, tanh_inplace,
+        conv2d_s1, conv2d_s1_sparse, dense_sparse, dot, gemm_nn, gemm_nt, gemm_packed, gemm_rows,
+        gemm_tn, max_pool2x2, sigmoid_inplace, tanh_inplace,
     };
-    pub use super::scalar::pack_nt;
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     pub use super::scalar::{conv2d, dense, relu};
+    pub use super::scalar::{pack_nt, pack_rows};
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub use super::simd128::{
         conv2d, conv2d_s1, conv2d_s1_sparse, dense, dense_sparse, dot, gemm_nn, gemm_nt,
-        gemm_packed, gemm_tn, max_pool2x2, relu, sigmoid_inplace, tanh_inplace,
+        gemm_packed, gemm_rows, gemm_tn, max_pool2x2, relu, sigmoid_inplace, tanh_inplace,
     };
 }

@@ -73,16 +73,31 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
 /// and bit for bit equal to it: a panel's 8 sums run side by side (the compiler makes them
 /// vector lanes), each over p in order.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    use super::scalar::PANEL;
+    gemm_panels::<{ super::scalar::PANEL }>(c, a, packed, m, k, n);
+}
+
+/// As [`gemm_packed`] with w from `scalar::pack_rows` (24-column panels).
+pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    gemm_panels::<{ super::scalar::ROW_PANEL }>(c, a, packed, m, k, n);
+}
+
+fn gemm_panels<const W: usize>(
+    c: &mut [f32],
+    a: &[f32],
+    packed: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
     for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)).take(m) {
-        for (q, panel) in packed.chunks_exact(k * PANEL).enumerate() {
-            let mut acc = [0.0f32; PANEL];
-            for (&av, row) in ai.iter().zip(panel.chunks_exact(PANEL)) {
-                for l in 0..PANEL {
+        for (q, panel) in packed.chunks_exact(k * W).enumerate() {
+            let mut acc = [0.0f32; W];
+            for (&av, row) in ai.iter().zip(panel.chunks_exact(W)) {
+                for l in 0..W {
                     acc[l] += av * row[l];
                 }
             }
-            for (o, v) in ci[q * PANEL..].iter_mut().zip(acc) {
+            for (o, v) in ci[q * W..].iter_mut().zip(acc) {
                 *o += v;
             }
         }
@@ -219,6 +234,11 @@ mod tests {
             let mut nn = c0.clone();
             scalar::gemm_nn(&mut nn, &a, &b, m, k, n);
             assert_eq!(want, nn, "packed = nn, same order {m}x{k}x{n}");
+            let (mut rows, mut rows_ref) = (c0.clone(), c0.clone());
+            let packed_rows = scalar::pack_rows(&bt, n, k);
+            scalar::gemm_rows(&mut rows_ref, &a, &packed_rows, m, k, n);
+            gemm_rows(&mut rows, &a, &packed_rows, m, k, n);
+            assert_eq!((&rows, &rows_ref), (&want, &want), "rows {m}x{k}x{n}");
             let (s, p) = (scalar::dot(&a, &at), dot(&a, &at));
             assert!((s - p).abs() <= 1e-5 * s.abs().max(1.0));
         }

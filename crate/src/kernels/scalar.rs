@@ -285,15 +285,29 @@ pub fn channels_last_weights(wt: &[f32], o: usize, c: usize, khw: usize, lanes: 
 /// Width of the column panels that [`pack_nt`] lays out: two SIMD vectors.
 pub const PANEL: usize = 8;
 
+/// Width of the panels of [`pack_rows`]: six vectors, the widest block of one row's sums
+/// that stays in V8's registers with the vectors loaded to feed it.
+pub const ROW_PANEL: usize = 24;
+
 /// w: [n, k] as column panels of w^T for [`gemm_packed`]: panel q is columns 8q..8q + 8 of
 /// w^T, [k, 8] row by row, contiguous, zeros past column n. A kernel then reads each panel
 /// front to back, instead of 8 floats every n floats (with n = 512, a 2 KB stride, so all
 /// k rows fall into two of L1's 64 sets and no strip of w^T stays cached).
 pub fn pack_nt(w: &[f32], n: usize, k: usize) -> Vec<f32> {
-    let mut out = vec![0.0; n.div_ceil(PANEL) * k * PANEL];
+    pack_panels(w, n, k, PANEL)
+}
+
+/// As [`pack_nt`] with panels 24 columns wide, for [`gemm_rows`]: one row of the product
+/// (an RNN step at batch 1) then reads one stream with constant offsets, not three.
+pub fn pack_rows(w: &[f32], n: usize, k: usize) -> Vec<f32> {
+    pack_panels(w, n, k, ROW_PANEL)
+}
+
+fn pack_panels(w: &[f32], n: usize, k: usize, width: usize) -> Vec<f32> {
+    let mut out = vec![0.0; n.div_ceil(width) * k * width];
     for j in 0..n {
         for p in 0..k {
-            out[j / PANEL * k * PANEL + p * PANEL + j % PANEL] = w[j * k + p];
+            out[j / width * k * width + p * width + j % width] = w[j * k + p];
         }
     }
     out
@@ -303,11 +317,28 @@ pub fn pack_nt(w: &[f32], n: usize, k: usize) -> Vec<f32> {
 /// sum over p in order, from 0, then added to c: the fast twins keep exactly this order, so
 /// they agree with it bit for bit, and one row at a time agrees with many rows at once.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    gemm_panels(c, a, packed, m, k, n, PANEL);
+}
+
+/// As [`gemm_packed`] with w given as `pack_rows(w, n, k)`; the same sums in the same order.
+pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
+    gemm_panels(c, a, packed, m, k, n, ROW_PANEL);
+}
+
+fn gemm_panels(
+    c: &mut [f32],
+    a: &[f32],
+    packed: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    width: usize,
+) {
     for i in 0..m {
         for j in 0..n {
             let mut acc = 0.0;
             for p in 0..k {
-                acc += a[i * k + p] * packed[j / PANEL * k * PANEL + p * PANEL + j % PANEL];
+                acc += a[i * k + p] * packed[j / width * k * width + p * width + j % width];
             }
             c[i * n + j] += acc;
         }

@@ -106,16 +106,20 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
 }
 
 /// The layer's weight matrices packed for `fast::gemm_packed` (column panels of W^T, see
-/// `scalar::pack_nt`). Its kernels keep 1×24 or 4×8 blocks of the result in registers and
-/// sum each entry over k in order from 0 whatever the number of rows, so the step-wise mode
-/// (one row) and the whole-sequence pass (T·N rows, one product) agree bit for bit. Packing
-/// reads W once per forward pass (80k floats for the benchmark's LSTM, a few % of its time).
+/// `scalar::pack_nt`) and, for steps of one to three rows, `fast::gemm_rows`. The kernels
+/// keep 1×24 or 4×8 blocks of the result in registers and sum each entry over k in order
+/// from 0 whatever the number of rows, so the step-wise mode (one row) and the
+/// whole-sequence pass (T·N rows, one product) agree bit for bit. Packing reads W once (5–8%
+/// of an LSTM pass at batch 1), so a handle that runs many sequences keeps its `Packed`
+/// (see `Recurrent::pack`).
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
     /// W_ih: [G·H, In], packed.
     pub w_ih: Vec<f32>,
     /// W_hh: [G·H, H], packed; empty for the peephole LSTM.
     pub w_hh: Vec<f32>,
+    /// W_hh again in 24-column panels (`pack_rows`), for steps of fewer than 4 rows.
+    pub w_hh_rows: Vec<f32>,
     /// The peephole LSTM's U: [3H, H], packed; empty otherwise.
     pub w_ch: Vec<f32>,
 }
@@ -136,6 +140,11 @@ impl Packed {
                 Vec::new()
             } else {
                 fast::pack_nt(&w.w_hh, gh, h)
+            },
+            w_hh_rows: if w.w_hh.is_empty() {
+                Vec::new()
+            } else {
+                fast::pack_rows(&w.w_hh, gh, h)
             },
             w_ch: if peephole {
                 fast::pack_nt(&w.w_ch, 3 * h, h)
@@ -178,6 +187,8 @@ fn recurrent_input(
                 }
             }
         }
+    } else if n < 4 {
+        fast::gemm_rows(rec, h_prev, &wt.w_hh_rows, n, h, gh);
     } else {
         fast::gemm_packed(rec, h_prev, &wt.w_hh, n, h, gh);
     }
@@ -370,6 +381,7 @@ pub fn fit_trace(tr: &mut Trace, cell: Cell, t: usize, n: usize, h: usize) {
 pub fn run(
     cell: Cell,
     w: &LayerWeights,
+    wt: &Packed,
     x: &[f32],
     t: usize,
     n: usize,
@@ -381,11 +393,10 @@ pub fn run(
     tr: &mut Trace,
 ) {
     let gh = cell.gates() * h;
-    let wt = Packed::new(cell, w, h);
     fit_trace(tr, cell, t, n, h);
     // The input's share of every gate, for all steps in one matrix product, written where
     // each step then completes its gates.
-    input_share(&mut tr.gates, w, &wt, x, t * n, input, gh);
+    input_share(&mut tr.gates, w, wt, x, t * n, input, gh);
     let (mut h_prev, mut c_prev) = (h0.to_vec(), c0.to_vec());
     let mut scratch = StepScratch::default();
     for k in 0..t {
@@ -393,7 +404,7 @@ pub fn run(
         step(
             cell,
             w,
-            &wt,
+            wt,
             &h_prev,
             &c_prev,
             n,

@@ -12,7 +12,7 @@ pub mod stepper;
 mod tests;
 
 use crate::{bail, Result};
-pub use cell::{Cell, LstmVariant};
+pub use cell::{Cell, LstmVariant, Packed};
 
 /// PyTorch's name suffix of weight set `k` with `directions` per layer: "l0", "l0_reverse",
 /// "l1", … (as in `weight_hh_l1_reverse`).
@@ -259,6 +259,30 @@ impl Recurrent {
         h0: &[f32],
         c0: &[f32],
     ) {
+        self.forward_packed(&self.pack(), out, x, t, n, h0, c0);
+    }
+
+    /// Every layer and direction's weights packed for the products (see [`cell::Packed`]),
+    /// for a caller that runs many sequences with the same weights.
+    pub fn pack(&self) -> Vec<Packed> {
+        self.weights
+            .iter()
+            .map(|w| Packed::new(self.cell, w, self.hidden))
+            .collect()
+    }
+
+    /// As [`Recurrent::forward_into`] with `packed` = [`Recurrent::pack`] of these weights.
+    #[allow(clippy::too_many_arguments)] // the packed weights, the output, the inputs
+    pub fn forward_packed(
+        &self,
+        packed: &[Packed],
+        out: &mut Output,
+        x: &[f32],
+        t: usize,
+        n: usize,
+        h0: &[f32],
+        c0: &[f32],
+    ) {
         let (h, d) = (self.hidden, self.directions());
         let states = self.layers * d * n * h;
         out.h_n.resize(states, 0.0);
@@ -291,6 +315,7 @@ impl Recurrent {
                 cell::run(
                     self.cell,
                     &self.weights[k],
+                    &packed[k],
                     &out.inputs[layer],
                     t,
                     n,

@@ -31,11 +31,7 @@ impl Stepper {
         let traces = (0..k)
             .map(|_| cell::empty_trace(net.cell, t, 1, net.hidden))
             .collect();
-        let packed = net
-            .weights
-            .iter()
-            .map(|w| Packed::new(net.cell, w, net.hidden))
-            .collect();
+        let packed = net.pack();
         Ok(Stepper {
             t,
             x: x.to_vec(),

@@ -9,7 +9,7 @@ use crate::cnn::activation::Activation;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
-use crate::rnn::{Cell, Output, Recurrent};
+use crate::rnn::{Cell, Output, Packed, Recurrent};
 use crate::shape::check_buffer;
 use crate::{bail, Result};
 
@@ -44,6 +44,9 @@ fn parse_kind(kind: &str) -> Result<Cell> {
 #[wasm_bindgen]
 pub struct RecurrentNet {
     net: Recurrent,
+    /// `net.pack()`, redone whenever a weight changes (`setWeight`; `weight` hands out
+    /// copies), so a forward pass does not repack every matrix.
+    packed: Vec<Packed>,
     out: Output,
     stepper: Option<Stepper>,
     stepper_y: Vec<f32>,
@@ -80,6 +83,7 @@ impl RecurrentNet {
             );
             net.validate()?;
             Ok(RecurrentNet {
+                packed: net.pack(),
                 net,
                 out: Output::default(),
                 stepper: None,
@@ -142,13 +146,14 @@ impl RecurrentNet {
             check_buffer(name, values, &[t.len()])?;
             t.copy_from_slice(values);
             self.stepper = None;
+            self.packed = self.net.pack();
             Ok(())
         })
     }
 
-    /// A view of one weight tensor.
+    /// A copy of one weight tensor (change weights with `setWeight`).
     pub fn weight(&mut self, name: &str) -> std::result::Result<Float32Array, JsError> {
-        catch(|| Ok(view(self.tensor(name)?)))
+        catch(|| Ok(Float32Array::from(&self.tensor(name)?[..])))
     }
 
     /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
@@ -176,7 +181,8 @@ impl RecurrentNet {
             };
             self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
             // Into the previous call's buffers: no fresh zeroed record per call.
-            self.net.forward_into(&mut self.out, x, t, n, h0, c0);
+            self.net
+                .forward_packed(&self.packed, &mut self.out, x, t, n, h0, c0);
             Ok(())
         })
     }
