@@ -8,7 +8,8 @@
 //!   inputs validated, so every misuse is an [`Error`] that says what was wrong.
 //! - [`golden`] (feature `golden`): the conformance-case format and runner behind
 //!   `nnplay check`.
-//! - `wasm` (wasm32 only): the `#[wasm_bindgen]` surface the page calls.
+//! - [`wasm`]: the `#[wasm_bindgen]` surface the page calls; it compiles natively too, so a
+//!   test can call every export with a million random arguments.
 
 pub mod bmes;
 pub mod cnn;
@@ -20,7 +21,6 @@ pub mod mnist;
 pub mod rng;
 pub mod rnn;
 pub mod shape;
-#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use error::{Error, Result};

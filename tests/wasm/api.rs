@@ -6,7 +6,7 @@
 use js_sys::Error;
 use nnplay::wasm::{self, ConvLayer};
 use nnplay_tests::Rng;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,8 +17,8 @@ const X: [f32; 25] = [
 ];
 const K: [f32; 9] = [1., 0., 1., 0., 1., 0., 1., 0., 1.];
 
-/// The message of a returned JS Error.
-fn message<T>(r: Result<T, JsError>) -> String {
+/// The message of a returned error, read back from the JS Error object it becomes.
+fn message<T>(r: Result<T, nnplay::Error>) -> String {
     let Err(e) = r else {
         panic!("expected an error")
     };
@@ -35,7 +35,7 @@ fn conv(
     b: &[f32],
     stride: &[f64],
     pad: &str,
-) -> Result<wasm::Output, JsError> {
+) -> Result<wasm::Output, nnplay::Error> {
     wasm::conv2d(x, xs, w, ws, b, stride, pad)
 }
 

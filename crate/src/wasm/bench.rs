@@ -29,10 +29,9 @@ impl ConvBench {
         o: usize,
         k: usize,
         same: bool,
-    ) -> Result<ConvBench, JsError> {
+    ) -> crate::Result<ConvBench> {
         let padding = if same { Padding::Same } else { Padding::Valid };
-        let g = Window2d::plan([n, c, hw, hw], [k, k], [1, 1], padding)
-            .map_err(|e| JsError::new(e.message()))?;
+        let g = Window2d::plan([n, c, hw, hw], [k, k], [1, 1], padding)?;
         let mut rng = Rng::new(42);
         let mut fill = |len: usize| (0..len).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>();
         let (x, w, b) = (fill(g.x_len()), fill(o * c * k * k), fill(o));

@@ -4,9 +4,9 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::{catch, view};
-use crate::bail;
+use super::view;
 use crate::bmes::{self, Tagged, Tagger};
+use crate::{bail, Result};
 
 #[wasm_bindgen]
 pub struct Segmenter {
@@ -19,29 +19,25 @@ pub struct Segmenter {
 impl Segmenter {
     /// Loads `weights/bmes.nnpb`; a truncated or corrupted file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> std::result::Result<Segmenter, JsError> {
-        catch(|| {
-            Ok(Segmenter {
-                tagger: bmes::decode(bytes)?,
-                chars: Vec::new(),
-                last: None,
-            })
+    pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
+        Ok(Segmenter {
+            tagger: bmes::decode(bytes)?,
+            chars: Vec::new(),
+            last: None,
         })
     }
 
     /// Tags `text` (at most 2,000 characters): one of 0 B, 1 M, 2 E, 3 S per character.
-    pub fn tag(&mut self, text: &str) -> std::result::Result<Vec<u8>, JsError> {
-        catch(|| {
-            let n = text.chars().count();
-            if n > 2000 {
-                bail!("the text has {n} characters; the tagger takes at most 2000 at a time");
-            }
-            self.chars = text.chars().collect();
-            let tagged = self.tagger.tag(text);
-            let tags = tagged.tags.clone();
-            self.last = Some(tagged);
-            Ok(tags)
-        })
+    pub fn tag(&mut self, text: &str) -> Result<Vec<u8>> {
+        let n = text.chars().count();
+        if n > 2000 {
+            bail!("the text has {n} characters; the tagger takes at most 2000 at a time");
+        }
+        self.chars = text.chars().collect();
+        let tagged = self.tagger.tag(text);
+        let tags = tagged.tags.clone();
+        self.last = Some(tagged);
+        Ok(tags)
     }
 
     /// The words of the last text, cut after every E and S.

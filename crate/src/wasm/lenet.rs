@@ -4,14 +4,14 @@
 use js_sys::{Float32Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{catch, js, view, whole};
-use crate::bail;
+use super::{view, view_u32, whole};
 use crate::cnn::lenet5::{self, Activations, LeNet5, Prepared, IMAGE};
 use crate::cnn::train::{argmax, correct, Trainer};
 use crate::cnn::weights;
 use crate::kernels::scalar;
 use crate::mnist::Mnist;
 use crate::rng::Rng;
+use crate::{bail, Result};
 
 /// A trained LeNet-5 and the activations of the last image it saw.
 #[wasm_bindgen]
@@ -28,8 +28,8 @@ pub struct Lenet {
 impl Lenet {
     /// Loads a weights file (`weights/lenet5.nnw`); a truncated or corrupted file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> std::result::Result<Lenet, JsError> {
-        let net = weights::decode(bytes).map_err(js)?;
+    pub fn from_bytes(bytes: &[u8]) -> Result<Lenet> {
+        let net = weights::decode(bytes)?;
         Ok(Lenet {
             prepared: Prepared::new(&net),
             net,
@@ -40,36 +40,28 @@ impl Lenet {
 
     /// Runs one 28×28 image (784 values, 0 = background, 1 = ink) and returns the predicted
     /// digit. Every layer's activations are then readable through the views below.
-    pub fn forward(&mut self, image: &[f32]) -> std::result::Result<u32, JsError> {
-        catch(|| {
-            crate::shape::check_buffer("image", image, &[28, 28])?;
-            self.net
-                .forward_prepared(&self.prepared, image, 1, &mut self.acts);
-            scalar::softmax(&mut self.probs, &self.acts.logits, 10);
-            Ok(argmax(&self.probs) as u32)
-        })
+    pub fn forward(&mut self, image: &[f32]) -> Result<u32> {
+        crate::shape::check_buffer("image", image, &[28, 28])?;
+        self.net
+            .forward_prepared(&self.prepared, image, 1, &mut self.acts);
+        scalar::softmax(&mut self.probs, &self.acts.logits, 10);
+        Ok(argmax(&self.probs) as u32)
     }
 
     /// Runs `n` images (x: [n, 28, 28]) at once and returns each one's predicted digit; the
     /// layer views then hold the whole batch ([n, 6, 28, 28] and so on).
     #[wasm_bindgen(js_name = forwardBatch)]
-    pub fn forward_batch(
-        &mut self,
-        images: &[f32],
-        n: f64,
-    ) -> std::result::Result<Vec<u32>, JsError> {
-        catch(|| {
-            let n = whole("n", n, 1, 4096)?;
-            crate::shape::check_buffer("images", images, &[n, 28, 28])?;
-            self.net
-                .forward_prepared(&self.prepared, images, n, &mut self.acts);
-            Ok(self
-                .acts
-                .logits
-                .chunks_exact(10)
-                .map(|z| argmax(z) as u32)
-                .collect())
-        })
+    pub fn forward_batch(&mut self, images: &[f32], n: f64) -> Result<Vec<u32>> {
+        let n = whole("n", n, 1, 4096)?;
+        crate::shape::check_buffer("images", images, &[n, 28, 28])?;
+        self.net
+            .forward_prepared(&self.prepared, images, n, &mut self.acts);
+        Ok(self
+            .acts
+            .logits
+            .chunks_exact(10)
+            .map(|z| argmax(z) as u32)
+            .collect())
     }
 
     /// C1 after its activation: [6, 28, 28].
@@ -104,41 +96,37 @@ impl Lenet {
     /// For max pooling, the winner of each S2 / S4 unit: a flat index into that image's C1 / C3.
     #[wasm_bindgen(js_name = argS2)]
     pub fn arg_s2(&self) -> Uint32Array {
-        // SAFETY: as `view`.
-        unsafe { Uint32Array::view(&self.acts.arg2) }
+        view_u32(&self.acts.arg2)
     }
     #[wasm_bindgen(js_name = argS4)]
     pub fn arg_s4(&self) -> Uint32Array {
-        // SAFETY: as `view`.
-        unsafe { Uint32Array::view(&self.acts.arg4) }
+        view_u32(&self.acts.arg4)
     }
 
     /// A copy of a parameter tensor by PyTorch name ("conv1.weight", "fc3.bias", …): a
     /// copy, so that writing into it cannot change one layout of the weights and not the
     /// other.
-    pub fn param(&self, name: &str) -> std::result::Result<Float32Array, JsError> {
+    pub fn param(&self, name: &str) -> Result<Vec<f32>> {
         let names: Vec<&str> = lenet5::PARAMS.iter().map(|(n, _)| *n).collect();
         match self.net.param(name) {
-            Some(p) => Ok(Float32Array::from(p)),
-            None => Err(JsError::new(&format!(
+            Some(p) => Ok(p.to_vec()),
+            None => bail!(
                 "LeNet-5 has no parameter {name:?}; it has {}",
                 names.join(", ")
-            ))),
+            ),
         }
     }
 
     /// How unit `unit` of `layer` ("c1", "s2", "c3", "s4", "f5", "f6", "logits") got its
     /// value for the last image: [bias, sum before the activation, value, then (index into
     /// the layer below, its value, weight) per product; the weight is 1 for pooled cells].
-    pub fn explain(&self, layer: &str, unit: f64) -> std::result::Result<Vec<f32>, JsError> {
-        catch(|| {
-            let e = self
-                .net
-                .explain(&self.acts, layer, whole("unit", unit, 0, 4703)?)?;
-            let mut out = vec![e.bias, e.pre, e.value];
-            out.extend(e.terms.iter().flat_map(|&(i, x, w)| [i as f32, x, w]));
-            Ok(out)
-        })
+    pub fn explain(&self, layer: &str, unit: f64) -> Result<Vec<f32>> {
+        let e = self
+            .net
+            .explain(&self.acts, layer, whole("unit", unit, 0, 4703)?)?;
+        let mut out = vec![e.bias, e.pre, e.value];
+        out.extend(e.terms.iter().flat_map(|&(i, x, w)| [i as f32, x, w]));
+        Ok(out)
     }
 
     /// "relu" or "tanh".
@@ -180,55 +168,44 @@ impl LenetTrainer {
     /// A fresh ReLU / max-pool LeNet-5 from `seed`; Adam with learning rate `lr`, cosine
     /// decay over `epochs`, batches of `batch` images shifted by up to 2 pixels.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        seed: f64,
-        batch: f64,
-        lr: f64,
-        epochs: f64,
-    ) -> std::result::Result<LenetTrainer, JsError> {
-        catch(|| {
-            let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
-            let batch = whole("batch", batch, 1, 1024)?;
-            let epochs = whole("epochs", epochs, 1, 1000)?;
-            if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-                bail!("learning rate must be above 0 and at most 1, got {lr}");
-            }
-            let mut rng = Rng::new(seed);
-            let net = LeNet5::init(
-                rng.next_u64(),
-                crate::cnn::activation::Activation::Relu,
-                lenet5::Pool::Max,
-            );
-            let mut trainer = Trainer::new(net, lr as f32, 1);
-            trainer.opt.weight_decay = 1e-4;
-            Ok(LenetTrainer {
-                trainer,
-                rng,
-                train: None,
-                test: None,
-                batch,
-                epochs,
-                lr: lr as f32,
-                order: Vec::new(),
-                pos: 0,
-                epoch: 0,
-                step: 0,
-                x: vec![0.0; batch * IMAGE],
-                labels: vec![0; batch],
-                last_loss: f32::NAN,
-                last_accuracy: f32::NAN,
-            })
+    pub fn new(seed: f64, batch: f64, lr: f64, epochs: f64) -> Result<LenetTrainer> {
+        let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
+        let batch = whole("batch", batch, 1, 1024)?;
+        let epochs = whole("epochs", epochs, 1, 1000)?;
+        if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
+            bail!("learning rate must be above 0 and at most 1, got {lr}");
+        }
+        let mut rng = Rng::new(seed);
+        let net = LeNet5::init(
+            rng.next_u64(),
+            crate::cnn::activation::Activation::Relu,
+            lenet5::Pool::Max,
+        );
+        let mut trainer = Trainer::new(net, lr as f32, 1);
+        trainer.opt.weight_decay = 1e-4;
+        Ok(LenetTrainer {
+            trainer,
+            rng,
+            train: None,
+            test: None,
+            batch,
+            epochs,
+            lr: lr as f32,
+            order: Vec::new(),
+            pos: 0,
+            epoch: 0,
+            step: 0,
+            x: vec![0.0; batch * IMAGE],
+            labels: vec![0; batch],
+            last_loss: f32::NAN,
+            last_accuracy: f32::NAN,
         })
     }
 
     /// The training set as the two IDX files' bytes; malformed files are errors.
     #[wasm_bindgen(js_name = setTrainData)]
-    pub fn set_train_data(
-        &mut self,
-        images: &[u8],
-        labels: &[u8],
-    ) -> std::result::Result<(), JsError> {
-        let m = Mnist::from_idx(images, labels).map_err(js)?;
+    pub fn set_train_data(&mut self, images: &[u8], labels: &[u8]) -> Result<()> {
+        let m = Mnist::from_idx(images, labels)?;
         self.order = (0..m.len()).collect();
         self.pos = m.len(); // shuffle before the first step
         self.train = Some(m);
@@ -236,74 +213,66 @@ impl LenetTrainer {
     }
 
     #[wasm_bindgen(js_name = setTestData)]
-    pub fn set_test_data(
-        &mut self,
-        images: &[u8],
-        labels: &[u8],
-    ) -> std::result::Result<(), JsError> {
-        self.test = Some(Mnist::from_idx(images, labels).map_err(js)?);
+    pub fn set_test_data(&mut self, images: &[u8], labels: &[u8]) -> Result<()> {
+        self.test = Some(Mnist::from_idx(images, labels)?);
         Ok(())
     }
 
     /// Runs up to `steps` optimisation steps (stopping early when the last epoch ends);
     /// returns how many ran. Loss and accuracy of the last batch are then in the getters.
-    pub fn run(&mut self, steps: f64) -> std::result::Result<u32, JsError> {
-        catch(|| {
-            let steps = whole("steps", steps, 1, 1_000_000)?;
-            let Some(train) = self.train.as_ref() else {
-                bail!("no training data yet: call setTrainData first")
-            };
-            let per_epoch = train.len().div_ceil(self.batch);
-            let total = per_epoch * self.epochs;
-            let mut ran = 0;
-            while ran < steps && self.step < total {
-                if self.pos >= self.order.len() {
-                    for i in (1..self.order.len()).rev() {
-                        self.order.swap(i, self.rng.below(i + 1));
-                    }
-                    self.pos = 0;
+    pub fn run(&mut self, steps: f64) -> Result<u32> {
+        let steps = whole("steps", steps, 1, 1_000_000)?;
+        let Some(train) = self.train.as_ref() else {
+            bail!("no training data yet: call setTrainData first")
+        };
+        let per_epoch = train.len().div_ceil(self.batch);
+        let total = per_epoch * self.epochs;
+        let mut ran = 0;
+        while ran < steps && self.step < total {
+            if self.pos >= self.order.len() {
+                for i in (1..self.order.len()).rev() {
+                    self.order.swap(i, self.rng.below(i + 1));
                 }
-                let idx = &self.order[self.pos..(self.pos + self.batch).min(self.order.len())];
-                let k = idx.len();
-                train.batch(
-                    idx,
-                    Some((&mut self.rng, 2)),
-                    &mut self.x[..k * IMAGE],
-                    &mut self.labels[..k],
-                );
-                self.trainer.opt.lr = self.lr
-                    * 0.5
-                    * (1.0 + (std::f32::consts::PI * self.step as f32 / total as f32).cos());
-                let (loss, right) = self.trainer.step(&self.x[..k * IMAGE], &self.labels[..k]);
-                (self.last_loss, self.last_accuracy) = (loss, right as f32 / k as f32);
-                self.pos += k;
-                self.step += 1;
-                self.epoch = self.step / per_epoch;
-                ran += 1;
+                self.pos = 0;
             }
-            Ok(ran as u32)
-        })
+            let idx = &self.order[self.pos..(self.pos + self.batch).min(self.order.len())];
+            let k = idx.len();
+            train.batch(
+                idx,
+                Some((&mut self.rng, 2)),
+                &mut self.x[..k * IMAGE],
+                &mut self.labels[..k],
+            );
+            self.trainer.opt.lr = self.lr
+                * 0.5
+                * (1.0 + (std::f32::consts::PI * self.step as f32 / total as f32).cos());
+            let (loss, right) = self.trainer.step(&self.x[..k * IMAGE], &self.labels[..k]);
+            (self.last_loss, self.last_accuracy) = (loss, right as f32 / k as f32);
+            self.pos += k;
+            self.step += 1;
+            self.epoch = self.step / per_epoch;
+            ran += 1;
+        }
+        Ok(ran as u32)
     }
 
     /// Accuracy on the first `count` test images (all of them if `count` is larger).
-    pub fn evaluate(&self, count: f64) -> std::result::Result<f64, JsError> {
-        catch(|| {
-            let Some(test) = self.test.as_ref() else {
-                bail!("no test data yet: call setTestData first")
-            };
-            let count = whole("count", count, 1, usize::MAX)?.min(test.len());
-            let mut acts = Activations::default();
-            let (mut x, mut labels) = (vec![0.0; 250 * IMAGE], vec![0u8; 250]);
-            let idx: Vec<usize> = (0..count).collect();
-            let mut right = 0;
-            for chunk in idx.chunks(250) {
-                let k = chunk.len();
-                test.batch(chunk, None, &mut x[..k * IMAGE], &mut labels[..k]);
-                self.trainer.net.forward(&x[..k * IMAGE], k, &mut acts);
-                right += correct(&acts.logits, &labels[..k]);
-            }
-            Ok(right as f64 / count as f64)
-        })
+    pub fn evaluate(&self, count: f64) -> Result<f64> {
+        let Some(test) = self.test.as_ref() else {
+            bail!("no test data yet: call setTestData first")
+        };
+        let count = whole("count", count, 1, usize::MAX)?.min(test.len());
+        let mut acts = Activations::default();
+        let (mut x, mut labels) = (vec![0.0; 250 * IMAGE], vec![0u8; 250]);
+        let idx: Vec<usize> = (0..count).collect();
+        let mut right = 0;
+        for chunk in idx.chunks(250) {
+            let k = chunk.len();
+            test.batch(chunk, None, &mut x[..k * IMAGE], &mut labels[..k]);
+            self.trainer.net.forward(&x[..k * IMAGE], k, &mut acts);
+            right += correct(&acts.logits, &labels[..k]);
+        }
+        Ok(right as f64 / count as f64)
     }
 
     /// The network as a weights file, for `Lenet.fromBytes` (the drawing view).

@@ -3,7 +3,8 @@
 //! Sizes arrive as JS numbers (`f64`) so that -1, 2.5 or NaN are reported as such instead
 //! of wrapping around into a huge unsigned value.
 
-#[cfg(feature = "bench")]
+// The scalar twins it exports exist beside SIMD128 kernels only in wasm.
+#[cfg(all(feature = "bench", target_arch = "wasm32"))]
 pub mod bench;
 pub mod bmes;
 pub mod lenet;
@@ -28,11 +29,18 @@ fn start() {
 /// it to show memory stays flat over thousands of frames.
 #[wasm_bindgen(js_name = memoryBytes)]
 pub fn memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65536) as f64
+    #[cfg(target_arch = "wasm32")]
+    return (core::arch::wasm32::memory_size(0) * 65536) as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
 }
 
-fn js(e: Error) -> JsError {
-    JsError::new(e.message())
+/// Every export returns `Result<T>`: its `Error` reaches JS as a thrown `Error` whose message
+/// is ours. (Plain Rust types on both sides, so the fuzz test can call the exports natively.)
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        js_sys::Error::new(e.message()).into()
+    }
 }
 
 /// A `Float32Array` view of a slice that lives in a handle: valid until the next call into
@@ -40,12 +48,27 @@ fn js(e: Error) -> JsError {
 pub(crate) fn view(v: &[f32]) -> js_sys::Float32Array {
     // SAFETY: the slice outlives this call (it is owned by the handle that returns the view),
     // and JS reads the view before calling into wasm again.
-    unsafe { js_sys::Float32Array::view(v) }
+    #[cfg(target_arch = "wasm32")]
+    return unsafe { js_sys::Float32Array::view(v) };
+    // Natively (the fuzz test) there is no JS to view the slice: a placeholder that costs no
+    // call into JS.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = v;
+        JsValue::UNDEFINED.unchecked_into()
+    }
 }
 
-/// Runs a checked body and hands its error to JS: every export is `catch(|| { … })`.
-fn catch<T>(f: impl FnOnce() -> Result<T>) -> std::result::Result<T, JsError> {
-    f().map_err(js)
+/// As [`view`], for u32 slices.
+pub(crate) fn view_u32(v: &[u32]) -> js_sys::Uint32Array {
+    // SAFETY: as `view`.
+    #[cfg(target_arch = "wasm32")]
+    return unsafe { js_sys::Uint32Array::view(v) };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = v;
+        JsValue::UNDEFINED.unchecked_into()
+    }
 }
 
 /// A JS number that must be a whole number in `lo..=hi`.
@@ -129,25 +152,18 @@ pub struct AxisPlan {
 
 /// SAME (TensorFlow's rule) or VALID for one axis: `input`, `kernel`, `stride`, `padding`.
 #[wasm_bindgen(js_name = planAxis)]
-pub fn plan_axis(
-    input: f64,
-    kernel: f64,
-    stride: f64,
-    padding: &str,
-) -> std::result::Result<AxisPlan, JsError> {
-    catch(|| {
-        let a = Axis::plan(
-            "size",
-            whole("input size", input, 1, MAX_DIM)?,
-            whole("kernel size", kernel, 1, MAX_DIM)?,
-            whole("stride", stride, 1, MAX_STRIDE)?,
-            Padding::parse(padding)?,
-        )?;
-        Ok(AxisPlan {
-            out: a.out as u32,
-            pad_before: a.pad_before as u32,
-            pad_after: a.pad_after as u32,
-        })
+pub fn plan_axis(input: f64, kernel: f64, stride: f64, padding: &str) -> Result<AxisPlan> {
+    let a = Axis::plan(
+        "size",
+        whole("input size", input, 1, MAX_DIM)?,
+        whole("kernel size", kernel, 1, MAX_DIM)?,
+        whole("stride", stride, 1, MAX_STRIDE)?,
+        Padding::parse(padding)?,
+    )?;
+    Ok(AxisPlan {
+        out: a.out as u32,
+        pad_before: a.pad_before as u32,
+        pad_after: a.pad_after as u32,
     })
 }
 
@@ -173,25 +189,23 @@ impl ConvLayer {
         bias: &[f32],
         stride: &[f64],
         padding: &str,
-    ) -> std::result::Result<ConvLayer, JsError> {
-        catch(|| {
-            let plan = Conv2d::plan(
-                x,
-                &dims("x_shape", x_shape)?,
-                weight,
-                &dims("weight_shape", w_shape)?,
-                bias,
-                pair("stride", stride, MAX_STRIDE)?,
-                Padding::parse(padding)?,
-            )?;
-            let mut y = vec![0.0; plan.window.y_len(plan.out_channels)];
-            crate::kernels::fast::conv2d(&mut y, x, weight, bias, &plan.window, plan.out_channels);
-            Ok(ConvLayer {
-                plan,
-                x: x.to_vec(),
-                weight: weight.to_vec(),
-                y,
-            })
+    ) -> Result<ConvLayer> {
+        let plan = Conv2d::plan(
+            x,
+            &dims("x_shape", x_shape)?,
+            weight,
+            &dims("weight_shape", w_shape)?,
+            bias,
+            pair("stride", stride, MAX_STRIDE)?,
+            Padding::parse(padding)?,
+        )?;
+        let mut y = vec![0.0; plan.window.y_len(plan.out_channels)];
+        crate::kernels::fast::conv2d(&mut y, x, weight, bias, &plan.window, plan.out_channels);
+        Ok(ConvLayer {
+            plan,
+            x: x.to_vec(),
+            weight: weight.to_vec(),
+            y,
         })
     }
 
@@ -219,26 +233,18 @@ impl ConvLayer {
 
     /// The products summed into y[n, oc, oy, ox], five numbers each: channel, input row,
     /// input column (outside the plane on padding), x value, weight.
-    pub fn terms(
-        &self,
-        n: f64,
-        oc: f64,
-        oy: f64,
-        ox: f64,
-    ) -> std::result::Result<Vec<f32>, JsError> {
-        catch(|| {
-            let at = [
-                whole("n", n, 0, MAX_DIM)?,
-                whole("oc", oc, 0, MAX_DIM)?,
-                whole("oy", oy, 0, MAX_DIM)?,
-                whole("ox", ox, 0, MAX_DIM)?,
-            ];
-            let terms = conv::conv2d_terms(&self.plan, &self.x, &self.weight, at)?;
-            Ok(terms
-                .iter()
-                .flat_map(|t| [t.channel as f32, t.row as f32, t.col as f32, t.x, t.w])
-                .collect())
-        })
+    pub fn terms(&self, n: f64, oc: f64, oy: f64, ox: f64) -> Result<Vec<f32>> {
+        let at = [
+            whole("n", n, 0, MAX_DIM)?,
+            whole("oc", oc, 0, MAX_DIM)?,
+            whole("oy", oy, 0, MAX_DIM)?,
+            whole("ox", ox, 0, MAX_DIM)?,
+        ];
+        let terms = conv::conv2d_terms(&self.plan, &self.x, &self.weight, at)?;
+        Ok(terms
+            .iter()
+            .flat_map(|t| [t.channel as f32, t.row as f32, t.col as f32, t.x, t.w])
+            .collect())
     }
 }
 
@@ -252,7 +258,7 @@ pub fn conv2d(
     bias: &[f32],
     stride: &[f64],
     padding: &str,
-) -> std::result::Result<Output, JsError> {
+) -> Result<Output> {
     let layer = ConvLayer::new(x, x_shape, weight, w_shape, bias, stride, padding)?;
     let shape = layer.output_shape();
     Ok(Output {
@@ -270,17 +276,15 @@ pub fn max_pool2d(
     kernel: &[f64],
     stride: &[f64],
     padding: &str,
-) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        let (y, arg) = pool::max_pool2d(
-            x,
-            &dims("x_shape", x_shape)?,
-            pair("kernel", kernel, MAX_DIM)?,
-            pair("stride", stride, MAX_STRIDE)?,
-            Padding::parse(padding)?,
-        )?;
-        Ok(Output::new(y, Some(arg)))
-    })
+) -> Result<Output> {
+    let (y, arg) = pool::max_pool2d(
+        x,
+        &dims("x_shape", x_shape)?,
+        pair("kernel", kernel, MAX_DIM)?,
+        pair("stride", stride, MAX_STRIDE)?,
+        Padding::parse(padding)?,
+    )?;
+    Ok(Output::new(y, Some(arg)))
 }
 
 /// Mean pooling; SAME windows divide by their real cells only.
@@ -291,17 +295,15 @@ pub fn avg_pool2d(
     kernel: &[f64],
     stride: &[f64],
     padding: &str,
-) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        let y = pool::avg_pool2d(
-            x,
-            &dims("x_shape", x_shape)?,
-            pair("kernel", kernel, MAX_DIM)?,
-            pair("stride", stride, MAX_STRIDE)?,
-            Padding::parse(padding)?,
-        )?;
-        Ok(Output::new(y, None))
-    })
+) -> Result<Output> {
+    let y = pool::avg_pool2d(
+        x,
+        &dims("x_shape", x_shape)?,
+        pair("kernel", kernel, MAX_DIM)?,
+        pair("stride", stride, MAX_STRIDE)?,
+        Padding::parse(padding)?,
+    )?;
+    Ok(Output::new(y, None))
 }
 
 /// Stochastic pooling; `mode` "inference" (expectation) or "train" (sample with `seed`,
@@ -315,25 +317,23 @@ pub fn stochastic_pool2d(
     padding: &str,
     mode: &str,
     seed: f64,
-) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        let mode = match mode {
-            "inference" => Stochastic::Inference,
-            "train" => Stochastic::Train {
-                seed: whole("seed", seed, 0, u32::MAX as usize)? as u64,
-            },
-            _ => bail!("mode must be \"inference\" or \"train\", got {mode:?}"),
-        };
-        let (y, arg) = pool::stochastic_pool2d(
-            x,
-            &dims("x_shape", x_shape)?,
-            pair("kernel", kernel, MAX_DIM)?,
-            pair("stride", stride, MAX_STRIDE)?,
-            Padding::parse(padding)?,
-            mode,
-        )?;
-        Ok(Output::new(y, arg))
-    })
+) -> Result<Output> {
+    let mode = match mode {
+        "inference" => Stochastic::Inference,
+        "train" => Stochastic::Train {
+            seed: whole("seed", seed, 0, u32::MAX as usize)? as u64,
+        },
+        _ => bail!("mode must be \"inference\" or \"train\", got {mode:?}"),
+    };
+    let (y, arg) = pool::stochastic_pool2d(
+        x,
+        &dims("x_shape", x_shape)?,
+        pair("kernel", kernel, MAX_DIM)?,
+        pair("stride", stride, MAX_STRIDE)?,
+        Padding::parse(padding)?,
+        mode,
+    )?;
+    Ok(Output::new(y, arg))
 }
 
 /// y: [N, out] = x: [N, in] * weight: [out, in]^T + bias.
@@ -344,39 +344,33 @@ pub fn dense(
     weight: &[f32],
     w_shape: &[f64],
     bias: &[f32],
-) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        Ok(Output::new(
-            dense_op::dense(
-                x,
-                &dims("x_shape", x_shape)?,
-                weight,
-                &dims("weight_shape", w_shape)?,
-                bias,
-            )?,
-            None,
-        ))
-    })
+) -> Result<Output> {
+    Ok(Output::new(
+        dense_op::dense(
+            x,
+            &dims("x_shape", x_shape)?,
+            weight,
+            &dims("weight_shape", w_shape)?,
+            bias,
+        )?,
+        None,
+    ))
 }
 
 /// Elementwise `name` ("identity", "relu", "tanh", "sigmoid") of x with any shape.
 #[wasm_bindgen]
-pub fn activate(name: &str, x: &[f32], shape: &[f64]) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        Ok(Output::new(
-            activation::activate(Activation::parse(name)?, x, &dims("shape", shape)?)?,
-            None,
-        ))
-    })
+pub fn activate(name: &str, x: &[f32], shape: &[f64]) -> Result<Output> {
+    Ok(Output::new(
+        activation::activate(Activation::parse(name)?, x, &dims("shape", shape)?)?,
+        None,
+    ))
 }
 
 /// Softmax over the last axis of x.
 #[wasm_bindgen]
-pub fn softmax(x: &[f32], shape: &[f64]) -> std::result::Result<Output, JsError> {
-    catch(|| {
-        Ok(Output::new(
-            activation::softmax(x, &dims("shape", shape)?)?,
-            None,
-        ))
-    })
+pub fn softmax(x: &[f32], shape: &[f64]) -> Result<Output> {
+    Ok(Output::new(
+        activation::softmax(x, &dims("shape", shape)?)?,
+        None,
+    ))
 }

@@ -4,7 +4,7 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::{catch, view, whole};
+use super::{view, whole};
 use crate::cnn::activation::Activation;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
@@ -63,32 +63,30 @@ impl RecurrentNet {
         layers: f64,
         bidirectional: bool,
         seed: f64,
-    ) -> std::result::Result<RecurrentNet, JsError> {
-        catch(|| {
-            let cell = parse_kind(kind)?;
-            let (input, hidden) = (
-                whole("input size", input, 1, 4096)?,
-                whole("hidden size", hidden, 1, 1024)?,
-            );
-            let layers = whole("layers", layers, 1, 8)?;
-            let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
-            let net = Recurrent::random(
-                cell,
-                input,
-                hidden,
-                layers,
-                bidirectional,
-                1.0 / (hidden as f32).sqrt(),
-                &mut rng,
-            );
-            net.validate()?;
-            Ok(RecurrentNet {
-                packed: net.pack(),
-                net,
-                out: Output::default(),
-                stepper: None,
-                stepper_y: Vec::new(),
-            })
+    ) -> Result<RecurrentNet> {
+        let cell = parse_kind(kind)?;
+        let (input, hidden) = (
+            whole("input size", input, 1, 4096)?,
+            whole("hidden size", hidden, 1, 1024)?,
+        );
+        let layers = whole("layers", layers, 1, 8)?;
+        let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
+        let net = Recurrent::random(
+            cell,
+            input,
+            hidden,
+            layers,
+            bidirectional,
+            1.0 / (hidden as f32).sqrt(),
+            &mut rng,
+        );
+        net.validate()?;
+        Ok(RecurrentNet {
+            packed: net.pack(),
+            net,
+            out: Output::default(),
+            stepper: None,
+            stepper_y: Vec::new(),
         })
     }
 
@@ -140,51 +138,40 @@ impl RecurrentNet {
 
     /// Replaces one weight tensor (same length, finite values).
     #[wasm_bindgen(js_name = setWeight)]
-    pub fn set_weight(&mut self, name: &str, values: &[f32]) -> std::result::Result<(), JsError> {
-        catch(|| {
-            let t = self.tensor(name)?;
-            check_buffer(name, values, &[t.len()])?;
-            t.copy_from_slice(values);
-            self.stepper = None;
-            self.packed = self.net.pack();
-            Ok(())
-        })
+    pub fn set_weight(&mut self, name: &str, values: &[f32]) -> Result<()> {
+        let t = self.tensor(name)?;
+        check_buffer(name, values, &[t.len()])?;
+        t.copy_from_slice(values);
+        self.stepper = None;
+        self.packed = self.net.pack();
+        Ok(())
     }
 
     /// A copy of one weight tensor (change weights with `setWeight`).
-    pub fn weight(&mut self, name: &str) -> std::result::Result<Float32Array, JsError> {
-        catch(|| Ok(Float32Array::from(&self.tensor(name)?[..])))
+    pub fn weight(&mut self, name: &str) -> Result<Vec<f32>> {
+        Ok(self.tensor(name)?.clone())
     }
 
     /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
     /// for zeros. Results in `y()`, `hN()`, `cN()`.
-    pub fn forward(
-        &mut self,
-        x: &[f32],
-        t: f64,
-        n: f64,
-        h0: &[f32],
-        c0: &[f32],
-    ) -> std::result::Result<(), JsError> {
-        catch(|| {
-            let (t, n) = (
-                whole("T (time steps)", t, 1, 100_000)?,
-                whole("N (batch)", n, 1, 4096)?,
-            );
-            let states = self.net.layers * self.net.directions() * n * self.net.hidden;
-            let zeros = vec![0.0; states];
-            let h0 = if h0.is_empty() { &zeros[..] } else { h0 };
-            let c0 = if c0.is_empty() && self.net.cell.has_cell_state() {
-                &zeros[..]
-            } else {
-                c0
-            };
-            self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
-            // Into the previous call's buffers: no fresh zeroed record per call.
-            self.net
-                .forward_packed(&self.packed, &mut self.out, x, t, n, h0, c0);
-            Ok(())
-        })
+    pub fn forward(&mut self, x: &[f32], t: f64, n: f64, h0: &[f32], c0: &[f32]) -> Result<()> {
+        let (t, n) = (
+            whole("T (time steps)", t, 1, 100_000)?,
+            whole("N (batch)", n, 1, 4096)?,
+        );
+        let states = self.net.layers * self.net.directions() * n * self.net.hidden;
+        let zeros = vec![0.0; states];
+        let h0 = if h0.is_empty() { &zeros[..] } else { h0 };
+        let c0 = if c0.is_empty() && self.net.cell.has_cell_state() {
+            &zeros[..]
+        } else {
+            c0
+        };
+        self.net.check_inputs(x, &[t, n, self.net.input], h0, c0)?;
+        // Into the previous call's buffers: no fresh zeroed record per call.
+        self.net
+            .forward_packed(&self.packed, &mut self.out, x, t, n, h0, c0);
+        Ok(())
     }
 
     /// [T, N, D·H] from the last `forward`.
@@ -201,12 +188,10 @@ impl RecurrentNet {
     }
 
     /// Starts step-wise mode over x: [T, I] (batch 1, zero initial states).
-    pub fn begin(&mut self, x: &[f32], t: f64) -> std::result::Result<(), JsError> {
-        catch(|| {
-            let t = whole("T (time steps)", t, 1, 100_000)?;
-            self.stepper = Some(Stepper::new(self.net.clone(), x, t)?);
-            Ok(())
-        })
+    pub fn begin(&mut self, x: &[f32], t: f64) -> Result<()> {
+        let t = whole("T (time steps)", t, 1, 100_000)?;
+        self.stepper = Some(Stepper::new(self.net.clone(), x, t)?);
+        Ok(())
     }
 
     fn stepper(&self) -> Result<&Stepper> {
@@ -217,84 +202,71 @@ impl RecurrentNet {
 
     /// Advances `layer` in direction `dir` (0 forward, 1 backward) by one step; returns the
     /// time index it computed.
-    pub fn step(&mut self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
-        catch(|| {
-            let (layer, dir) = (whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?);
-            let Some(st) = self.stepper.as_mut() else {
-                bail!("call begin(x, T) before stepping")
-            };
-            Ok(st.step(layer, dir)? as u32)
-        })
+    pub fn step(&mut self, layer: f64, dir: f64) -> Result<u32> {
+        let (layer, dir) = (whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?);
+        let Some(st) = self.stepper.as_mut() else {
+            bail!("call begin(x, T) before stepping")
+        };
+        Ok(st.step(layer, dir)? as u32)
     }
 
     /// Steps (layer, dir) has done.
-    pub fn done(&self, layer: f64, dir: f64) -> std::result::Result<u32, JsError> {
-        catch(|| {
-            Ok(self
-                .stepper()?
-                .done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
-                as u32)
-        })
+    pub fn done(&self, layer: f64, dir: f64) -> Result<u32> {
+        Ok(self
+            .stepper()?
+            .done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)? as u32)
     }
 
     /// Gates of (layer, dir) over time: [T, G·H] in PyTorch's block order (RNN h; GRU r, z,
     /// n; LSTM i, f, g, o), after their activation; zeros where not computed yet.
-    pub fn gates(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| {
-            Ok(view(
-                &self
-                    .stepper()?
-                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
-                    .gates,
-            ))
-        })
+    pub fn gates(&self, layer: f64, dir: f64) -> Result<Float32Array> {
+        Ok(view(
+            &self
+                .stepper()?
+                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .gates,
+        ))
     }
 
     /// Hidden states of (layer, dir) over time: [T, H].
-    pub fn hidden(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| {
-            Ok(view(
-                &self
-                    .stepper()?
-                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
-                    .h,
-            ))
-        })
+    pub fn hidden(&self, layer: f64, dir: f64) -> Result<Float32Array> {
+        Ok(view(
+            &self
+                .stepper()?
+                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .h,
+        ))
     }
 
     /// Cell states of (layer, dir) over time: [T, H] (LSTMs; empty otherwise).
-    pub fn cell(&self, layer: f64, dir: f64) -> std::result::Result<Float32Array, JsError> {
-        catch(|| {
-            Ok(view(
-                &self
-                    .stepper()?
-                    .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
-                    .c,
-            ))
-        })
+    pub fn cell(&self, layer: f64, dir: f64) -> Result<Float32Array> {
+        Ok(view(
+            &self
+                .stepper()?
+                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .c,
+        ))
     }
 
     /// The top layer's [T, D·H] output of the steps done so far ([forward, backward] per step).
     #[wasm_bindgen(js_name = stepOutput)]
-    pub fn step_output(&mut self) -> std::result::Result<Float32Array, JsError> {
-        catch(|| {
-            let st = self.stepper()?;
-            let (t, h, d, top) = (
-                st.t,
-                self.net.hidden,
-                self.net.directions(),
-                self.net.layers - 1,
-            );
-            let mut y = vec![0.0; t * d * h];
-            for dir in 0..d {
-                let tr = st.trace(top, dir)?;
-                for s in 0..t {
-                    y[s * d * h + dir * h..][..h].copy_from_slice(&tr.h[s * h..][..h]);
-                }
+    pub fn step_output(&mut self) -> Result<Float32Array> {
+        let st = self.stepper()?;
+        let (t, h, d, top) = (
+            st.t,
+            self.net.hidden,
+            self.net.directions(),
+            self.net.layers - 1,
+        );
+        let mut y = vec![0.0; t * d * h];
+        for dir in 0..d {
+            let tr = st.trace(top, dir)?;
+            for s in 0..t {
+                y[s * d * h + dir * h..][..h].copy_from_slice(&tr.h[s * h..][..h]);
             }
-            self.stepper_y = y;
-            Ok(view(&self.stepper_y))
-        })
+        }
+        self.stepper_y = y;
+        Ok(view(&self.stepper_y))
     }
 }
 
@@ -319,42 +291,40 @@ impl SimpleNet {
         seed: f64,
         x: &[f32],
         t: f64,
-    ) -> std::result::Result<SimpleNet, JsError> {
-        catch(|| {
-            let feedback = match kind {
-                "elman" => Feedback::Elman,
-                "jordan" => Feedback::Jordan,
-                _ => bail!("kind must be \"elman\" or \"jordan\", got {kind:?}"),
-            };
-            let (i, h, o) = (
-                whole("input size", input, 1, 4096)?,
-                whole("hidden size", hidden, 1, 1024)?,
-                whole("output size", output, 1, 1024)?,
-            );
-            let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
-            let s = if feedback == Feedback::Elman { h } else { o };
-            let net = SimpleRnn {
-                feedback,
-                input: i,
-                hidden: h,
-                output: o,
-                out_act: Activation::parse(activation)?,
-                w_ih: uniform(&mut rng, h * i, h),
-                w_rec: uniform(&mut rng, h * s, h),
-                b_ih: uniform(&mut rng, h, h),
-                b_hh: uniform(&mut rng, h, h),
-                w_hy: uniform(&mut rng, o * h, h),
-                b_hy: uniform(&mut rng, o, h),
-            };
-            Ok(SimpleNet {
-                stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)?,
-            })
+    ) -> Result<SimpleNet> {
+        let feedback = match kind {
+            "elman" => Feedback::Elman,
+            "jordan" => Feedback::Jordan,
+            _ => bail!("kind must be \"elman\" or \"jordan\", got {kind:?}"),
+        };
+        let (i, h, o) = (
+            whole("input size", input, 1, 4096)?,
+            whole("hidden size", hidden, 1, 1024)?,
+            whole("output size", output, 1, 1024)?,
+        );
+        let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
+        let s = if feedback == Feedback::Elman { h } else { o };
+        let net = SimpleRnn {
+            feedback,
+            input: i,
+            hidden: h,
+            output: o,
+            out_act: Activation::parse(activation)?,
+            w_ih: uniform(&mut rng, h * i, h),
+            w_rec: uniform(&mut rng, h * s, h),
+            b_ih: uniform(&mut rng, h, h),
+            b_hh: uniform(&mut rng, h, h),
+            w_hy: uniform(&mut rng, o * h, h),
+            b_hy: uniform(&mut rng, o, h),
+        };
+        Ok(SimpleNet {
+            stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)?,
         })
     }
 
     /// Computes the next step; returns its time index.
-    pub fn step(&mut self) -> std::result::Result<u32, JsError> {
-        catch(|| Ok(self.stepper.step()? as u32))
+    pub fn step(&mut self) -> Result<u32> {
+        Ok(self.stepper.step()? as u32)
     }
 
     #[wasm_bindgen(getter)]
@@ -379,63 +349,56 @@ impl SimpleNet {
 /// the norm of dLoss/dx_s. LSTMs start with forget-gate bias 1 (Jozefowicz et al. 2015),
 /// as is usual; everything else is PyTorch's default initialisation from `seed`.
 #[wasm_bindgen(js_name = gradientNorms)]
-pub fn gradient_norms(
-    kind: &str,
-    t: f64,
-    hidden: f64,
-    seed: f64,
-) -> std::result::Result<Vec<f32>, JsError> {
-    catch(|| {
-        let (t, h) = (
-            whole("T (time steps)", t, 1, 1000)?,
-            whole("hidden size", hidden, 1, 256)?,
-        );
-        let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
-        let input = 4;
-        let mut rng = Rng::new(seed ^ 0x5eed);
-        let x: Vec<f32> = (0..t * input).map(|_| rng.normal()).collect();
-        let norms = |g: &[f32]| {
-            g.chunks_exact(input)
-                .map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt())
-                .collect::<Vec<f32>>()
+pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> Result<Vec<f32>> {
+    let (t, h) = (
+        whole("T (time steps)", t, 1, 1000)?,
+        whole("hidden size", hidden, 1, 256)?,
+    );
+    let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
+    let input = 4;
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let x: Vec<f32> = (0..t * input).map(|_| rng.normal()).collect();
+    let norms = |g: &[f32]| {
+        g.chunks_exact(input)
+            .map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt())
+            .collect::<Vec<f32>>()
+    };
+    if kind == "elman" {
+        let mut r = Rng::new(seed);
+        let net = SimpleRnn {
+            feedback: Feedback::Elman,
+            input,
+            hidden: h,
+            output: 1,
+            out_act: Activation::Identity,
+            w_ih: uniform(&mut r, h * input, h),
+            w_rec: uniform(&mut r, h * h, h),
+            b_ih: uniform(&mut r, h, h),
+            b_hh: uniform(&mut r, h, h),
+            w_hy: vec![1.0; h],
+            b_hy: vec![0.0],
         };
-        if kind == "elman" {
-            let mut r = Rng::new(seed);
-            let net = SimpleRnn {
-                feedback: Feedback::Elman,
-                input,
-                hidden: h,
-                output: 1,
-                out_act: Activation::Identity,
-                w_ih: uniform(&mut r, h * input, h),
-                w_rec: uniform(&mut r, h * h, h),
-                b_ih: uniform(&mut r, h, h),
-                b_hh: uniform(&mut r, h, h),
-                w_hy: vec![1.0; h],
-                b_hy: vec![0.0],
-            };
-            let s0 = vec![0.0; h];
-            let fwd = net.forward(&x, t, 1, &s0);
-            let mut dy = vec![0.0; t];
-            dy[t - 1] = 1.0;
-            return Ok(norms(&net.backward(&fwd, &x, t, 1, &s0, &[], &dy).x));
-        }
-        let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64)
-            .map_err(|_| {
-                crate::Error::new(format!(
-                    "kind must be elman, rnn, gru or lstm, got {kind:?}"
-                ))
-            })?;
-        if let Cell::Lstm { .. } = net.net.cell {
-            let w = &mut net.net.weights[0];
-            w.b_ih[h..2 * h].fill(1.0);
-            w.b_hh[h..2 * h].fill(0.0);
-        }
-        let zeros = vec![0.0; h];
-        let fwd = net.net.forward(&x, t, 1, &zeros, &zeros);
-        let mut dy = vec![0.0; t * h];
-        dy[(t - 1) * h..].fill(1.0);
-        let g = net.net.backward(&fwd, t, 1, &zeros, &zeros, &dy, &[], &[]);
-        Ok(norms(&g.x))
-    })
+        let s0 = vec![0.0; h];
+        let fwd = net.forward(&x, t, 1, &s0);
+        let mut dy = vec![0.0; t];
+        dy[t - 1] = 1.0;
+        return Ok(norms(&net.backward(&fwd, &x, t, 1, &s0, &[], &dy).x));
+    }
+    let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64)
+        .map_err(|_| {
+            crate::Error::new(format!(
+                "kind must be elman, rnn, gru or lstm, got {kind:?}"
+            ))
+        })?;
+    if let Cell::Lstm { .. } = net.net.cell {
+        let w = &mut net.net.weights[0];
+        w.b_ih[h..2 * h].fill(1.0);
+        w.b_hh[h..2 * h].fill(0.0);
+    }
+    let zeros = vec![0.0; h];
+    let fwd = net.net.forward(&x, t, 1, &zeros, &zeros);
+    let mut dy = vec![0.0; t * h];
+    dy[(t - 1) * h..].fill(1.0);
+    let g = net.net.backward(&fwd, t, 1, &zeros, &zeros, &dy, &[], &[]);
+    Ok(norms(&g.x))
 }

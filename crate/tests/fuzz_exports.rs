@@ -1,0 +1,515 @@
+//! Every function the page can call (the `#[wasm_bindgen]` exports in `nnplay::wasm`),
+//! called natively a million times with hostile arguments: numbers that are NaN, infinite,
+//! negative, fractional or huge; strings that are wrong, empty, script text or emoji;
+//! buffers of the wrong length or holding NaN; truncated and corrupted weight and data
+//! files. Each call returns a value or an `Error` (which the page sees as a JS `Error`);
+//! none may panic, because a panic in wasm aborts the page's module. Half the calls start
+//! from well-formed arguments with one thing broken, or none, so the calls also get past
+//! the checks into the math: the test counts both outcomes per export and requires both.
+
+use std::collections::BTreeMap;
+
+use nnplay::rng::Rng;
+use nnplay::wasm::bmes::Segmenter;
+use nnplay::wasm::lenet::{Lenet, LenetTrainer};
+use nnplay::wasm::rnn::{gradient_norms, RecurrentNet, SimpleNet};
+use nnplay::wasm::{self, ConvLayer};
+
+const LENET: &[u8] = include_bytes!("../../weights/lenet5.nnw");
+const BMES: &[u8] = include_bytes!("../../weights/bmes.nnpb");
+
+/// Values and errors returned, per export.
+type Tally = BTreeMap<&'static str, [u32; 2]>;
+
+/// The fuzzer's random choices.
+struct Fuzz {
+    rng: Rng,
+}
+
+impl Fuzz {
+    fn below(&mut self, n: usize) -> usize {
+        self.rng.below(n)
+    }
+
+    /// One time in `n`.
+    fn one_in(&mut self, n: usize) -> bool {
+        self.rng.below(n) == 0
+    }
+
+    /// A hostile JS number: NaN, infinite, negative, fractional, huge or tiny.
+    fn nasty(&mut self) -> f64 {
+        const NASTY: [f64; 12] = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.5,
+            2.5,
+            1e9,
+            4294967296.0,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+        ];
+        NASTY[self.below(NASTY.len())]
+    }
+
+    /// A JS number: a small whole number (`lo..=hi`) or, one time in `bad`, a hostile one.
+    fn num(&mut self, lo: usize, hi: usize, bad: usize) -> f64 {
+        if self.one_in(bad) {
+            self.nasty()
+        } else {
+            (lo + self.below(hi - lo + 1)) as f64
+        }
+    }
+
+    /// `len` floats, one in 500 NaN or infinite.
+    fn values(&mut self, len: usize) -> Vec<f32> {
+        (0..len)
+            .map(|_| match self.below(1000) {
+                0 => f32::NAN,
+                1 => f32::NEG_INFINITY,
+                _ => self.rng.range(-2.0, 2.0),
+            })
+            .collect()
+    }
+
+    /// `len` floats, or one time in `bad` a buffer of another length (empty included).
+    fn buffer(&mut self, len: usize, bad: usize) -> Vec<f32> {
+        if self.one_in(bad) {
+            let other = [0, 1, len.saturating_sub(1), len + 1, self.below(100)];
+            let n = other[self.below(other.len())];
+            self.values(n)
+        } else {
+            self.values(len)
+        }
+    }
+
+    /// A shape from its true axes: one time in `bad` an axis turned hostile, an axis added
+    /// or an axis dropped.
+    fn shape(&mut self, axes: &[usize], bad: usize) -> Vec<f64> {
+        let mut s: Vec<f64> = axes.iter().map(|&d| d as f64).collect();
+        if self.one_in(bad) {
+            match self.below(3) {
+                0 if !s.is_empty() => {
+                    let i = self.below(s.len());
+                    s[i] = self.nasty();
+                }
+                1 => s.push(1.0),
+                _ => {
+                    s.pop();
+                }
+            }
+        }
+        s
+    }
+
+    /// One of `good`, or one time in `bad` a wrong string.
+    fn text(&mut self, good: &[&str], bad: usize) -> String {
+        const JUNK: [&str; 9] = [
+            "",
+            "<script>alert(1)</script>",
+            "ＶＡＬＩＤ",
+            "😀😀",
+            "relu\0",
+            " same",
+            "我爱北京天安门",
+            "lstm:fc:linear:extra",
+            "constructor",
+        ];
+        if good.is_empty() || self.one_in(bad) {
+            JUNK[self.below(JUNK.len())].to_owned()
+        } else {
+            good[self.below(good.len())].to_owned()
+        }
+    }
+
+    /// A real file cut short, with a few bits flipped, or random bytes.
+    fn corrupt(&mut self, real: &[u8]) -> Vec<u8> {
+        match self.below(3) {
+            0 => (0..self.below(100))
+                .map(|_| self.below(256) as u8)
+                .collect(),
+            1 => real[..self.below(real.len() + 1)].to_vec(),
+            _ => {
+                let mut b = real.to_vec();
+                for _ in 0..1 + self.below(4) {
+                    let i = self.below(b.len());
+                    b[i] ^= 1 << self.below(8);
+                }
+                b
+            }
+        }
+    }
+
+    /// An IDX pair of a few 28×28 images and their labels, the header sometimes lying and
+    /// labels sometimes past 9.
+    fn idx(&mut self) -> (Vec<u8>, Vec<u8>) {
+        let count = 1 + self.below(4) as u32;
+        let claimed = if self.one_in(4) {
+            self.below(1000) as u32
+        } else {
+            count
+        };
+        let mut images = vec![0, 0, 8, 3];
+        for d in [claimed, 28, 28] {
+            images.extend(d.to_be_bytes());
+        }
+        images.extend((0..count * 784).map(|_| self.below(256) as u8));
+        let mut labels = vec![0, 0, 8, 1];
+        labels.extend(claimed.to_be_bytes());
+        let top = if self.one_in(4) { 256 } else { 10 };
+        labels.extend((0..count).map(|_| self.below(top) as u8));
+        (images, labels)
+    }
+}
+
+/// Counts a call's outcome under `name` and hands the result on.
+fn tallied<T>(tally: &mut Tally, name: &'static str, r: nnplay::Result<T>) -> nnplay::Result<T> {
+    tally.entry(name).or_default()[usize::from(r.is_err())] += 1;
+    r
+}
+
+fn count<T>(tally: &mut Tally, name: &'static str, r: nnplay::Result<T>) {
+    let _ = tallied(tally, name, r);
+}
+
+/// A recurrent network made by the fuzzer, with the sizes it was made with.
+struct Rnn {
+    net: RecurrentNet,
+    input: usize,
+    states: usize,
+    hidden: usize,
+}
+
+#[test]
+fn a_million_hostile_calls_into_the_exports_never_panic() {
+    let mut f = Fuzz { rng: Rng::new(7) };
+    let mut tally = Tally::new();
+    let mut lenet = Lenet::from_bytes(LENET).expect("the shipped LeNet-5 loads");
+    let mut seg = Segmenter::from_bytes(BMES).expect("the shipped tagger loads");
+    let (mut rnn, mut simple, mut trainer, mut layer) = (None::<Rnn>, None, None, None);
+    let kinds = [
+        "rnn",
+        "gru",
+        "lstm",
+        "lstm:fc",
+        "lstm:peephole",
+        "lstm:linear",
+    ];
+    let pads = ["same", "valid"];
+    // A million calls that take arguments (the argument-free getters come on top).
+    while tally.values().map(|[ok, err]| ok + err).sum::<u32>() < 1_000_000 {
+        // The usual sizes, and how often (one time in `bad`) an argument is broken.
+        let bad = 3;
+        let (n, c, h, w) = (
+            1 + f.below(2),
+            1 + f.below(3),
+            1 + f.below(8),
+            1 + f.below(8),
+        );
+        let (o, kh, kw) = (1 + f.below(4), 1 + f.below(4), 1 + f.below(4));
+        let x = f.buffer(n * c * h * w, bad);
+        let xs = f.shape(&[n, c, h, w], bad);
+        let pad = f.text(&pads, bad);
+        let stride = [f.num(1, 3, bad), f.num(1, 3, bad)];
+        let kernel = [f.num(1, 3, bad), f.num(1, 3, bad)];
+        match f.below(24) {
+            0 => {
+                let (wt, ws) = (
+                    f.buffer(o * c * kh * kw, bad),
+                    f.shape(&[o, c, kh, kw], bad),
+                );
+                let b = f.buffer(o, bad);
+                let r = wasm::conv2d(&x, &xs, &wt, &ws, &b, &stride, &pad);
+                count(&mut tally, "conv2d", r);
+            }
+            1 => count(
+                &mut tally,
+                "max_pool2d",
+                wasm::max_pool2d(&x, &xs, &kernel, &stride, &pad),
+            ),
+            2 => count(
+                &mut tally,
+                "avg_pool2d",
+                wasm::avg_pool2d(&x, &xs, &kernel, &stride, &pad),
+            ),
+            3 => {
+                let mode = f.text(&["train", "inference"], bad);
+                let seed = f.num(0, 1000, bad);
+                let r = wasm::stochastic_pool2d(&x, &xs, &kernel, &stride, &pad, &mode, seed);
+                count(&mut tally, "stochastic_pool2d", r);
+            }
+            4 => {
+                let (inp, out) = (1 + f.below(20), 1 + f.below(20));
+                let (xd, xds) = (f.buffer(n * inp, bad), f.shape(&[n, inp], bad));
+                let (wt, ws) = (f.buffer(out * inp, bad), f.shape(&[out, inp], bad));
+                let b = f.buffer(out, bad);
+                count(&mut tally, "dense", wasm::dense(&xd, &xds, &wt, &ws, &b));
+            }
+            5 => {
+                let name = f.text(&["relu", "tanh", "sigmoid"], bad);
+                count(&mut tally, "activate", wasm::activate(&name, &x, &xs));
+                count(&mut tally, "softmax", wasm::softmax(&x, &xs));
+            }
+            6 => {
+                let (i, k, s) = (f.num(1, 30, bad), f.num(1, 5, bad), f.num(1, 3, bad));
+                count(&mut tally, "plan_axis", wasm::plan_axis(i, k, s, &pad));
+            }
+            7 => {
+                let (wt, ws) = (
+                    f.buffer(o * c * kh * kw, bad),
+                    f.shape(&[o, c, kh, kw], bad),
+                );
+                let b = f.buffer(o, bad);
+                let made = ConvLayer::new(&x, &xs, &wt, &ws, &b, &stride, &pad);
+                if let Ok(l) = tallied(&mut tally, "ConvLayer::new", made) {
+                    let _ = (l.output(), l.output_shape(), l.pad_top(), l.pad_left());
+                    layer = Some(l);
+                }
+            }
+            8 => {
+                if let Some(l) = &layer {
+                    let at = [
+                        f.num(0, 2, bad),
+                        f.num(0, 4, bad),
+                        f.num(0, 8, bad),
+                        f.num(0, 8, bad),
+                    ];
+                    count(&mut tally, "terms", l.terms(at[0], at[1], at[2], at[3]));
+                }
+            }
+            9 => {
+                count(
+                    &mut tally,
+                    "Lenet.forward",
+                    lenet.forward(&f.buffer(784, bad)),
+                );
+                let _ = (lenet.c1(), lenet.probs(), lenet.arg_s2(), lenet.arg_s4());
+            }
+            10 => {
+                let images = f.buffer(n * 784, bad);
+                let count_arg = if f.one_in(bad) { f.nasty() } else { n as f64 };
+                count(
+                    &mut tally,
+                    "forward_batch",
+                    lenet.forward_batch(&images, count_arg),
+                );
+            }
+            11 => {
+                let layers = ["c1", "s2", "c3", "s4", "f5", "f6", "logits"];
+                let (name, unit) = (f.text(&layers, bad), f.num(0, 4703, bad));
+                count(&mut tally, "explain", lenet.explain(&name, unit));
+                let name = f.text(&["conv1.weight", "conv2.bias", "fc3.bias"], bad);
+                count(&mut tally, "param", lenet.param(&name));
+            }
+            12 if f.one_in(20) => {
+                let bytes = if f.one_in(bad) {
+                    f.corrupt(LENET)
+                } else {
+                    LENET.to_vec()
+                };
+                if let Ok(l) = tallied(&mut tally, "Lenet::from_bytes", Lenet::from_bytes(&bytes)) {
+                    lenet = l;
+                }
+            }
+            13 => {
+                let (seed, batch, epochs) = (f.num(0, 9, bad), f.num(1, 4, bad), f.num(1, 3, bad));
+                let lr = if f.one_in(bad) { f.nasty() } else { 0.01 };
+                let made = LenetTrainer::new(seed, batch, lr, epochs);
+                if let Ok(t) = tallied(&mut tally, "LenetTrainer::new", made) {
+                    trainer = Some(t);
+                }
+            }
+            // Training steps cost a thousand times more than a check: fewer of them.
+            14 if f.one_in(8) => {
+                let Some(t) = &mut trainer else { continue };
+                let (images, labels) = f.idx();
+                count(
+                    &mut tally,
+                    "set_train_data",
+                    t.set_train_data(&images, &labels),
+                );
+                let (images, labels) = f.idx();
+                count(
+                    &mut tally,
+                    "set_test_data",
+                    t.set_test_data(&images, &labels),
+                );
+                count(&mut tally, "run", t.run(f.num(1, 3, bad)));
+                count(&mut tally, "evaluate", t.evaluate(f.num(1, 4, bad)));
+                let _ = (
+                    t.loss(),
+                    t.seen(),
+                    t.epoch(),
+                    t.step(),
+                    t.total_steps(),
+                    t.weights(),
+                );
+            }
+            15 => {
+                let kind = f.text(&kinds, bad);
+                let (input, hidden, layers) = (1 + f.below(3), 1 + f.below(4), 1 + f.below(2));
+                let bi = f.one_in(2);
+                let sizes = [
+                    if f.one_in(bad) {
+                        f.nasty()
+                    } else {
+                        input as f64
+                    },
+                    if f.one_in(bad) {
+                        f.nasty()
+                    } else {
+                        hidden as f64
+                    },
+                    if f.one_in(bad) {
+                        f.nasty()
+                    } else {
+                        layers as f64
+                    },
+                ];
+                let seed = f.num(0, 99, bad);
+                let made = RecurrentNet::new(&kind, sizes[0], sizes[1], sizes[2], bi, seed);
+                if let Ok(net) = tallied(&mut tally, "RecurrentNet::new", made) {
+                    let states = layers * (1 + usize::from(bi));
+                    rnn = Some(Rnn {
+                        net,
+                        input,
+                        states,
+                        hidden,
+                    });
+                }
+            }
+            16..=18 => {
+                let Some(Rnn {
+                    net,
+                    input,
+                    states,
+                    hidden,
+                }) = &mut rnn
+                else {
+                    continue;
+                };
+                let names = net.weight_names();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let name = f.text(&names, bad);
+                let t = 1 + f.below(4);
+                let xs = f.buffer(t * n * *input, bad);
+                let (tn, nn) = (
+                    if f.one_in(bad) { f.nasty() } else { t as f64 },
+                    if f.one_in(bad) { f.nasty() } else { n as f64 },
+                );
+                match f.below(6) {
+                    0 => {
+                        let len = net.weight(&name).map_or(3, |v| v.len());
+                        let values = f.buffer(len, bad);
+                        count(&mut tally, "set_weight", net.set_weight(&name, &values));
+                    }
+                    1 => count(&mut tally, "weight", net.weight(&name)),
+                    2 => {
+                        let len = if f.one_in(2) {
+                            0
+                        } else {
+                            *states * n * *hidden
+                        };
+                        let (h0, c0) = (f.buffer(len, bad), f.buffer(len, bad));
+                        let r = net.forward(&xs, tn, nn, &h0, &c0);
+                        count(&mut tally, "RecurrentNet.forward", r);
+                        let _ = (net.y(), net.h_n(), net.c_n());
+                    }
+                    3 => {
+                        let x1 = f.buffer(t * *input, bad);
+                        count(&mut tally, "begin", net.begin(&x1, tn));
+                    }
+                    4 => {
+                        let (l, d) = (f.num(0, 1, bad), f.num(0, 1, bad));
+                        count(&mut tally, "RecurrentNet.step", net.step(l, d));
+                        count(&mut tally, "done", net.done(l, d));
+                        count(&mut tally, "step_output", net.step_output());
+                    }
+                    _ => {
+                        let (l, d) = (f.num(0, 1, bad), f.num(0, 1, bad));
+                        count(&mut tally, "gates", net.gates(l, d));
+                        count(&mut tally, "hidden", net.hidden(l, d));
+                        count(&mut tally, "cell", net.cell(l, d));
+                    }
+                }
+            }
+            19 => {
+                let kind = f.text(&["elman", "jordan"], bad);
+                let act = f.text(&["tanh", "relu", "sigmoid"], bad);
+                let (input, t) = (1 + f.below(3), 1 + f.below(5));
+                let xs = f.buffer(input * t, bad);
+                let sizes = [
+                    if f.one_in(bad) {
+                        f.nasty()
+                    } else {
+                        input as f64
+                    },
+                    f.num(1, 4, bad),
+                    f.num(1, 3, bad),
+                    f.num(0, 9, bad),
+                    if f.one_in(bad) { f.nasty() } else { t as f64 },
+                ];
+                let made = SimpleNet::new(
+                    &kind, sizes[0], sizes[1], sizes[2], &act, sizes[3], &xs, sizes[4],
+                );
+                if let Ok(net) = tallied(&mut tally, "SimpleNet::new", made) {
+                    simple = Some(net);
+                }
+                if let Some(net) = &mut simple {
+                    count(&mut tally, "SimpleNet.step", net.step());
+                    let _ = (net.done(), net.hidden(), net.output());
+                }
+            }
+            20 => {
+                let kind = f.text(&["elman", "gru", "lstm"], bad);
+                let (t, hidden, seed) = (f.num(1, 12, bad), f.num(1, 8, bad), f.num(0, 9, bad));
+                count(
+                    &mut tally,
+                    "gradient_norms",
+                    gradient_norms(&kind, t, hidden, seed),
+                );
+            }
+            21 if f.one_in(40) => {
+                let long = "深".repeat(2001);
+                let sentences = ["深度学习是一门课程。", "", "abc 123 😀", "\u{0}\u{FFFF}"];
+                let text = if f.one_in(bad) {
+                    long
+                } else {
+                    f.text(&sentences, bad)
+                };
+                count(&mut tally, "tag", seg.tag(&text));
+                let _ = (seg.words(), seg.probs(), seg.forward_states(), seg.hidden());
+                let _ = seg.known(f.below(40));
+            }
+            22 if f.one_in(2000) => {
+                let made = Segmenter::from_bytes(&f.corrupt(BMES));
+                if let Ok(s) = tallied(&mut tally, "Segmenter::from_bytes", made) {
+                    seg = s;
+                }
+            }
+            _ => {
+                let _ = wasm::memory_bytes();
+            }
+        }
+    }
+    for (name, [ok, err]) in &tally {
+        println!("{name:>22}: {ok:>7} values, {err:>7} errors");
+    }
+    // Every export that takes arguments met both good and bad ones. (The tagger's file is
+    // corrupted so rarely, for speed, that it may only have failed.)
+    for (name, [ok, err]) in &tally {
+        let only_errors = *name == "Segmenter::from_bytes";
+        assert!(
+            (ok > &0 || only_errors) && err > &0,
+            "{name}: {ok} values, {err} errors"
+        );
+    }
+    assert!(
+        tally.len() >= 30,
+        "only {} exports were called",
+        tally.len()
+    );
+}
