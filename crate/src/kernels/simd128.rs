@@ -366,27 +366,35 @@ fn panel_tile<const R: usize, const P: usize>(
     for (r, row) in acc.iter().enumerate() {
         for (u, pair) in row.iter().enumerate() {
             for (v, &x) in pair.iter().enumerate() {
-                let j = (q0 + u) * W + 4 * v;
-                let at = (i0 + r) * n + j;
-                if j + 4 <= n {
-                    // SAFETY: i0 + r < m and j + 4 <= n, and c.len() >= m * n was checked.
-                    unsafe {
-                        let cp = c.as_mut_ptr().add(at) as *mut v128;
-                        v128_store(cp, f32x4_add(v128_load(cp), x));
-                    }
-                } else if j < n {
-                    // The last panel's columns past n are zeros: keep only those inside.
-                    let lanes = [
-                        f32x4_extract_lane::<0>(x),
-                        f32x4_extract_lane::<1>(x),
-                        f32x4_extract_lane::<2>(x),
-                        f32x4_extract_lane::<3>(x),
-                    ];
-                    for (o, l) in c[at..(i0 + r + 1) * n].iter_mut().zip(lanes) {
-                        *o += l;
-                    }
-                }
+                add_to_row(
+                    &mut c[(i0 + r) * n..(i0 + r + 1) * n],
+                    (q0 + u) * W + 4 * v,
+                    x,
+                );
             }
+        }
+    }
+}
+
+/// row[j..j + 4] += x, keeping only the lanes inside the row: a panel's columns past the
+/// matrix's last one are zeros.
+#[inline(always)]
+fn add_to_row(row: &mut [f32], j: usize, x: v128) {
+    if j + 4 <= row.len() {
+        // SAFETY: j + 4 <= row.len().
+        unsafe {
+            let p = row.as_mut_ptr().add(j) as *mut v128;
+            v128_store(p, f32x4_add(v128_load(p), x));
+        }
+    } else if j < row.len() {
+        let lanes = [
+            f32x4_extract_lane::<0>(x),
+            f32x4_extract_lane::<1>(x),
+            f32x4_extract_lane::<2>(x),
+            f32x4_extract_lane::<3>(x),
+        ];
+        for (o, l) in row[j..].iter_mut().zip(lanes) {
+            *o += l;
         }
     }
 }
@@ -468,26 +476,7 @@ pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n
                 }
             }
             for (v, &x) in acc.iter().enumerate() {
-                let j = q * W + 4 * v;
-                let at = i * n + j;
-                if j + 4 <= n {
-                    // SAFETY: i < m and j + 4 <= n, and c.len() >= m * n was checked.
-                    unsafe {
-                        let cp = c.as_mut_ptr().add(at) as *mut v128;
-                        v128_store(cp, f32x4_add(v128_load(cp), x));
-                    }
-                } else if j < n {
-                    // The last panel's columns past n are zeros: keep only those inside.
-                    let lanes = [
-                        f32x4_extract_lane::<0>(x),
-                        f32x4_extract_lane::<1>(x),
-                        f32x4_extract_lane::<2>(x),
-                        f32x4_extract_lane::<3>(x),
-                    ];
-                    for (o, l) in c[at..(i + 1) * n].iter_mut().zip(lanes) {
-                        *o += l;
-                    }
-                }
+                add_to_row(&mut c[i * n..(i + 1) * n], q * W + 4 * v, x);
             }
         }
     }
