@@ -19,7 +19,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # cargo_tool BIN VERSION CRATE [extra cargo-install args]: install unless BIN --version says VERSION.
 cargo_tool() {
   local bin=$1 version=$2 crate=$3; shift 3
-  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -qF "$version"; then return; fi
+  # Read the whole output first: grep -q stops at the first match, and geckodriver, which
+  # prints more after it, then dies of SIGPIPE and pipefail would call the check failed.
+  local have
+  have=$(command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null) || have=
+  if [[ $have == *"$version"* ]]; then return; fi
   say "installing $crate $version (a few minutes on 2 cores, once)"
   cargo install "$crate" --version "$version" "$@"
 }

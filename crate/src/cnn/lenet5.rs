@@ -652,7 +652,8 @@ fn dense_backward(
 mod tests {
     use super::*;
 
-    /// Every unit's explanation adds up to the value the forward pass stored.
+    /// The page's sparse path gives the plain path's numbers, on blank, digit-like and
+    /// noisy images, with both activations and both poolings.
     #[test]
     fn prepared_forward_equals_the_plain_one() {
         let mut rng = Rng::new(8);
@@ -694,6 +695,7 @@ mod tests {
         }
     }
 
+    /// Every unit's explanation adds up to the value the forward pass stored.
     #[test]
     fn explanations_add_up_to_the_stored_values() {
         let mut rng = Rng::new(6);
