@@ -952,61 +952,71 @@ pub fn max_pool2x2(y: &mut [f32], arg: &mut [u32], x: &[f32], planes: usize, oh:
             && arg.len() >= planes * oh * ow,
         "max_pool2x2: buffers too short"
     );
+    // Four windows of one output row at ox.. + 4 (inside the row: checked by the callers
+    // below), as vectors; the winner's index chosen by masks.
+    let quad = |y: &mut [f32], arg: &mut [u32], top: usize, out: usize, ox: usize| {
+        let i = top + 2 * ox;
+        // SAFETY: ox + 4 <= ow, so both input rows' 8 floats at 2ox.. lie inside x, and the
+        // 4 outputs at out + ox.. inside y and arg (lengths checked above).
+        let (t0, t1, b0, b1) = unsafe {
+            let xp = x.as_ptr();
+            (
+                v128_load(xp.add(i) as *const v128),
+                v128_load(xp.add(i + 4) as *const v128),
+                v128_load(xp.add(i + w) as *const v128),
+                v128_load(xp.add(i + w + 4) as *const v128),
+            )
+        };
+        let (a, b) = (
+            i32x4_shuffle::<0, 2, 4, 6>(t0, t1),
+            i32x4_shuffle::<1, 3, 5, 7>(t0, t1),
+        );
+        let (c, d) = (
+            i32x4_shuffle::<0, 2, 4, 6>(b0, b1),
+            i32x4_shuffle::<1, 3, 5, 7>(b0, b1),
+        );
+        let (ba, dc) = (f32x4_gt(b, a), f32x4_gt(d, c));
+        let (m1, m2) = (v128_bitselect(b, a, ba), v128_bitselect(d, c, dc));
+        let low = f32x4_gt(m2, m1);
+        let best = v128_bitselect(m2, m1, low);
+        // Offsets within the window: a 0, b 1, c w, d w + 1.
+        let o1 = v128_and(ba, i32x4_splat(1));
+        let o2 = i32x4_add(i32x4_splat(w as i32), v128_and(dc, i32x4_splat(1)));
+        let off = v128_bitselect(o2, o1, low);
+        let base = i32x4_add(i32x4_splat(i as i32), i32x4(0, 2, 4, 6));
+        // SAFETY: as above.
+        unsafe {
+            v128_store(y.as_mut_ptr().add(out + ox) as *mut v128, best);
+            v128_store(
+                arg.as_mut_ptr().add(out + ox) as *mut v128,
+                i32x4_add(base, off),
+            );
+        }
+    };
     let full = ow / 4 * 4;
     for p in 0..planes {
         for oy in 0..oh {
             let top = p * 4 * oh * ow + 2 * oy * w;
             let out = (p * oh + oy) * ow;
-            let mut ox = 0;
-            while ox < full {
-                let i = top + 2 * ox;
-                // SAFETY: 2 * ox + 8 <= 2 * full <= w, so both rows' 8 floats are in x.
-                let (t0, t1, b0, b1) = unsafe {
-                    let xp = x.as_ptr();
-                    (
-                        v128_load(xp.add(i) as *const v128),
-                        v128_load(xp.add(i + 4) as *const v128),
-                        v128_load(xp.add(i + w) as *const v128),
-                        v128_load(xp.add(i + w + 4) as *const v128),
-                    )
-                };
-                let (a, b) = (
-                    i32x4_shuffle::<0, 2, 4, 6>(t0, t1),
-                    i32x4_shuffle::<1, 3, 5, 7>(t0, t1),
-                );
-                let (c, d) = (
-                    i32x4_shuffle::<0, 2, 4, 6>(b0, b1),
-                    i32x4_shuffle::<1, 3, 5, 7>(b0, b1),
-                );
-                let (ba, dc) = (f32x4_gt(b, a), f32x4_gt(d, c));
-                let (m1, m2) = (v128_bitselect(b, a, ba), v128_bitselect(d, c, dc));
-                let low = f32x4_gt(m2, m1);
-                let best = v128_bitselect(m2, m1, low);
-                // Offsets within the window: a 0, b 1, c w, d w + 1.
-                let o1 = v128_and(ba, i32x4_splat(1));
-                let o2 = i32x4_add(i32x4_splat(w as i32), v128_and(dc, i32x4_splat(1)));
-                let off = v128_bitselect(o2, o1, low);
-                let base = i32x4_add(i32x4_splat(i as i32), i32x4(0, 2, 4, 6));
-                // SAFETY: out + ox + 4 <= out + full <= the end of this output row.
-                unsafe {
-                    v128_store(y.as_mut_ptr().add(out + ox) as *mut v128, best);
-                    v128_store(
-                        arg.as_mut_ptr().add(out + ox) as *mut v128,
-                        i32x4_add(base, off),
-                    );
-                }
-                ox += 4;
+            for ox in (0..full).step_by(4) {
+                quad(y, arg, top, out, ox);
             }
-            for ox in full..ow {
-                let i = top + 2 * ox;
-                let mut at = i;
-                for j in [i + 1, i + w, i + w + 1] {
-                    if x[j] > x[at] {
-                        at = j;
+            if full < ow && ow >= 4 {
+                // The last 4 windows again, overlapping the vectors before: same values,
+                // and no scalar tail (S2's rows are 14 wide, S4's 5).
+                quad(y, arg, top, out, ow - 4);
+            } else {
+                for ox in full..ow {
+                    let i = top + 2 * ox;
+                    let mut at = i;
+                    for j in [i + 1, i + w, i + w + 1] {
+                        if x[j] > x[at] {
+                            at = j;
+                        }
                     }
+                    y[out + ox] = x[at];
+                    arg[out + ox] = at as u32;
                 }
-                y[out + ox] = x[at];
-                arg[out + ox] = at as u32;
             }
         }
     }
