@@ -268,7 +268,14 @@ fn exp_sigmoid_tanh_matvec_and_pooling_simd_equal_scalar() {
         simd128::matvec(&mut b, &w, &x, rows, k);
         assert!(max_rel_diff(&b, &a) < 1e-5, "matvec {rows}x{k}");
     }
-    for (planes, oh, ow) in [(6, 14, 14), (16, 5, 5), (2, 3, 9), (1, 1, 4), (3, 2, 3), (1, 1, 1)] {
+    for (planes, oh, ow) in [
+        (6, 14, 14),
+        (16, 5, 5),
+        (2, 3, 9),
+        (1, 1, 4),
+        (3, 2, 3),
+        (1, 1, 1),
+    ] {
         // Few distinct values, so ties exercise the first-wins rule.
         let x: Vec<f32> = (0..planes * 4 * oh * ow)
             .map(|_| rng.below(3) as f32)
