@@ -239,7 +239,7 @@ fn sparse_conv_and_dense_simd_equal_scalar_bit_for_bit() {
 }
 
 #[wasm_bindgen_test]
-fn exp_sigmoid_tanh_matvec_and_pooling_simd_equal_scalar() {
+fn exp_sigmoid_tanh_and_pooling_simd_equal_scalar() {
     let mut rng = Rng::new(51);
     for len in 0..40 {
         let x: Vec<f32> = (0..len).map(|_| rng.range(-30.0, 30.0)).collect();
@@ -255,18 +255,6 @@ fn exp_sigmoid_tanh_matvec_and_pooling_simd_equal_scalar() {
             );
             assert!((t[i] - wt).abs() <= 2e-6, "tanh({v}) = {} vs {wt}", t[i]);
         }
-    }
-    for _ in 0..200 {
-        let (rows, k) = (1 + rng.below(40), 1 + rng.below(70));
-        let (w, x, y0) = (
-            random(&mut rng, rows * k),
-            random(&mut rng, k),
-            random(&mut rng, rows),
-        );
-        let (mut a, mut b) = (y0.clone(), y0.clone());
-        scalar::gemm_nt(&mut a, &x, &w, 1, k, rows);
-        simd128::matvec(&mut b, &w, &x, rows, k);
-        assert!(max_rel_diff(&b, &a) < 1e-5, "matvec {rows}x{k}");
     }
     for (planes, oh, ow) in [
         (6, 14, 14),

@@ -896,51 +896,6 @@ pub fn tanh_inplace(v: &mut [f32]) {
     );
 }
 
-/// y[j] += dot(w[j, :], x) for j < rows, w: [rows, k]: four rows at a time share each load
-/// of x, eight floats of x per step in eight accumulators (the recurrent step of an RNN at
-/// batch 1 is exactly this product).
-pub fn matvec(y: &mut [f32], w: &[f32], x: &[f32], rows: usize, k: usize) {
-    assert!(
-        y.len() >= rows && w.len() >= rows * k && x.len() >= k,
-        "matvec: buffers too short"
-    );
-    let k8 = k / 8 * 8;
-    let xp = x.as_ptr();
-    let mut j = 0;
-    while j + 4 <= rows {
-        // SAFETY: rows j..j + 4 lie inside w (checked above); each pointer reads p + 8 <= k.
-        let r: [*const f32; 4] = unsafe { [0, 1, 2, 3].map(|q| w.as_ptr().add((j + q) * k)) };
-        let mut lo = [f32x4_splat(0.0); 4];
-        let mut hi = [f32x4_splat(0.0); 4];
-        let mut p = 0;
-        while p < k8 {
-            // SAFETY: p + 8 <= k8 <= k, so x[p..p + 8] and each row's [p..p + 8] are in bounds.
-            unsafe {
-                let (x0, x1) = (
-                    v128_load(xp.add(p) as *const v128),
-                    v128_load(xp.add(p + 4) as *const v128),
-                );
-                for q in 0..4 {
-                    lo[q] = f32x4_add(lo[q], f32x4_mul(v128_load(r[q].add(p) as *const v128), x0));
-                    hi[q] = f32x4_add(
-                        hi[q],
-                        f32x4_mul(v128_load(r[q].add(p + 4) as *const v128), x1),
-                    );
-                }
-            }
-            p += 8;
-        }
-        for q in 0..4 {
-            let tail: f32 = (k8..k).map(|c| w[(j + q) * k + c] * x[c]).sum();
-            y[j + q] += hsum(f32x4_add(lo[q], hi[q])) + tail;
-        }
-        j += 4;
-    }
-    for jj in j..rows {
-        y[jj] += dot(&w[jj * k..][..k], &x[..k]);
-    }
-}
-
 /// 2×2 max pooling with stride 2 (windows all inside), as `portable::max_pool2x2`: the four
 /// cells of four windows are compared as vectors and the winner's index chosen by masks,
 /// first cell on ties (a later cell wins only if strictly greater, as the scalar scan).
