@@ -394,7 +394,6 @@ impl LeNet5 {
             (&p[50692..60772], &p[60772..60856], 120, 84),
             (&p[60856..61696], &p[61696..61706], 84, 10),
         ];
-        let a = &mut *a;
         for (layer, &(w, b, inp, out)) in dense.iter().enumerate() {
             let (x, y) = match layer {
                 0 => (&a.s4, &mut a.f5),

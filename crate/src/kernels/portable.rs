@@ -398,7 +398,7 @@ mod conv_tests {
     }
 
     /// Random values of which about `zeros` (a fraction) are exactly zero.
-    pub(crate) fn sparse(rng: &mut Rng, n: usize, zeros: f32) -> Vec<f32> {
+    fn sparse(rng: &mut Rng, n: usize, zeros: f32) -> Vec<f32> {
         (0..n)
             .map(|_| {
                 if rng.range(0.0, 1.0) < zeros {

@@ -54,6 +54,39 @@ pub struct SimpleGrads {
 }
 
 impl SimpleRnn {
+    /// A network whose every weight and bias is uniform in ±`scale` (PyTorch's default is
+    /// 1/√hidden), drawn from `rng` in field order, as `Recurrent::random` does.
+    pub fn random(
+        feedback: Feedback,
+        (input, hidden, output): (usize, usize, usize),
+        out_act: Activation,
+        scale: f32,
+        rng: &mut crate::rng::Rng,
+    ) -> SimpleRnn {
+        let state = match feedback {
+            Feedback::Elman => hidden,
+            Feedback::Jordan => output,
+        };
+        let mut u = |n: usize| {
+            (0..n)
+                .map(|_| rng.range(-scale, scale))
+                .collect::<Vec<f32>>()
+        };
+        SimpleRnn {
+            feedback,
+            input,
+            hidden,
+            output,
+            out_act,
+            w_ih: u(hidden * input),
+            w_rec: u(hidden * state),
+            b_ih: u(hidden),
+            b_hh: u(hidden),
+            w_hy: u(output * hidden),
+            b_hy: u(output),
+        }
+    }
+
     /// Width of the state that feeds back: H (Elman) or O (Jordan).
     pub fn state(&self) -> usize {
         match self.feedback {

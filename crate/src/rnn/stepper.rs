@@ -262,20 +262,8 @@ mod tests {
         let mut rng = Rng::new(3);
         for feedback in [Feedback::Elman, Feedback::Jordan] {
             let (i, h, o, t) = (2, 3, 2, 6);
-            let s = if feedback == Feedback::Elman { h } else { o };
-            let net = SimpleRnn {
-                feedback,
-                input: i,
-                hidden: h,
-                output: o,
-                out_act: Activation::Sigmoid,
-                w_ih: rand(&mut rng, h * i),
-                w_rec: rand(&mut rng, h * s),
-                b_ih: rand(&mut rng, h),
-                b_hh: rand(&mut rng, h),
-                w_hy: rand(&mut rng, o * h),
-                b_hy: rand(&mut rng, o),
-            };
+            let net = SimpleRnn::random(feedback, (i, h, o), Activation::Sigmoid, 0.8, &mut rng);
+            let s = net.state();
             let x = rand(&mut rng, t * i);
             let whole = net.forward(&x, t, 1, &vec![0.0; s]);
             let mut st = SimpleStepper::new(net, &x, t).unwrap();

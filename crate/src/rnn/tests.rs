@@ -163,20 +163,8 @@ fn elman_and_jordan_bptt_match_finite_differences() {
         (Feedback::Elman, Activation::Sigmoid),
     ] {
         let (t, n, i, h, o) = (5, 2, 3, 4, 2);
-        let s = if feedback == Feedback::Elman { h } else { o };
-        let net = SimpleRnn {
-            feedback,
-            input: i,
-            hidden: h,
-            output: o,
-            out_act: act,
-            w_ih: rand(&mut rng, h * i),
-            w_rec: rand(&mut rng, h * s),
-            b_ih: rand(&mut rng, h),
-            b_hh: rand(&mut rng, h),
-            w_hy: rand(&mut rng, o * h),
-            b_hy: rand(&mut rng, o),
-        };
+        let net = SimpleRnn::random(feedback, (i, h, o), act, 0.8, &mut rng);
+        let s = net.state();
         let (x, s0) = (rand(&mut rng, t * n * i), rand(&mut rng, n * s));
         let (rh, ry) = (rand(&mut rng, t * n * h), rand(&mut rng, t * n * o));
         let loss = |net: &SimpleRnn, x: &[f32], s0: &[f32]| {

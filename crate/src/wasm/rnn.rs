@@ -14,9 +14,8 @@ use crate::shape::check_buffer;
 use crate::{bail, Result};
 
 /// PyTorch's default initialisation: every weight and bias uniform in ±1/√hidden.
-fn uniform(rng: &mut Rng, len: usize, hidden: usize) -> Vec<f32> {
-    let k = 1.0 / (hidden as f32).sqrt();
-    (0..len).map(|_| rng.range(-k, k)).collect()
+fn pytorch_scale(hidden: usize) -> f32 {
+    1.0 / (hidden as f32).sqrt()
 }
 
 /// "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM optionally ":linear" (σh = identity).
@@ -77,7 +76,7 @@ impl RecurrentNet {
             hidden,
             layers,
             bidirectional,
-            1.0 / (hidden as f32).sqrt(),
+            pytorch_scale(hidden),
             &mut rng,
         );
         net.validate()?;
@@ -303,20 +302,8 @@ impl SimpleNet {
             whole("output size", output, 1, 1024)?,
         );
         let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
-        let s = if feedback == Feedback::Elman { h } else { o };
-        let net = SimpleRnn {
-            feedback,
-            input: i,
-            hidden: h,
-            output: o,
-            out_act: Activation::parse(activation)?,
-            w_ih: uniform(&mut rng, h * i, h),
-            w_rec: uniform(&mut rng, h * s, h),
-            b_ih: uniform(&mut rng, h, h),
-            b_hh: uniform(&mut rng, h, h),
-            w_hy: uniform(&mut rng, o * h, h),
-            b_hy: uniform(&mut rng, o, h),
-        };
+        let act = Activation::parse(activation)?;
+        let net = SimpleRnn::random(feedback, (i, h, o), act, pytorch_scale(h), &mut rng);
         Ok(SimpleNet {
             stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)?,
         })
@@ -365,19 +352,15 @@ pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> Result<Vec<
     };
     if kind == "elman" {
         let mut r = Rng::new(seed);
-        let net = SimpleRnn {
-            feedback: Feedback::Elman,
-            input,
-            hidden: h,
-            output: 1,
-            out_act: Activation::Identity,
-            w_ih: uniform(&mut r, h * input, h),
-            w_rec: uniform(&mut r, h * h, h),
-            b_ih: uniform(&mut r, h, h),
-            b_hh: uniform(&mut r, h, h),
-            w_hy: vec![1.0; h],
-            b_hy: vec![0.0],
-        };
+        let mut net = SimpleRnn::random(
+            Feedback::Elman,
+            (input, h, 1),
+            Activation::Identity,
+            pytorch_scale(h),
+            &mut r,
+        );
+        // y = the sum of h, so dy at the last step reaches every unit alike.
+        (net.w_hy, net.b_hy) = (vec![1.0; h], vec![0.0]);
         let s0 = vec![0.0; h];
         let fwd = net.forward(&x, t, 1, &s0);
         let mut dy = vec![0.0; t];
