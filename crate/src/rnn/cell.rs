@@ -2,6 +2,8 @@
 //! records every gate, and its backpropagation through time. Gate blocks follow PyTorch:
 //! RNN (h), GRU (r, z, n), LSTM (i, f, g, o).
 
+use std::sync::OnceLock;
+
 use super::{LayerWeights, Trace};
 use crate::kernels::fast;
 use crate::{bail, Result};
@@ -111,15 +113,16 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
 /// from 0 whatever the number of rows, so the step-wise mode (one row) and the
 /// whole-sequence pass (T·N rows, one product) agree bit for bit. Packing reads W once (5–8%
 /// of an LSTM pass at batch 1), so a handle that runs many sequences keeps its `Packed`
-/// (see `Recurrent::pack`).
+/// (see `Recurrent::pack`). Pass it with the weights it was made from.
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
     /// W_ih: [G·H, In], packed.
     pub w_ih: Vec<f32>,
-    /// W_hh: [G·H, H], packed; empty for the peephole LSTM.
-    pub w_hh: Vec<f32>,
-    /// W_hh again in 24-column panels (`pack_rows`), for steps of fewer than 4 rows.
-    pub w_hh_rows: Vec<f32>,
+    /// W_hh: [G·H, H] in 8-column panels for steps of 4 rows or more, and in 24-column
+    /// panels (`pack_rows`) for fewer: each packed on first use, since a pass needs only
+    /// one of them. Unused by the peephole LSTM.
+    w_hh: OnceLock<Vec<f32>>,
+    w_hh_rows: OnceLock<Vec<f32>>,
     /// The peephole LSTM's U: [3H, H], packed; empty otherwise.
     pub w_ch: Vec<f32>,
 }
@@ -136,16 +139,8 @@ impl Packed {
         );
         Packed {
             w_ih: fast::pack_nt(&w.w_ih, gh, w.w_ih.len() / gh),
-            w_hh: if w.w_hh.is_empty() {
-                Vec::new()
-            } else {
-                fast::pack_nt(&w.w_hh, gh, h)
-            },
-            w_hh_rows: if w.w_hh.is_empty() {
-                Vec::new()
-            } else {
-                fast::pack_rows(&w.w_hh, gh, h)
-            },
+            w_hh: OnceLock::new(),
+            w_hh_rows: OnceLock::new(),
             w_ch: if peephole {
                 fast::pack_nt(&w.w_ch, 3 * h, h)
             } else {
@@ -188,9 +183,11 @@ fn recurrent_input(
             }
         }
     } else if n < 4 {
-        fast::gemm_rows(rec, h_prev, &wt.w_hh_rows, n, h, gh);
+        let rows = wt.w_hh_rows.get_or_init(|| fast::pack_rows(&w.w_hh, gh, h));
+        fast::gemm_rows(rec, h_prev, rows, n, h, gh);
     } else {
-        fast::gemm_packed(rec, h_prev, &wt.w_hh, n, h, gh);
+        let panels = wt.w_hh.get_or_init(|| fast::pack_nt(&w.w_hh, gh, h));
+        fast::gemm_packed(rec, h_prev, panels, n, h, gh);
     }
 }
 
