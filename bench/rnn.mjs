@@ -103,7 +103,7 @@ export function tfjsLstmWeights(w, { I, H }) {
 // heaps; nnplay copies its view, which a user could read in place, so it does a bit more).
 
 /** nnplay's network for `kind` and its weights, copied out of wasm memory by name. */
-export function nnplayRnn(nn, kind, cfg = RNN) {
+export function nnplayRnn(nn, kind, cfg = RNN, name = "nnplay") {
   const { T, I, H, seed } = cfg;
   const net = new nn.RecurrentNet(kind, I, H, 1, false, seed);
   const weights = {};
@@ -111,7 +111,7 @@ export function nnplayRnn(nn, kind, cfg = RNN) {
   for (const name of net.weightNames()) weights[name.replace(/_l0$/, "")] = net.weight(name);
   const none = new Float32Array(0); // empty h0 / c0: zeros
   return {
-    name: "nnplay",
+    name,
     weights,
     y: (x, N) => {
       net.forward(x, T, N, none, none);
@@ -202,14 +202,16 @@ export async function tfjsRnn(tf, kind, w, cfg = RNN, backend = "wasm") {
 
 // ---- setup, gate, tasks ------------------------------------------------------------------
 
-/** nnplay and its peers for both kinds; the tasks to time. `tf` and `ort` come ready
+/** nnplay and its peers for both kinds; the tasks to time. `nn` is nnplay's build with
+ *  relaxed SIMD (what the page loads in engines that have it), `nnSimd128` the SIMD128-only
+ *  build (what the rest get), timed beside it with the same weights. `tf` and `ort` come ready
  *  (tfjs's wasm backend registered with its wasm paths, ORT on one thread). */
-export async function setupRnn({ nn, tf, ort }, cfg = RNN) {
+export async function setupRnn({ nn, nnSimd128, tf, ort }, cfg = RNN) {
   const inputs = Object.fromEntries(cfg.batches.map((N) => [N, sequence(cfg.T, N, cfg.I, 7 + N)]));
   const kinds = [];
   for (const kind of cfg.kinds) {
     const nnplay = nnplayRnn(nn, kind, cfg);
-    const peers = [await ortRnn(ort, kind, nnplay.weights, cfg), await tfjsRnn(tf, kind, nnplay.weights, cfg)];
+    const peers = [nnplayRnn(nnSimd128, kind, cfg, "nnplay SIMD128"), await ortRnn(ort, kind, nnplay.weights, cfg), await tfjsRnn(tf, kind, nnplay.weights, cfg)];
     kinds.push({ kind, nnplay, peers });
   }
 

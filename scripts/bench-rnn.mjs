@@ -5,7 +5,7 @@
 // Every peer's whole output sequence must match nnplay's within 1e-4 before anything is
 // timed; then the contestants of each task are timed in interleaved, rotating rounds.
 // Prints a table and rewrites the rnn section of docs/BENCHMARKS.md.
-// Needs target/bench-pkg (scripts/bench.sh builds it) and bench/node_modules (npm ci).
+// Needs target/bench-pkg and bench-pkg-simd128 (scripts/bench.sh builds them) and bench/node_modules (npm ci).
 // ROUNDS=5 in the environment gives a quick, rougher look (default 25).
 import fs from "node:fs";
 import os from "node:os";
@@ -15,8 +15,12 @@ import { RNN, setupRnn, rnnTargetLines } from "../bench/rnn.mjs";
 import { race, withRatios, printRows, tableRows, TABLE_HEAD, mark } from "../bench/timing.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+// Two builds (scripts/bench.sh): with relaxed SIMD, which Node 20 runs only with
+// --experimental-wasm-relaxed-simd, and SIMD128 only. Each require instantiates its own module.
 const nn = createRequire(import.meta.url)("../target/bench-pkg/nnplay.js");
-if (typeof nn.RecurrentNet !== "function") throw new Error("target/bench-pkg has no RecurrentNet: rebuild it (bash scripts/bench.sh)");
+const nnSimd128 = createRequire(import.meta.url)("../target/bench-pkg-simd128/nnplay.js");
+for (const [dir, m, want] of [["bench-pkg", nn, /^relaxed-simd/], ["bench-pkg-simd128", nnSimd128, /^simd128$/]])
+  if (typeof m.arithmetic !== "function" || !want.test(m.arithmetic())) throw new Error(`target/${dir} is not the build bench.sh makes: rebuild it (bash scripts/bench.sh)`);
 // CommonJS, as in bench-lenet.mjs, so tfjs and its wasm backend share one tfjs-core.
 const peer = createRequire(here("../bench/package.json"));
 const tf = peer("@tensorflow/tfjs");
@@ -33,7 +37,7 @@ tfwasm.setWasmPaths(here("../bench/node_modules/@tensorflow/tfjs-backend-wasm/di
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.wasmPaths = pathToFileURL(here("../bench/node_modules/onnxruntime-web/dist/")).href;
 
-const { gate, tasks } = await setupRnn({ nn, tf, ort });
+const { gate, tasks } = await setupRnn({ nn, nnSimd128, tf, ort });
 
 console.log(`correctness gate (whole output y, [${RNN.T}, N, ${RNN.H}], within ${TOL} abs + rel):`);
 const agreement = await gate(TOL, console.log);
@@ -56,7 +60,8 @@ const worst = (peer) => Math.max(...agreement.filter((a) => a.peer === peer).map
 const section = `<!-- rnn:begin -->
 ## LSTM and GRU: nnplay against its peers
 
-Command: \`bash scripts/bench.sh\` (which runs \`node scripts/bench-rnn.mjs\`; \`ROUNDS=5\` for a quick look).
+Command: \`bash scripts/bench.sh\` (which runs \`node --experimental-wasm-relaxed-simd scripts/bench-rnn.mjs\`;
+\`ROUNDS=5\` for a quick look).
 Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"}. Measured ${new Date().toISOString().slice(0, 10)}.
 
 How it is measured:
@@ -65,6 +70,12 @@ How it is measured:
   zero states, batch 1 and 32; nnplay's PyTorch-style random weights (\`RecurrentNet\`, seed
   ${RNN.seed}) in every contestant. A call takes a \`Float32Array\` [T, N, ${RNN.I}] and ends with the
   whole output sequence y [T, N, ${RNN.H}] as a fresh \`Float32Array\` in JS (nnplay copies its view).
+- nnplay's two wasm builds, as the page ships them (\`scripts/post-build.py\`): **nnplay** is the
+  build with relaxed SIMD, which engines that validate it load (Chromium, Firefox; Node 20 only
+  with the flag above) — its recurrent products use \`f32x4.relaxed_madd\`, here
+  ${nn.arithmetic()}; **nnplay SIMD128** is the build for engines without relaxed SIMD
+  (Safari), with a separate multiply and add. Same weights, same code otherwise; their outputs
+  differ by at most ${worst("nnplay SIMD128")}.
 - One Node process, one thread for everyone. onnxruntime-web (wasm, \`numThreads = 1\`): the
   ONNX \`LSTM\` / \`GRU\` ops (GRU with \`linear_before_reset = 1\`, PyTorch's formula), weights
   reordered to ONNX's gate order, one fixed-shape session per batch size, model written in

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# The page's second wasm build, with relaxed SIMD (see scripts/post-build.py), in a target
+# directory of its own so that the two builds do not rebuild each other.
+relaxed() { CARGO_TARGET_DIR="$PWD/target/relaxed-simd" RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" "$@"; }
 
 step "format"
 cargo fmt --all -- --check
@@ -13,6 +16,7 @@ step "clippy (native and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 # The command line is native only, so wasm32 lints the library and its tests.
 cargo clippy --target wasm32-unknown-unknown -p nnplay -p nnplay-tests --lib --tests --features nnplay/bench -- -D warnings
+relaxed cargo clippy --target wasm32-unknown-unknown -p nnplay -p nnplay-tests --lib --tests --features nnplay/bench -- -D warnings
 
 step "native tests"
 cargo test --workspace
@@ -33,9 +37,11 @@ echo "seed $seed (rerun with GOLDEN_SEED=$seed)"
 python3 tests/golden/gen.py --out "$gen" --seed "$seed" --count 5
 cargo run --release -q -p nnplay --bin nnplay -- check "$gen" | grep -v " pass "
 
-step "wasm tests in headless Chromium and Firefox (wasm-pack)"
-wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests
-wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" tests
+step "wasm tests in headless Chromium and Firefox (wasm-pack), SIMD128 build then relaxed-SIMD build"
+for build in "" relaxed; do
+  $build wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests
+  $build wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" tests
+done
 
 step "page build (Trunk) and end-to-end tests in Chromium, then in Firefox ESR"
 trunk build --release

@@ -4,7 +4,10 @@
 // web build (target/bench-web) and the peers' browser bundles loaded by index.html; plus one
 // full 60,000-image training epoch of nnplay. Everything runs on the page's main thread,
 // one thread per library. window.runBench returns the numbers; the driver writes the docs.
+// nnplay's two builds (scripts/bench.sh): with relaxed SIMD, which the page loads here, and
+// SIMD128 only, for engines without it; timed side by side in the recurrent tasks.
 import init, * as nn from "/target/bench-web/nnplay.js";
+import initSimd128, * as nnSimd128 from "/target/bench-web-simd128/nnplay.js";
 import { setupLenet } from "../lenet.mjs";
 import { setupRnn } from "../rnn.mjs";
 import { race, withRatios, printRows } from "../timing.mjs";
@@ -39,11 +42,13 @@ async function raceAll(tasks, opts) {
 /** `rounds`: interleaved rounds per task; `sampleMs`: inner loop length; `tolLenet`,
  *  `tolRnn`: the gates' tolerances; `epoch`: whether to time the full training epoch. */
 window.runBench = async ({ rounds, sampleMs, tolLenet, tolRnn, epoch = true }) => {
-  await init();
+  await Promise.all([init(), initSimd128()]);
+  if (!nn.arithmetic().startsWith("relaxed-simd") || nnSimd128.arithmetic() !== "simd128")
+    throw new Error(`target/bench-web* are not the builds bench.sh makes: ${nn.arithmetic()}, ${nnSimd128.arithmetic()}`);
   const [weights, testImages, testLabels, trainImages, trainLabels] = await Promise.all(
     ["/weights/lenet5.nnw", `${MNIST}t10k-images-idx3-ubyte`, `${MNIST}t10k-labels-idx1-ubyte`, `${MNIST}train-images-idx3-ubyte`, `${MNIST}train-labels-idx1-ubyte`].map(bytes),
   );
-  const out = { userAgent: navigator.userAgent, tasks: {} };
+  const out = { userAgent: navigator.userAgent, arithmetic: nn.arithmetic(), tasks: {} };
 
   // ---- LeNet-5 ----
   const lenet = await setupLenet({ nn, tf, ort, convnetjs, weights, testImages, trainImages, trainLabels });
@@ -58,7 +63,7 @@ window.runBench = async ({ rounds, sampleMs, tolLenet, tolRnn, epoch = true }) =
   out.tasks.lenet = lenet.tasks.map((t) => ({ key: t.key, name: t.name }));
 
   // ---- LSTM / GRU ----
-  const rnn = await setupRnn({ nn, tf, ort });
+  const rnn = await setupRnn({ nn, nnSimd128, tf, ort });
   log(`\nLSTM / GRU correctness gate (whole output y, within ${tolRnn} abs + rel):`);
   out.rnnAgreement = await rnn.gate(tolRnn, log);
   out.rnn = await raceAll(rnn.tasks, { rounds, sampleMs });

@@ -28,10 +28,10 @@ export function wasm() {
   return bindings;
 }
 
-/** URLs of the wasm-bindgen glue and the .wasm file, for workers that load the module too. */
+/** URLs of the wasm-bindgen glue and of the .wasm file the page loaded (nnplay-boot.js chose
+ *  the relaxed-SIMD build or the SIMD128 one), for workers that load the module too. */
 export function wasmUrls() {
-  const js = document.querySelector('link[rel="modulepreload"][href*="nnplay"]')?.href;
-  const wasmFile = document.querySelector('link[rel="preload"][href$=".wasm"]')?.href;
-  if (!js || !wasmFile) throw new Error("cannot find the wasm module's URLs in the page");
-  return { js, wasm: wasmFile };
+  const urls = window.nnplayWasm;
+  if (!urls?.js || !urls?.wasm) throw new Error("cannot find the wasm module's URLs in the page");
+  return { js: urls.js, wasm: urls.wasm };
 }

@@ -317,14 +317,31 @@ fn pack_panels(w: &[f32], n: usize, k: usize, width: usize) -> Vec<f32> {
 /// sum over p in order, from 0, then added to c: the fast twins keep exactly this order, so
 /// they agree with it bit for bit, and one row at a time agrees with many rows at once.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    gemm_panels(c, a, packed, m, k, n, PANEL);
+    gemm_panels(c, a, packed, m, k, n, PANEL, false);
 }
 
 /// As [`gemm_packed`] with w given as `pack_rows(w, n, k)`; the same sums in the same order.
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    gemm_panels(c, a, packed, m, k, n, ROW_PANEL);
+    gemm_panels(c, a, packed, m, k, n, ROW_PANEL, false);
 }
 
+/// As [`gemm_packed`], each product added with one rounding (`f32::mul_add`) when `fused`:
+/// the reference for the SIMD kernels of the build with relaxed SIMD, whose multiply-add the
+/// engine may fuse (see `simd128::madd_fuses`).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_packed_madd(
+    fused: bool,
+    c: &mut [f32],
+    a: &[f32],
+    packed: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    gemm_panels(c, a, packed, m, k, n, PANEL, fused);
+}
+
+#[allow(clippy::too_many_arguments)]
 fn gemm_panels(
     c: &mut [f32],
     a: &[f32],
@@ -333,12 +350,21 @@ fn gemm_panels(
     k: usize,
     n: usize,
     width: usize,
+    fused: bool,
 ) {
     for i in 0..m {
         for j in 0..n {
-            let mut acc = 0.0;
+            let mut acc = 0.0f32;
             for p in 0..k {
-                acc += a[i * k + p] * packed[j / width * k * width + p * width + j % width];
+                let (x, y) = (
+                    a[i * k + p],
+                    packed[j / width * k * width + p * width + j % width],
+                );
+                acc = if fused {
+                    x.mul_add(y, acc)
+                } else {
+                    acc + x * y
+                };
             }
             c[i * n + j] += acc;
         }

@@ -8,6 +8,37 @@ use crate::kernels::scalar;
 use crate::kernels::ConvS1;
 use crate::shape::Window2d;
 
+/// acc + a · b for the recurrent nets' products. In the build with relaxed SIMD (the page
+/// loads it where the engine validates it, see scripts/post-build.py) this is
+/// `f32x4.relaxed_madd`: one fused multiply-add where the CPU has FMA (V8 emits vfmadd231ps),
+/// so one rounding instead of two and one instruction instead of two: LSTM and GRU batch 1
+/// about 10% faster, batch 32 about 20%. The spec lets the engine fuse or not, but one engine
+/// on one machine always does the same, so the step-wise and whole-sequence passes, which
+/// share these kernels, stay equal bit for bit; the wasm tests hold the kernels to a fused
+/// or an unfused scalar sum, whichever the engine does.
+#[inline(always)]
+fn madd(acc: v128, a: v128, b: v128) -> v128 {
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, acc)
+    }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(acc, f32x4_mul(a, b))
+    }
+}
+
+/// Whether [`madd`] rounds once on this engine: false without relaxed SIMD; with it, what
+/// the engine does (V8 fuses where the CPU has FMA). For the tests' reference sums and for
+/// the page, which says which arithmetic it runs.
+pub fn madd_fuses() -> bool {
+    // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24: rounded to f32 (a tie, to even) the 2^-24 is lost,
+    // so only a fused multiply-add leaves anything after subtracting 1 + 2^-11.
+    let a = f32x4_splat(std::hint::black_box(1.0 + 2f32.powi(-12)));
+    let acc = f32x4_splat(std::hint::black_box(-(1.0 + 2f32.powi(-11))));
+    f32x4_extract_lane::<0>(madd(acc, a, a)) != 0.0
+}
+
 /// y[i] += a * x[i] for i < y.len(); x must be at least as long as y.
 #[inline]
 fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
@@ -343,7 +374,7 @@ fn panel_tile<const R: usize, const P: usize>(
             let av = f32x4_splat(unsafe { *ap.add(i0 * k + p) });
             for (u, pair) in acc[0].iter_mut().enumerate() {
                 for (v, s) in pair.iter_mut().enumerate() {
-                    *s = f32x4_add(*s, f32x4_mul(av, load(u, v)));
+                    *s = madd(*s, av, load(u, v));
                 }
             }
             continue;
@@ -357,7 +388,7 @@ fn panel_tile<const R: usize, const P: usize>(
             let av = f32x4_splat(unsafe { *ap.add((i0 + r) * k + p) });
             for u in 0..P {
                 for v in 0..2 {
-                    row[u][v] = f32x4_add(row[u][v], f32x4_mul(av, bv[u][v]));
+                    row[u][v] = madd(row[u][v], av, bv[u][v]);
                 }
             }
         }
@@ -452,7 +483,12 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 /// each p's six vectors of w^T are read from one pointer. For a few rows, where the product
 /// is bound by instructions per weight loaded: an RNN step at batch 1 (the 8-column panels
 /// of `gemm_packed` need three pointers per p; 4% faster LSTM at batch 1). Unrolling p by
-/// two made V8 spill accumulators: 30% slower.
+/// two made V8 spill accumulators: 30% slower. With the fused multiply-add, V8's loop is
+/// vbroadcastss, 6 loads and 6 vfmadd231ps per p, and as fast in L1 as from L2 (128×512:
+/// 16.5 GMAC/s on this Zen 3, about 2 vector loads a cycle, its limit for 128-bit loads);
+/// folding the loads' constant offsets (LLVM's loop strength reduction keeps them as adds:
+/// `-C llvm-args=-disable-lsr` folds them) saved nothing, and 1×28 or 1×32 panels, or the
+/// four a[p] splats shuffled out of one loaded vector, were slower (V8 spills).
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
     const W: usize = scalar::ROW_PANEL;
     let panels = n.div_ceil(W);
@@ -471,7 +507,7 @@ pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n
                     let av = f32x4_splat(*arow.add(p));
                     let row = panel.add(p * W);
                     for (v, s) in acc.iter_mut().enumerate() {
-                        *s = f32x4_add(*s, f32x4_mul(av, v128_load(row.add(4 * v) as *const v128)));
+                        *s = madd(*s, av, v128_load(row.add(4 * v) as *const v128));
                     }
                 }
             }

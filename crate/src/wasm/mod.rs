@@ -35,6 +35,27 @@ pub fn memory_bytes() -> f64 {
     0.0
 }
 
+/// The arithmetic this build runs: "simd128", or with relaxed SIMD "relaxed-simd fused" or
+/// "relaxed-simd unfused", as the engine does the kernels' multiply-add (see
+/// `kernels::simd128::madd`). The end-to-end tests check with it that the engines that have
+/// relaxed SIMD got that build, and the benchmarks name the build they timed.
+#[wasm_bindgen]
+pub fn arithmetic() -> String {
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    return format!(
+        "relaxed-simd {}",
+        if crate::kernels::simd128::madd_fuses() {
+            "fused"
+        } else {
+            "unfused"
+        }
+    );
+    #[cfg(all(target_arch = "wasm32", not(target_feature = "relaxed-simd")))]
+    return "simd128".into();
+    #[cfg(not(target_arch = "wasm32"))]
+    "native".into()
+}
+
 /// Every export returns `Result<T>`: its `Error` reaches JS as a thrown `Error` whose message
 /// is ours. (Plain Rust types on both sides, so the fuzz test can call the exports natively.)
 impl From<Error> for JsValue {
