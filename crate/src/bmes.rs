@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::cnn::weights::{crc32, f16_from_f32, f32_from_f16};
 use crate::kernels::{backward, fast};
 use crate::rng::Rng;
+use crate::rnn::cell::Packed;
 use crate::rnn::{Cell, Gradients, LayerWeights, LstmVariant, Output, Recurrent};
 use crate::{bail, Error, Result};
 
@@ -143,8 +144,23 @@ impl Tagger {
 
     /// Forward over N windows of T ids (time-major): the RNN's record and logits [T·N, 4].
     pub fn forward(&self, ids: &[u32], t: usize, n: usize) -> (Output, Vec<f32>) {
+        self.forward_packed(&self.rnn.pack(), ids, t, n)
+    }
+
+    /// As [`Tagger::forward`] with `packed` = `self.rnn.pack()`, for a caller that keeps it
+    /// (the page's `Segmenter`, whose weights never change: packing was about a third of
+    /// tagging a short sentence).
+    pub fn forward_packed(
+        &self,
+        packed: &[Packed],
+        ids: &[u32],
+        t: usize,
+        n: usize,
+    ) -> (Output, Vec<f32>) {
         let zeros = vec![0.0; 2 * n * self.rnn.hidden];
-        let out = self.rnn.forward(&self.embed(ids), t, n, &zeros, &zeros);
+        let mut out = Output::default();
+        self.rnn
+            .forward_packed(packed, &mut out, &self.embed(ids), t, n, &zeros, &zeros);
         let mut logits = vec![0.0; t * n * 4];
         for row in logits.chunks_exact_mut(4) {
             row.copy_from_slice(&self.out_b);
@@ -164,6 +180,11 @@ impl Tagger {
     /// (Viterbi over the per-character probabilities, with B and M followed only by M or E,
     /// E and S only by B or S, starting at B or S and ending at E or S).
     pub fn tag(&self, text: &str) -> Tagged {
+        self.tag_packed(&self.rnn.pack(), text)
+    }
+
+    /// As [`Tagger::tag`] with `packed` = `self.rnn.pack()` (see [`Tagger::forward_packed`]).
+    pub fn tag_packed(&self, packed: &[Packed], text: &str) -> Tagged {
         let ids: Vec<u32> = text.chars().map(|c| self.id(c)).collect();
         if ids.is_empty() {
             return Tagged {
@@ -172,7 +193,7 @@ impl Tagger {
                 output: Output::default(),
             };
         }
-        let (output, logits) = self.forward(&ids, ids.len(), 1);
+        let (output, logits) = self.forward_packed(packed, &ids, ids.len(), 1);
         let mut probs = vec![0.0; logits.len()];
         crate::kernels::scalar::softmax(&mut probs, &logits, 4);
         Tagged {

@@ -6,11 +6,14 @@ use wasm_bindgen::prelude::*;
 
 use super::view;
 use crate::bmes::{self, Tagged, Tagger};
+use crate::rnn::cell::Packed;
 use crate::{bail, Result};
 
 #[wasm_bindgen]
 pub struct Segmenter {
     tagger: Tagger,
+    /// The tagger's LSTM weights packed for the products, once (they never change here).
+    packed: Vec<Packed>,
     chars: Vec<char>,
     last: Option<Tagged>,
 }
@@ -20,8 +23,10 @@ impl Segmenter {
     /// Loads `weights/bmes.nnpb`; a truncated or corrupted file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
+        let tagger = bmes::decode(bytes)?;
         Ok(Segmenter {
-            tagger: bmes::decode(bytes)?,
+            packed: tagger.rnn.pack(),
+            tagger,
             chars: Vec::new(),
             last: None,
         })
@@ -34,7 +39,7 @@ impl Segmenter {
             bail!("the text has {n} characters; the tagger takes at most 2000 at a time");
         }
         self.chars = text.chars().collect();
-        let tagged = self.tagger.tag(text);
+        let tagged = self.tagger.tag_packed(&self.packed, text);
         let tags = tagged.tags.clone();
         self.last = Some(tagged);
         Ok(tags)
