@@ -148,8 +148,8 @@ impl Tagger {
     }
 
     /// As [`Tagger::forward`] with `packed` = `self.rnn.pack()`, for a caller that keeps it
-    /// (the page's `Segmenter`, whose weights never change: packing was about a third of
-    /// tagging a short sentence).
+    /// (the page's `Segmenter`, whose weights never change, so that each call does not read
+    /// and repack every weight first).
     pub fn forward_packed(
         &self,
         packed: &[Packed],

@@ -8,7 +8,7 @@ use crate::kernels::scalar;
 use crate::kernels::ConvS1;
 use crate::shape::Window2d;
 
-/// acc + a · b for the recurrent nets' products. In the build with relaxed SIMD (the page
+/// acc + a · b in the recurrent nets' products and in [`exp4`]. In the build with relaxed SIMD (the page
 /// loads it where the engine validates it, see scripts/post-build.py) this is
 /// `f32x4.relaxed_madd`: one fused multiply-add where the CPU has FMA (V8 emits vfmadd231ps),
 /// so one rounding instead of two and one instruction instead of two: LSTM and GRU batch 1
@@ -29,8 +29,8 @@ fn madd(acc: v128, a: v128, b: v128) -> v128 {
 }
 
 /// Whether [`madd`] rounds once on this engine: false without relaxed SIMD; with it, what
-/// the engine does (V8 fuses where the CPU has FMA). For the tests' reference sums and for
-/// the page, which says which arithmetic it runs.
+/// the engine does (V8 and SpiderMonkey fuse where the CPU has FMA). The tests pick their
+/// reference sums by it, and `wasm::arithmetic` reports it.
 pub fn madd_fuses() -> bool {
     // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24: rounded to f32 (a tie, to even) the 2^-24 is lost,
     // so only a fused multiply-add leaves anything after subtracting 1 + 2^-11.
@@ -485,7 +485,7 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 /// of `gemm_packed` need three pointers per p; 4% faster LSTM at batch 1). Unrolling p by
 /// two made V8 spill accumulators: 30% slower. With the fused multiply-add, V8's loop is
 /// vbroadcastss, 6 loads and 6 vfmadd231ps per p, and as fast in L1 as from L2 (128×512:
-/// 16.5 GMAC/s on this Zen 3, about 2 vector loads a cycle, its limit for 128-bit loads);
+/// 16.5 GMAC/s on this Zen 3, consistent with its limit of two vector loads a cycle);
 /// folding the loads' constant offsets (LLVM's loop strength reduction keeps them as adds:
 /// `-C llvm-args=-disable-lsr` folds them) saved nothing, and 1×28 or 1×32 panels, or the
 /// four a[p] splats shuffled out of one loaded vector, were slower (V8 spills).
