@@ -58,7 +58,8 @@ const section = `<!-- conv2d:begin -->
 ## conv2d: SIMD128 vs its scalar twin
 
 Command: \`./dev.sh bench\` (or \`bash scripts/bench.sh\`). Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"},
-one wasm module built with \`+simd128\`; both paths run on the same random data, interleaved
+one wasm module (the relaxed-SIMD build, whose convolution kernels are the same as the
+SIMD128 build's); both paths run on the same random data, interleaved
 over ${ROUNDS} rounds; medians of per-call time. Measured ${new Date().toISOString().slice(0, 10)}.
 
 ${table}
