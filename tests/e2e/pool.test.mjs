@@ -1,23 +1,15 @@
 // The pooling lab in a real browser: max, mean and stochastic pooling of one window, the
 // probabilities p_i, a seeded sample, and 1000 samples whose frequencies follow p_i.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 test("one window through max, mean and stochastic pooling; samples follow p_i", async () => {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=pool&seed=3&win=1");
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=pool&seed=3&win=1");
   assert.equal(await page.textContent("#pool-arith-max"), "max(0.2, 0.9, 2.4, 0) = 2.4");
   assert.equal(await page.textContent("#pool-arith-mean"), "(0.2 + 0.9 + 2.4 + 0) / 4 = 0.875");
   assert.match(await page.textContent("#pool-arith-expect"), /= 1\.889$/); // (0.04 + 0.81 + 5.76) / 3.5

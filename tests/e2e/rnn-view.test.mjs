@@ -1,25 +1,17 @@
 // The RNN view in a real browser: stepping through time shows the gate values wasm computes;
 // Jordan draws its output-to-hidden wire; a stacked bidirectional network runs both ways.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { serve, launch, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 const table = (page) => page.$$eval("#rnn-gates tr[data-gate]", (rows) => rows.map((r) => [r.dataset.gate, Array.from(r.querySelectorAll("td"), (td) => Number(td.textContent))]));
 
 test("stepping an LSTM shows, at each step, the gates wasm computes", async () => {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=rnn&cell=lstm&seq=hello");
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=rnn&cell=lstm&seq=hello");
   for (let k = 0; k < 3; k++) await page.click("#rnn-step");
   assert.match(page.url(), /pos=3/);
   assert.match(await page.textContent("#rnn-status"), /time step 3 \(3\/5\)/);
@@ -48,8 +40,8 @@ test("stepping an LSTM shows, at each step, the gates wasm computes", async () =
 });
 
 test("Elman feeds back h, Jordan feeds back y; a stacked bidirectional GRU runs both ways", async () => {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "zh-CN" });
-  await gotoView(page, server.url, "#view=rnn&cell=jordan&pos=5");
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
+  await gotoView(page, env.server.url, "#view=rnn&cell=jordan&pos=5");
   assert.equal(await page.locator("svg .wire.jordan.on").count(), 4);
   await page.selectOption("#rnn-cell", "elman");
   assert.equal(await page.locator("svg .wire.jordan").count(), 0);
@@ -69,8 +61,8 @@ test("Elman feeds back h, Jordan feeds back y; a stacked bidirectional GRU runs 
 });
 
 test("every cell kind side by side, and gradient norms that vanish faster without gates", async () => {
-  const { page, context } = await openPage(browser, server.url, { locale: "en-US" });
-  await gotoView(page, server.url, "#view=rnn&cell=gru");
+  const { page, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=rnn&cell=gru");
   assert.equal(await page.locator("#rnn-compare .cmp-row").count(), 7);
   const first = (await page.getAttribute("#rnn-grads", "data-first")).split(",").map(Number);
   // Norm of dLoss/dx at the step farthest from the loss: Elman, GRU, LSTM.

@@ -1,29 +1,21 @@
 // Which wasm build the page loads: engines that validate relaxed SIMD get the build with
 // fused multiply-add (scripts/post-build.py), others the SIMD128 one, and either computes
 // the same networks. Exactly one .wasm is fetched either way.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = sharedBrowser();
 
 /** Opens the RNN view (with `relaxed` false, in an engine made to reject relaxed SIMD) and
  *  returns the build it loaded, the .wasm files it fetched, and a 2-layer bidirectional
  *  LSTM's output for a fixed input. */
 async function load(relaxed) {
-  const { page, context, errors } = await openPage(browser, server.url, { locale: "en-US" });
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
   if (!relaxed) await context.addInitScript(() => (WebAssembly.validate = () => false));
   const wasmFiles = [];
   page.on("request", (r) => r.url().endsWith(".wasm") && wasmFiles.push(new URL(r.url()).pathname));
-  await gotoView(page, server.url, "#view=rnn&cell=lstm");
+  await gotoView(page, env.server.url, "#view=rnn&cell=lstm");
   const got = await page.evaluate(() => {
     const w = window.wasmBindings;
     const net = new w.RecurrentNet("lstm", 32, 128, 2, true, 3);
