@@ -11,8 +11,9 @@ use crate::shape::Window2d;
 /// acc + a · b in the recurrent nets' products and in [`exp4`]. In the build with relaxed SIMD (the page
 /// loads it where the engine validates it, see scripts/post-build.py) this is
 /// `f32x4.relaxed_madd`: one fused multiply-add where the CPU has FMA (V8 emits vfmadd231ps),
-/// so one rounding instead of two and one instruction instead of two: LSTM and GRU batch 1
-/// about 10% faster, batch 32 about 20%. The spec lets the engine fuse or not, but one engine
+/// so one rounding instead of two and one instruction instead of two: with [`exp4`]'s, LSTM
+/// and GRU 13–16% faster at batch 1 and 21% at batch 32 (docs/BENCHMARKS.md, "nnplay" against
+/// "nnplay SIMD128"). The spec lets the engine fuse or not, but one engine
 /// on one machine always does the same, so the step-wise and whole-sequence passes, which
 /// share these kernels, stay equal bit for bit; the wasm tests hold the kernels to a fused
 /// or an unfused scalar sum, whichever the engine does.
