@@ -143,13 +143,9 @@ impl Tagger {
     }
 
     /// Forward over N windows of T ids (time-major): the RNN's record and logits [T·N, 4].
-    pub fn forward(&self, ids: &[u32], t: usize, n: usize) -> (Output, Vec<f32>) {
-        self.forward_packed(&self.rnn.pack(), ids, t, n)
-    }
-
-    /// As [`Tagger::forward`] with `packed` = `self.rnn.pack()`, for a caller that keeps it
-    /// (the page's `Segmenter`, whose weights never change, so that each call does not read
-    /// and repack every weight first).
+    /// `packed` is `self.rnn.pack()`, which a caller tagging many texts with unchanged
+    /// weights (the page's `Segmenter`, the accuracy count) makes once, so that each call
+    /// does not read and repack every weight first.
     pub fn forward_packed(
         &self,
         packed: &[Packed],

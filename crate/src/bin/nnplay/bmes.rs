@@ -43,9 +43,10 @@ fn load(path: &PathBuf) -> Result<(Vec<Sentence>, Vec<Sentence>)> {
 /// Tag accuracy over whole held-out lines, tagged one line at a time as the page does.
 pub fn accuracy(t: &Tagger, held: &[Sentence]) -> f64 {
     let (mut right, mut total) = (0usize, 0usize);
+    let packed = t.rnn.pack();
     for (chars, tags) in held {
         let text: String = chars.iter().collect();
-        let got = t.tag(&text).tags;
+        let got = t.tag_packed(&packed, &text).tags;
         right += got.iter().zip(tags).filter(|(a, b)| a == b).count();
         total += tags.len();
     }
