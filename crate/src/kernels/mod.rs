@@ -53,7 +53,7 @@ pub mod fast {
     };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     pub use super::scalar::{conv2d, dense, relu};
-    pub use super::scalar::{pack_nt, pack_rows};
+    pub use super::scalar::{pack_nt, pack_rows, Panels};
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub use super::simd128::{
         conv2d, conv2d_s1, conv2d_s1_sparse, dense, dense_sparse, dot, gemm_nn, gemm_nt,

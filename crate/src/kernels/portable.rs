@@ -199,6 +199,26 @@ mod tests {
     }
 
     #[test]
+    fn packed_panels_start_on_a_cache_line_and_hold_w_transposed() {
+        let mut rng = Rng::new(13);
+        for (n, k) in [(1, 1), (3, 5), (9, 7), (512, 128), (25, 33)] {
+            let w = rand(&mut rng, n * k); // [n, k]
+            for (width, packed) in [
+                (scalar::PANEL, scalar::pack_nt(&w, n, k)),
+                (scalar::ROW_PANEL, scalar::pack_rows(&w, n, k)),
+            ] {
+                assert_eq!(packed.as_ptr() as usize % 64, 0, "{n}x{k} by {width}");
+                assert_eq!(packed.len(), n.div_ceil(width) * k * width);
+                for (i, &v) in packed.iter().enumerate() {
+                    let (q, p, l) = (i / (k * width), i / width % k, i % width);
+                    let j = q * width + l;
+                    assert_eq!(v, if j < n { w[j * k + p] } else { 0.0 }, "{n}x{k} at {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn gemms_and_dot_equal_the_scalar_reference() {
         let mut rng = Rng::new(12);
         for _ in 0..200 {

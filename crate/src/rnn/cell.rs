@@ -117,14 +117,14 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
     /// W_ih: [G·H, In], packed.
-    pub w_ih: Vec<f32>,
+    pub w_ih: fast::Panels,
     /// W_hh: [G·H, H] in 8-column panels for steps of 4 rows or more, and in 24-column
     /// panels (`pack_rows`) for fewer: each packed on first use, since a pass needs only
     /// one of them. Unused by the peephole LSTM.
-    w_hh: OnceLock<Vec<f32>>,
-    w_hh_rows: OnceLock<Vec<f32>>,
+    w_hh: OnceLock<fast::Panels>,
+    w_hh_rows: OnceLock<fast::Panels>,
     /// The peephole LSTM's U: [3H, H], packed; empty otherwise.
-    pub w_ch: Vec<f32>,
+    pub w_ch: fast::Panels,
 }
 
 impl Packed {
@@ -144,7 +144,7 @@ impl Packed {
             w_ch: if peephole {
                 fast::pack_nt(&w.w_ch, 3 * h, h)
             } else {
-                Vec::new()
+                fast::Panels::default()
             },
         }
     }
