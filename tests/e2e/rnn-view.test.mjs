@@ -68,5 +68,17 @@ test("every cell kind side by side, and gradient norms that vanish faster withou
   // Norm of dLoss/dx at the step farthest from the loss: Elman, GRU, LSTM.
   assert.ok(first[2] > 100 * first[0], `LSTM ${first[2]} vs Elman ${first[0]}`);
   assert.equal(await page.locator("#rnn-grads path.series").count(), 3);
+  // The curves' labels can all be read: no two overlap (Elman's and the GRU's curves often
+  // start at the same height), and each lies inside the chart.
+  const boxes = await page.$$eval("#rnn-grads .series-label", (ts) => ts.map((t) => t.getBBox()).map(({ x, y, width, height }) => ({ x, y, width, height })));
+  assert.equal(boxes.length, 3);
+  const [vw, vh] = await page.$eval("#rnn-grads svg", (e) => [e.viewBox.baseVal.width, e.viewBox.baseVal.height]);
+  for (const [i, a] of boxes.entries()) {
+    assert.ok(a.y >= 0 && a.y + a.height <= vh && a.x + a.width <= vw, `label ${i} outside the chart`);
+    for (const b of boxes.slice(i + 1)) assert.ok(a.y + a.height <= b.y || b.y + b.height <= a.y || a.x + a.width <= b.x || b.x + b.width <= a.x, "labels overlap");
+  }
+  // Nor is anything of the unrolled chain cut off at its top: the folded cell's label included.
+  const chainTop = await page.$eval(".chain-svg", (e) => Math.min(...Array.from(e.querySelectorAll("text"), (t) => t.getBBox().y)));
+  assert.ok(chainTop >= 0, `a label of the chain starts at y = ${chainTop}`);
   await context.close();
 });

@@ -205,7 +205,9 @@ export function mount(root, state, setState) {
     const L = simple ? 1 : s.layers;
     const rows = L * D;
     const [cw, ch, gx, gy] = [86, 44, 34, 26];
-    const top = D > 1 ? 40 + ch + gy : 40; // room for the concatenated outputs
+    // Room above the top row: for the concatenated outputs, or for the folded cell's loop
+    // and its label (at 40 the label's top was cut off by the frame).
+    const top = D > 1 ? 40 + ch + gy : 56;
     const fold = 210; // the folded cell, drawn left of its unrolled chain
     const W = fold + 70 + T * (cw + gx);
     const H = top + (rows + (simple ? 1 : 0)) * (ch + gy) + 70;
@@ -405,8 +407,16 @@ export function mount(root, state, setState) {
     series.forEach((v, q) => {
       const d = v.map((n, k) => `${k ? "L" : "M"}${X(k).toFixed(1)},${Y(n).toFixed(1)}`).join(" ");
       chart.append(svg("path", { d, class: `series s${q}`, "data-kind": kinds[q] }));
-      chart.append(svg("text", { x: X(0) + 4, y: Y(v[0]) - 5, class: `series-label s${q}` }, t(`rnn.cell.${kinds[q]}`)));
     });
+    // Each label just above where its curve starts, pushed a 12px line apart where curves
+    // start together (Elman's and the GRU's often do), and kept above the axis.
+    const labels = series.map((v, q) => ({ q, y: Y(v[0]) - 5 })).sort((a, b) => a.y - b.y);
+    for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + 15);
+    const over = labels[labels.length - 1].y - (H - bottom - 4);
+    for (const l of labels) {
+      if (over > 0) l.y -= over;
+      chart.append(svg("text", { x: X(0) + 4, y: l.y, class: `series-label s${l.q}` }, t(`rnn.cell.${kinds[l.q]}`)));
+    }
     grads.replaceChildren(chart);
     grads.dataset.first = series.map((v) => v[0].toExponential(2)).join(",");
   }
