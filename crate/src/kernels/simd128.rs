@@ -488,7 +488,7 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 /// it at 75–90% of six chains' rate. More chains do not fit: V8 puts all of a step's loads
 /// before its multiply-adds, one register each, so 1×28 panels (7 chains) just fit and were
 /// no faster, while 1×32 panels, p unrolled by two, and two halves of k summed apart each
-/// spilled sums (25–50% slower). Pairing products before accumulating them, splatting a[p]
+/// spilled sums (20–50% slower). Pairing products before accumulating them, splatting a[p]
 /// by shuffles, and folding the loads' constant offsets (`-C llvm-args=-disable-lsr`) saved
 /// nothing.
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
