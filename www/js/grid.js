@@ -44,6 +44,8 @@ export function makeGrid(o) {
     cell.style.backgroundColor = o.color(v);
     cell.classList.toggle("dark", o.dark(v));
     const label = o.label(cell._r, cell._c, v);
+    // Five characters or more ("0.875") overflow a large cell at its usual size.
+    cell.classList.toggle("long", fmtCell(v).length > 4);
     if (cell.tagName === "INPUT") {
       if (document.activeElement !== cell) cell.value = fmtCell(v);
       cell.setAttribute("aria-label", label);
