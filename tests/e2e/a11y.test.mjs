@@ -26,3 +26,20 @@ for (const lang of ["zh", "en"]) {
     await context.close();
   });
 }
+
+// WCAG 1.4.10 (reflow): at 320 CSS pixels wide, a phone held upright, no view makes the whole
+// page scroll sideways; wide figures (the unrolled chain, a formula, a table) scroll in their
+// own frames.
+test("every view reflows to a 320 px wide screen without sideways scrolling", async () => {
+  const context = await env.browser.newContext({ locale: "zh-CN", viewport: { width: 320, height: 700 } });
+  const page = await context.newPage();
+  const wide = [];
+  for (const view of VIEWS) {
+    await gotoView(page, env.server.url, `#view=${view}`);
+    await page.waitForTimeout(300);
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+    if (scroll > inner) wide.push(`${view}: ${scroll} px wide`);
+  }
+  assert.deepEqual(wide, []);
+  await context.close();
+});
