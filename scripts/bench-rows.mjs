@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { createRequire } from "node:module";
-import { race } from "../bench/timing.mjs";
+import { race, withSection } from "../bench/timing.mjs";
 
 const nn = createRequire(import.meta.url)("../target/bench-pkg/nnplay.js");
 const ROUNDS = Number(process.env.ROUNDS ?? 25);
@@ -61,7 +61,7 @@ for (const c of CASES) {
 
 const pct = (x, of) => `${((100 * x) / of).toFixed(0)}%`;
 const table = [
-  "| product | scalar twin (µs) | SIMD (µs) | SIMD speed-up | GMAC/s | of the 6-chain ceiling | of peak |",
+  `| product | scalar twin (µs) | SIMD (µs) | SIMD speed-up | GMAC/s | of the ${CHAINS}-chain ceiling | of peak |`,
   "|---|---:|---:|---:|---:|---:|---:|",
   ...rows.map(
     (r) =>
@@ -80,20 +80,13 @@ Measured ${new Date().toISOString().slice(0, 10)}.
 Ceilings, measured in the same run: one chain of vector multiply-adds takes
 ${latencyNs.toFixed(3)} ns a step; the kernel keeps ${CHAINS} chains of sums (one per vector of a
 panel), so it can do at most ${chainCeiling.toFixed(2)} vector multiply-adds per ns; with ten
-chains the engine reaches ${peakPerNs.toFixed(2)} per ns (its peak). Wider panels would allow more
-chains, but V8 places all of a step's loads before its multiply-adds, so each loaded vector
-holds a register of its own: seven chains (28-column panels) fit in the 15 it allocates and
-measured no faster from L2, eight spilled sums to the stack (25% slower). Weights that
-do not fit in L1 cost a little on top (compare the last row). The LSTM's 512 columns take
-22 panels, 528 columns, so its rate counts 3% of padding as lost.
+chains the engine reaches ${peakPerNs.toFixed(2)} per ns (its peak). Why the kernel keeps six chains
+is in the introduction above. The last row's weights fit in L1; the others' do not. An
+LSTM's 512 columns take 22 panels of 24, so its rate counts 3% of padding as lost.
 
 ${table}
 <!-- rows:end -->`;
 
 const file = new URL("../docs/BENCHMARKS.md", import.meta.url);
-let doc = fs.readFileSync(file, "utf8");
-doc = doc.includes("<!-- rows:begin -->")
-  ? doc.replace(/<!-- rows:begin -->[\s\S]*<!-- rows:end -->/, section)
-  : doc.replace("<!-- lenet:begin -->", `${section}\n\n<!-- lenet:begin -->`);
-fs.writeFileSync(file, doc);
+fs.writeFileSync(file, withSection(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, "rows", section));
 console.log("\nwrote the rows section of docs/BENCHMARKS.md");

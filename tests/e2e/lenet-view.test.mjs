@@ -84,6 +84,23 @@ test("the 3D node-link view: WebGL draws the network, keys orbit and step throug
   // Something other than the background was drawn: sample the canvas through a screenshot.
   const shot = await page.locator("canvas.net3d").screenshot();
   assert.ok(shot.length > 20000, `3D canvas screenshot is only ${shot.length} bytes (blank?)`);
+  // The starting camera frames the whole network and fills the canvas, wide or tall: every
+  // unit projects inside the view, the outermost close to its edge.
+  const reach = await page.evaluate(async () => {
+    const { layout, camera, fitDistance } = await import("/js/lenet3d.js");
+    const { pos } = layout();
+    return [16 / 9, 1, 0.45].map((aspect) => {
+      const m = camera(aspect, 0.55, 0.3, fitDistance(pos, 0.55, 0.3, aspect));
+      let far = 0;
+      for (let i = 0; i < pos.length; i += 3) {
+        const [x, y, z] = [pos[i], pos[i + 1], pos[i + 2]];
+        const w = m[3] * x + m[7] * y + m[11] * z + m[15];
+        far = Math.max(far, Math.abs((m[0] * x + m[4] * y + m[8] * z + m[12]) / w), Math.abs((m[1] * x + m[5] * y + m[9] * z + m[13]) / w));
+      }
+      return far;
+    });
+  });
+  for (const far of reach) assert.ok(far > 0.85 && far <= 0.921, `the farthest unit lands at ${far} of the half-width`);
   await page.focus("canvas.net3d");
   await page.keyboard.press("]");
   await page.waitForFunction(() => location.hash.includes("unit=11"));

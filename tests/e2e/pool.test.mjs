@@ -14,7 +14,15 @@ test("one window through max, mean and stochastic pooling; samples follow p_i", 
   assert.equal(await page.textContent("#pool-arith-mean"), "(0.2 + 0.9 + 2.4 + 0) / 4 = 0.875");
   assert.match(await page.textContent("#pool-arith-expect"), /= 1\.889$/); // (0.04 + 0.81 + 5.76) / 3.5
   // Every pooled value can be read whole: "0.875" fits inside its cell.
-  const cramped = await page.$$eval(".lab .out .cell", (cs) => cs.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+  const cramped = await page.$$eval(".lab .out .cell", (cs) =>
+    cs
+      .filter((c) => {
+        const text = document.createRange();
+        text.selectNodeContents(c);
+        return text.getBoundingClientRect().width > c.clientWidth;
+      })
+      .map((c) => c.textContent),
+  );
   assert.deepEqual(cramped, []);
   await page.click("#pool-many");
   const freqs = await page.$$eval("table.probs tr.freq td", (tds) => tds.map((td) => Number(td.textContent)));

@@ -44,13 +44,14 @@ export function makeGrid(o) {
     cell.style.backgroundColor = o.color(v);
     cell.classList.toggle("dark", o.dark(v));
     const label = o.label(cell._r, cell._c, v);
+    const text = showText ? fmtCell(v) : "";
     // Five characters or more ("0.875") overflow a large cell at its usual size.
-    cell.classList.toggle("long", fmtCell(v).length > 4);
+    cell.classList.toggle("long", text.length > 4);
     if (cell.tagName === "INPUT") {
-      if (document.activeElement !== cell) cell.value = fmtCell(v);
+      if (document.activeElement !== cell) cell.value = text;
       cell.setAttribute("aria-label", label);
     } else {
-      if (showText) cell.textContent = fmtCell(v);
+      if (showText) cell.textContent = text;
       cell.setAttribute("aria-label", label);
       cell.title = label;
     }

@@ -63,15 +63,35 @@ function mul(a, b) {
   return o;
 }
 
-/** The camera: perspective of an orbit around the origin (yaw, pitch in radians). */
-function camera(aspect, yaw, pitch, dist) {
-  const f = 1 / Math.tan(Math.PI / 8);
-  const [n, fa] = [1, 2000];
-  const proj = new Float32Array([f / aspect, 0, 0, 0, 0, f, 0, 0, 0, 0, (fa + n) / (n - fa), -1, 0, 0, (2 * fa * n) / (n - fa), 0]);
+const FOCAL = 1 / Math.tan(Math.PI / 8); // a 45° vertical field of view
+
+/** The world turned by yaw (about y) then pitch (about x), column-major, before the camera
+ *  moves back by its distance. */
+function turn(yaw, pitch) {
   const [cy, sy, cp, sp] = [Math.cos(yaw), Math.sin(yaw), Math.cos(pitch), Math.sin(pitch)];
-  // Rotate the world by yaw (about y) then pitch (about x), then move it dist away.
-  const rot = new Float32Array([cy, sy * sp, -sy * cp, 0, 0, cp, sp, 0, sy, -cy * sp, cy * cp, 0, 0, 0, -dist, 1]);
-  return mul(proj, rot);
+  return [cy, sy * sp, -sy * cp, 0, 0, cp, sp, 0, sy, -cy * sp, cy * cp, 0];
+}
+
+/** The camera: perspective of an orbit around the origin (yaw, pitch in radians). */
+export function camera(aspect, yaw, pitch, dist) {
+  const [n, fa] = [1, 2000];
+  const proj = new Float32Array([FOCAL / aspect, 0, 0, 0, 0, FOCAL, 0, 0, 0, 0, (fa + n) / (n - fa), -1, 0, 0, (2 * fa * n) / (n - fa), 0]);
+  return mul(proj, new Float32Array([...turn(yaw, pitch), 0, 0, -dist, 1]));
+}
+
+/** The least distance at which every point, seen from (yaw, pitch), lies within `margin` of
+ *  the canvas edges: a point at depth z' toward the camera and offsets (x, y) across the
+ *  view projects to FOCAL·x / (aspect·(dist - z')), so dist >= z' + FOCAL·|x| / (aspect·margin),
+ *  and likewise for y. */
+export function fitDistance(pos, yaw, pitch, aspect, margin = 0.92) {
+  const m = turn(yaw, pitch);
+  let dist = 0;
+  for (let i = 0; i < pos.length; i += 3) {
+    const [x, y, z] = [pos[i], pos[i + 1], pos[i + 2]];
+    const across = Math.max(Math.abs(m[0] * x + m[4] * y + m[8] * z) / aspect, Math.abs(m[1] * x + m[5] * y + m[9] * z));
+    dist = Math.max(dist, m[2] * x + m[6] * y + m[10] * z + (FOCAL * across) / margin);
+  }
+  return dist;
 }
 
 export function create(canvas) {
@@ -102,7 +122,10 @@ export function create(canvas) {
   const lineCol = gl.createBuffer();
   let lines = 0;
   // Close enough that the network fills most of the canvas (at 210 it took a third of it).
-  const cam = { yaw: 0.55, pitch: 0.3, dist: 135 };
+  // The distance is fitted to the canvas (the whole network in view, filling it) whenever
+  // the canvas changes shape; zooming scales the fitted distance.
+  const START = { yaw: 0.55, pitch: 0.3 };
+  const cam = { ...START, zoom: 1, fit: 0, aspect: 0 };
   const loc = { mvp: gl.getUniformLocation(prog, "u_mvp"), size: gl.getUniformLocation(prog, "u_size"), pos: gl.getAttribLocation(prog, "a_pos"), color: gl.getAttribLocation(prog, "a_color") };
 
   const attrib = (b, l) => {
@@ -119,7 +142,9 @@ export function create(canvas) {
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     gl.enable(gl.DEPTH_TEST);
     gl.useProgram(prog);
-    mvp = camera(canvas.width / canvas.height, cam.yaw, cam.pitch, cam.dist);
+    const aspect = canvas.width / canvas.height;
+    if (aspect !== cam.aspect) [cam.aspect, cam.fit] = [aspect, fitDistance(pos, START.yaw, START.pitch, aspect)];
+    mvp = camera(aspect, cam.yaw, cam.pitch, cam.fit * cam.zoom);
     gl.uniformMatrix4fv(loc.mvp, false, mvp);
     gl.uniform1f(loc.size, 500 * (canvas.height / 600));
     attrib(posBuf, loc.pos);
@@ -194,7 +219,7 @@ export function create(canvas) {
     orbit(dYaw, dPitch, zoom = 1) {
       cam.yaw += dYaw;
       cam.pitch = Math.max(-1.4, Math.min(1.4, cam.pitch + dPitch));
-      cam.dist = Math.max(60, Math.min(900, cam.dist * zoom));
+      cam.zoom = Math.max(0.3, Math.min(4, cam.zoom * zoom));
       draw();
     },
   };

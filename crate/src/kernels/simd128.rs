@@ -484,13 +484,9 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 /// each p's six vectors of w^T are read from one pointer. For a few rows: an RNN step at
 /// batch 1 (the 8-column panels of `gemm_packed` need three pointers per p; 4% faster LSTM
 /// at batch 1). With the fused multiply-add, V8's loop is vbroadcastss, 6 loads and 6
-/// vfmadd231ps per p, and the six chains of sums bound it: scripts/bench-rows.mjs measures
-/// it at 75–90% of six chains' rate. More chains do not fit: V8 puts all of a step's loads
-/// before its multiply-adds, one register each, so 1×28 panels (7 chains) just fit and were
-/// no faster, while 1×32 panels, p unrolled by two, and two halves of k summed apart each
-/// spilled sums (20–50% slower). Pairing products before accumulating them, splatting a[p]
-/// by shuffles, and folding the loads' constant offsets (`-C llvm-args=-disable-lsr`) saved
-/// nothing.
+/// vfmadd231ps per p, bound by the latency of its six chains of sums
+/// (scripts/bench-rows.mjs); why not more chains, and what else was tried: the introduction
+/// of docs/BENCHMARKS.md.
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
     const W: usize = scalar::ROW_PANEL;
     let panels = n.div_ceil(W);

@@ -55,7 +55,8 @@ export function mount(root) {
   const table = el("table", { class: "probs winners" });
   table.append(el("tr", {}, ...["year", "team", "net", "error"].map((k) => el("th", { text: t(`ilsvrc.col.${k}`) }))));
   for (const w of WINNERS) table.append(el("tr", {}, el("td", { text: String(w.year) }), el("td", { text: w.team }), el("td", { text: w.net }), el("td", { text: `${w.error}%` })));
-  view.append(table, el("p", { class: "sources", text: t("ilsvrc.sources") }));
+  // In a frame of its own, which scrolls sideways on a phone instead of the page.
+  view.append(el("div", { class: "scroll-x" }, table), el("p", { class: "sources", text: t("ilsvrc.sources") }));
   root.append(view);
   return { update() {}, destroy: () => view.remove() };
 }

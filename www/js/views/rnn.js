@@ -408,15 +408,14 @@ export function mount(root, state, setState) {
       const d = v.map((n, k) => `${k ? "L" : "M"}${X(k).toFixed(1)},${Y(n).toFixed(1)}`).join(" ");
       chart.append(svg("path", { d, class: `series s${q}`, "data-kind": kinds[q] }));
     });
-    // Each label just above where its curve starts, pushed a 12px line apart where curves
-    // start together (Elman's and the GRU's often do), and kept above the axis.
+    // Each label just above where its curve starts, one line (15 units, for 12px text) below
+    // the one above it where curves start together (Elman's and the GRU's often do); then,
+    // from the bottom up, kept above the axis.
+    const LINE = 15;
     const labels = series.map((v, q) => ({ q, y: Y(v[0]) - 5 })).sort((a, b) => a.y - b.y);
-    for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + 15);
-    const over = labels[labels.length - 1].y - (H - bottom - 4);
-    for (const l of labels) {
-      if (over > 0) l.y -= over;
-      chart.append(svg("text", { x: X(0) + 4, y: l.y, class: `series-label s${l.q}` }, t(`rnn.cell.${kinds[l.q]}`)));
-    }
+    for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + LINE);
+    for (let i = labels.length - 1; i >= 0; i--) labels[i].y = Math.min(labels[i].y, i === labels.length - 1 ? H - bottom - 4 : labels[i + 1].y - LINE);
+    for (const l of labels) chart.append(svg("text", { x: X(0) + 4, y: l.y, class: `series-label s${l.q}` }, t(`rnn.cell.${kinds[l.q]}`)));
     grads.replaceChildren(chart);
     grads.dataset.first = series.map((v) => v[0].toExponential(2)).join(",");
   }
