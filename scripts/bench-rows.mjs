@@ -77,7 +77,8 @@ the relaxed-SIMD build. \`gemm_rows\` (h [1, k] times W_hh^T, the weights packed
 panels) and its scalar twin on the same random data, interleaved over ${ROUNDS} rounds, medians.
 Measured ${new Date().toISOString().slice(0, 10)}.
 
-Ceilings, measured in the same run: one chain of vector multiply-adds takes
+Ceilings, measured in the same run (each the best of seven runs, against the kernel's median,
+so the percentages lean low): one chain of vector multiply-adds takes
 ${latencyNs.toFixed(3)} ns a step; the kernel keeps ${CHAINS} chains of sums (one per vector of a
 panel), so it can do at most ${chainCeiling.toFixed(2)} vector multiply-adds per ns; with ten
 chains the engine reaches ${peakPerNs.toFixed(2)} per ns (its peak). Why the kernel keeps six chains
