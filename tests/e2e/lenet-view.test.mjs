@@ -87,15 +87,14 @@ test("the 3D node-link view: WebGL draws the network, keys orbit and step throug
   // The starting camera frames the whole network and fills the canvas, wide or tall: every
   // unit projects inside the view, the outermost close to its edge.
   const reach = await page.evaluate(async () => {
-    const { layout, camera, fitDistance } = await import("/js/lenet3d.js");
+    const { layout, camera, fitDistance, project, START_VIEW: v } = await import("/js/lenet3d.js");
     const { pos } = layout();
     return [16 / 9, 1, 0.45].map((aspect) => {
-      const m = camera(aspect, 0.55, 0.3, fitDistance(pos, 0.55, 0.3, aspect));
+      const m = camera(aspect, v.yaw, v.pitch, fitDistance(pos, v.yaw, v.pitch, aspect));
       let far = 0;
-      for (let i = 0; i < pos.length; i += 3) {
-        const [x, y, z] = [pos[i], pos[i + 1], pos[i + 2]];
-        const w = m[3] * x + m[7] * y + m[11] * z + m[15];
-        far = Math.max(far, Math.abs((m[0] * x + m[4] * y + m[8] * z + m[12]) / w), Math.abs((m[1] * x + m[5] * y + m[9] * z + m[13]) / w));
+      for (let i = 0; i < pos.length / 3; i++) {
+        const [x, y] = project(m, pos, i);
+        far = Math.max(far, Math.abs(x), Math.abs(y));
       }
       return far;
     });

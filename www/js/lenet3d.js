@@ -72,6 +72,9 @@ function turn(yaw, pitch) {
   return [cy, sy * sp, -sy * cp, 0, 0, cp, sp, 0, sy, -cy * sp, cy * cp, 0];
 }
 
+/** Where the camera starts looking from (radians). */
+export const START_VIEW = { yaw: 0.55, pitch: 0.3 };
+
 /** The camera: perspective of an orbit around the origin (yaw, pitch in radians). */
 export function camera(aspect, yaw, pitch, dist) {
   const [n, fa] = [1, 2000];
@@ -92,6 +95,14 @@ export function fitDistance(pos, yaw, pitch, aspect, margin = 0.92) {
     dist = Math.max(dist, m[2] * x + m[6] * y + m[10] * z + (FOCAL * across) / margin);
   }
   return dist;
+}
+
+/** Unit i of `pos` through the matrix m: its x and y in normalised device coordinates (-1 to
+ *  1 across the canvas) and its clip w (depth from the camera). */
+export function project(m, pos, i) {
+  const [x, y, z] = [pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]];
+  const w = m[3] * x + m[7] * y + m[11] * z + m[15];
+  return [(m[0] * x + m[4] * y + m[8] * z + m[12]) / w, (m[1] * x + m[5] * y + m[9] * z + m[13]) / w, w];
 }
 
 export function create(canvas) {
@@ -121,11 +132,9 @@ export function create(canvas) {
   const lineBuf = gl.createBuffer();
   const lineCol = gl.createBuffer();
   let lines = 0;
-  // Close enough that the network fills most of the canvas (at 210 it took a third of it).
   // The distance is fitted to the canvas (the whole network in view, filling it) whenever
   // the canvas changes shape; zooming scales the fitted distance.
-  const START = { yaw: 0.55, pitch: 0.3 };
-  const cam = { ...START, zoom: 1, fit: 0, aspect: 0 };
+  const cam = { ...START_VIEW, zoom: 1, fit: 0, aspect: 0 };
   const loc = { mvp: gl.getUniformLocation(prog, "u_mvp"), size: gl.getUniformLocation(prog, "u_size"), pos: gl.getAttribLocation(prog, "a_pos"), color: gl.getAttribLocation(prog, "a_color") };
 
   const attrib = (b, l) => {
@@ -143,7 +152,7 @@ export function create(canvas) {
     gl.enable(gl.DEPTH_TEST);
     gl.useProgram(prog);
     const aspect = canvas.width / canvas.height;
-    if (aspect !== cam.aspect) [cam.aspect, cam.fit] = [aspect, fitDistance(pos, START.yaw, START.pitch, aspect)];
+    if (aspect !== cam.aspect) [cam.aspect, cam.fit] = [aspect, fitDistance(pos, START_VIEW.yaw, START_VIEW.pitch, aspect)];
     mvp = camera(aspect, cam.yaw, cam.pitch, cam.fit * cam.zoom);
     gl.uniformMatrix4fv(loc.mvp, false, mvp);
     gl.uniform1f(loc.size, 500 * (canvas.height / 600));
@@ -204,10 +213,8 @@ export function create(canvas) {
       let bestD = 36; // within 6 CSS pixels
       let bestZ = Infinity;
       for (let i = 0; i < n; i++) {
-        const [px, py, pz] = [pos[i * 3], pos[i * 3 + 1], pos[i * 3 + 2]];
-        const cw = mvp[3] * px + mvp[7] * py + mvp[11] * pz + mvp[15];
-        const sx = ((mvp[0] * px + mvp[4] * py + mvp[8] * pz + mvp[12]) / cw + 1) * w / 2;
-        const sy = (1 - (mvp[1] * px + mvp[5] * py + mvp[9] * pz + mvp[13]) / cw) * h / 2;
+        const [nx, ny, cw] = project(mvp, pos, i);
+        const [sx, sy] = [((nx + 1) * w) / 2, ((1 - ny) * h) / 2];
         const d = (sx - x) ** 2 + (sy - y) ** 2;
         if (d < bestD || (d === bestD && cw < bestZ)) [best, bestD, bestZ] = [i, d, cw];
       }

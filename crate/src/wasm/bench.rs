@@ -7,6 +7,11 @@ use crate::kernels::{scalar, simd128};
 use crate::rng::Rng;
 use crate::shape::{Padding, Window2d};
 
+/// `len` numbers drawn uniformly from [-1, 1): every benchmark's data.
+fn random(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| rng.range(-1.0, 1.0)).collect()
+}
+
 /// One convolution problem with random data, run by either path.
 #[wasm_bindgen]
 pub struct ConvBench {
@@ -33,8 +38,11 @@ impl ConvBench {
         let padding = if same { Padding::Same } else { Padding::Valid };
         let g = Window2d::plan([n, c, hw, hw], [k, k], [1, 1], padding)?;
         let mut rng = Rng::new(42);
-        let mut fill = |len: usize| (0..len).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>();
-        let (x, w, b) = (fill(g.x_len()), fill(o * c * k * k), fill(o));
+        let (x, w, b) = (
+            random(&mut rng, g.x_len()),
+            random(&mut rng, o * c * k * k),
+            random(&mut rng, o),
+        );
         Ok(ConvBench {
             g,
             o,
@@ -79,8 +87,7 @@ impl RowProductBench {
     #[wasm_bindgen(constructor)]
     pub fn new(k: usize, n: usize) -> RowProductBench {
         let mut rng = Rng::new(7);
-        let mut fill = |len: usize| (0..len).map(|_| rng.range(-1.0, 1.0)).collect::<Vec<f32>>();
-        let (h, w) = (fill(k), fill(n * k));
+        let (h, w) = (random(&mut rng, k), random(&mut rng, n * k));
         RowProductBench {
             k,
             n,
