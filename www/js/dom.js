@@ -20,3 +20,8 @@ export function svg(tag, attrs = {}, text) {
   if (text !== undefined) e.textContent = text;
   return e;
 }
+
+/** Text with the course's subscripts ("x_t", "c_{t−1}") as <sub> elements: children for el(). */
+export function subscripted(text) {
+  return text.split(/_(\{[^}]*\}|\w)/).map((part, i) => (i % 2 ? el("sub", { text: part.replace(/^\{|\}$/g, "") }) : part));
+}

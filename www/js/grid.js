@@ -124,7 +124,16 @@ export function makeGrid(o) {
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (moves[e.key] && (e.key.endsWith("Up") || e.key.endsWith("Down") || (e.key === "ArrowLeft" ? atStart : atEnd))) {
       e.preventDefault();
-      if (isInput) set(cell, Number(cell.value));
+      if (isInput && Number(cell.value) !== o.values[r * o.cols + c]) {
+        // Commit the typed value first (moving would blur the cell mid-move, and its change
+        // event would rebuild the grid under the move). The view rebuilds the grid and the
+        // page puts the focus on this cell of the new grid: the move goes on from there.
+        set(cell, Number(cell.value));
+        if (!cell.isConnected) {
+          document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: e.key, bubbles: true }));
+          return;
+        }
+      }
       moveTo(r + moves[e.key][0], c + moves[e.key][1]);
     } else if (e.key === "Home" || e.key === "End") {
       if (isInput) return;

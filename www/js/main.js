@@ -31,9 +31,41 @@ function setState(partial) {
   // While another view is loading, the outgoing view's late events (a pointer still over it)
   // must not write its state over the new hash.
   if (loading) return;
+  const before = location.hash;
   state = { ...state, ...partial };
   writeHash(schemaOf(state.view), state);
+  // All of a view's state is in the hash: an unchanged hash is an unchanged view. Skipping
+  // it keeps the DOM (and the focus in it) when a cell is focused again or re-entered as is.
+  if (location.hash === before) return;
   render();
+}
+
+// A view rebuilds what a change touches (grids, rows of buttons), which drops the keyboard
+// focus to <body>. These put it back on the element at the same place in the new DOM, so
+// arrow keys and Tab carry on where they were.
+function focusPlace(root) {
+  const was = document.activeElement;
+  if (!was || was === root || !root.contains(was)) return null;
+  const path = [];
+  for (let e = was; e !== root; e = e.parentElement) path.unshift(Array.prototype.indexOf.call(e.parentElement.children, e));
+  return { was, path };
+}
+
+function restoreFocus(root, place) {
+  // Only where the focus was lost: a view may have moved it on purpose.
+  const now = document.activeElement;
+  if (!place || place.was.isConnected || (now && now !== document.body && now.isConnected)) return;
+  let e = root;
+  for (const i of place.path) if (!(e = e.children[i])) return;
+  if (e.tagName !== place.was.tagName) return;
+  // A grid or list keeps one element in the tab order (roving tabindex): make it this one.
+  if (e.tabIndex < 0) {
+    const group = e.closest("[role=grid], [role=group], [role=listbox]");
+    for (const other of group?.querySelectorAll("[tabindex='0']") ?? []) other.tabIndex = -1;
+    e.tabIndex = 0;
+  }
+  e.focus({ preventScroll: true });
+  if (e.tagName === "INPUT" && e.type === "text") e.select();
 }
 
 function render() {
@@ -53,7 +85,9 @@ function render() {
   }
   const main = document.getElementById("main");
   if (mounted && mounted.name === state.view && mounted.lang === state.lang) {
+    const place = focusPlace(main);
     mounted.handle.update(state);
+    restoreFocus(main, place);
     return;
   }
   mounted?.handle.destroy();

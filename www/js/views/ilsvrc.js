@@ -16,6 +16,8 @@ export const WINNERS = [
   { year: 2016, team: "Trimps-Soushen", net: "ensemble", error: 2.99 },
   { year: 2017, team: "WMW", net: "SENet", error: 2.25 },
 ];
+// 2016's winner was a fusion of several networks, not one architecture: named in the UI language.
+const netName = (w) => (w.net === "ensemble" ? t("ilsvrc.ensemble") : w.net);
 const HUMAN = 5.1; // Russakovsky et al. 2015, §6.4: a trained annotator's top-5 error
 
 export const schema = {};
@@ -41,11 +43,11 @@ export function mount(root) {
   WINNERS.forEach((w, i) => {
     const x = left + i * slot + slot * 0.18;
     const bar = svg("rect", { x, y: y(w.error), width: slot * 0.64, height: y(0) - y(w.error), class: w.year >= 2012 ? "bar cnn" : "bar", tabindex: 0 });
-    bar.append(svg("title", {}, t("ilsvrc.bar", { year: w.year, team: w.team, net: w.net, e: w.error })));
+    bar.append(svg("title", {}, t("ilsvrc.bar", { year: w.year, team: w.team, net: netName(w), e: w.error })));
     chart.append(bar);
     chart.append(svg("text", { x: x + slot * 0.32, y: y(w.error) - 5, class: "val", "text-anchor": "middle" }, `${w.error}%`));
     chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 16, class: "tick", "text-anchor": "middle" }, String(w.year)));
-    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 32, class: "net", "text-anchor": "middle" }, w.net));
+    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 32, class: "net", "text-anchor": "middle" }, netName(w)));
   });
   chart.append(svg("line", { x1: left, x2: W - 8, y1: y(HUMAN), y2: y(HUMAN), class: "human" }));
   chart.append(svg("text", { x: W - 10, y: y(HUMAN) - 5, class: "human-label", "text-anchor": "end" }, t("ilsvrc.human", { e: HUMAN })));
@@ -54,7 +56,7 @@ export function mount(root) {
   // The same numbers as a table, for screen readers and for copying into notes.
   const table = el("table", { class: "probs winners" });
   table.append(el("tr", {}, ...["year", "team", "net", "error"].map((k) => el("th", { text: t(`ilsvrc.col.${k}`) }))));
-  for (const w of WINNERS) table.append(el("tr", {}, el("td", { text: String(w.year) }), el("td", { text: w.team }), el("td", { text: w.net }), el("td", { text: `${w.error}%` })));
+  for (const w of WINNERS) table.append(el("tr", {}, el("td", { text: String(w.year) }), el("td", { text: w.team }), el("td", { text: netName(w) }), el("td", { text: `${w.error}%` })));
   // In a frame of its own, which scrolls sideways on a phone instead of the page.
   view.append(el("div", { class: "scroll-x" }, table), el("p", { class: "sources", text: t("ilsvrc.sources") }));
   root.append(view);

@@ -218,7 +218,8 @@ export function mount(root, state, setState) {
     for (let i = 3; i < e.length; i += 3) terms.push({ index: e[i], x: e[i + 1], w: e[i + 2] });
     const key = `${sel.layer}:${sel.unit}`;
     const pool = sel.layer === "s2" || sel.layer === "s4";
-    const where = l.maps ? mapWhere(l) : t("lenet.denseUnit", { u: sel.unit + 1 });
+    const logits = sel.layer === "logits";
+    const where = l.maps ? mapWhere(l) : logits ? t("lenet.logitUnit", { d: sel.unit }) : t("lenet.denseUnit", { u: sel.unit + 1 });
     if (boxesFor !== key) {
       boxesFor = key;
       drawBoxes(l, terms);
@@ -235,10 +236,10 @@ export function mount(root, state, setState) {
     } else {
       const shown = terms.slice(0, 12).map((q) => `${fmt(q.x, true)}*${fmt(q.w, true)}`).join("+");
       const more = terms.length > 12 ? `+…(${t("lenet.moreTerms", { n: terms.length - 12 })})` : "";
-      const act = sel.layer === "logits" ? "" : ` → ${net.activation}: ${fmt(value)}`;
+      const act = logits ? "" : ` → ${net.activation}: ${fmt(value)}`;
       sum = el("p", { class: "arith", id: "lenet-arith" }, `${shown}${more} + ${fmt(bias)} = ${fmt(pre)}${act}`);
     }
-    const count = el("p", { class: "hint", text: pool ? t("lenet.poolHint") : t("lenet.terms", { n: terms.length }) });
+    const count = el("p", { class: "hint", text: pool ? t("lenet.poolHint") : t(logits ? "lenet.termsLogits" : "lenet.terms", { n: terms.length }) });
     info.replaceChildren(head, sum, count);
     if (kernelEl) info.append(kernelEl);
   }

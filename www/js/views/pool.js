@@ -109,7 +109,8 @@ export function mount(root, state, setState) {
       label: (r, c, v) => t("conv.cellInput", { r: r + 1, c: c + 1, v: fmt(v) }),
       color: (v) => `hsl(28 80% ${Math.round(100 - clamp01(v / amax) * 45)}%)`, dark: () => false,
       onEdit: (i, v) => {
-        const next = Array.from(a);
+        // To 4 decimals, as the hash stores them (a Float32Array's 1.6 is 1.600000023841858).
+        const next = Array.from(a, (x) => Math.round(x * 1e4) / 1e4);
         next[i] = Math.max(0, Math.round(v * 1e4) / 1e4); // activations after a ReLU: never negative
         setState({ a: next });
       },

@@ -5,7 +5,7 @@
 // comes from wasm's step-wise API (`RecurrentNet.step`, `SimpleNet.step`).
 
 import { t } from "../i18n.js";
-import { el, svg } from "../dom.js";
+import { el, svg, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { fmt, diverging } from "../grid.js";
 
@@ -80,7 +80,7 @@ function formulas(cell, linear) {
 
 export function mount(root, state, setState) {
   const view = el("section", { class: "view rnn", "aria-labelledby": "rnn-title" });
-  view.append(el("h2", { id: "rnn-title", text: t("rnn.title") }), el("p", { class: "intro", text: t("rnn.intro") }));
+  view.append(el("h2", { id: "rnn-title", text: t("rnn.title") }), el("p", { class: "intro" }, ...subscripted(t("rnn.intro"))));
   const pick = (id, values, label) => {
     const s = el("select", { id });
     for (const v of values) s.append(el("option", { value: String(v), text: label(v) }));
@@ -118,7 +118,7 @@ export function mount(root, state, setState) {
   const apps = el("ul", { class: "apps" });
   for (const k of ["speech", "classify", "translate", "tagging"]) {
     const li = el("li", {}, el("strong", { text: t(`rnn.app.${k}`) }), " ", t(`rnn.app.${k}.text`));
-    if (k === "tagging") li.append(" ", el("a", { href: "#view=seg", text: t("rnn.app.tagging.link") }));
+    if (k === "tagging") li.append(" ", el("a", { href: `#view=seg&lang=${state.lang}`, text: t("rnn.app.tagging.link") }));
     apps.append(li);
   }
   view.append(
@@ -143,19 +143,30 @@ export function mount(root, state, setState) {
     timer = null;
     playBtn.textContent = t("rnn.play");
   };
+  const tick = () => (cur.pos >= cur.total ? stop() : setState({ pos: cur.pos + 1 }));
+  const run = () => {
+    clearInterval(timer);
+    timer = setInterval(tick, 1100 - 100 * Number(speed.value));
+  };
   on(playBtn, "click", () => {
     if (timer) return stop();
     playBtn.textContent = t("rnn.pause");
     if (cur.pos >= cur.total) setState({ pos: 0 });
-    timer = setInterval(() => (cur.pos >= cur.total ? stop() : setState({ pos: cur.pos + 1 })), 1100 - 100 * Number(speed.value));
+    run();
   });
-  view.addEventListener("keydown", (e) => {
-    if (e.target.tagName === "SELECT" || e.target.type === "range") return;
+  // The speed takes effect while playing, not only at the next Play.
+  on(speed, "input", () => timer && run());
+  // The step keys work wherever the focus is on the page (after loading it is on <body>), but
+  // not while a control that uses them has it.
+  const onKey = (e) => {
+    if (!view.isConnected || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (["SELECT", "INPUT", "TEXTAREA"].includes(e.target.tagName) || e.target.isContentEditable) return;
     if (e.key === "ArrowRight" || e.key === ".") setState({ pos: Math.min(cur.total, cur.pos + 1) });
     else if (e.key === "ArrowLeft" || e.key === ",") setState({ pos: Math.max(0, cur.pos - 1) });
     else return;
     e.preventDefault();
-  });
+  };
+  document.addEventListener("keydown", onKey);
 
   let cur = null; // { key, net, simple, schedule, total, pos, T, H, ... }
 
@@ -452,6 +463,7 @@ export function mount(root, state, setState) {
     update,
     destroy() {
       stop();
+      document.removeEventListener("keydown", onKey);
       cur?.net?.free();
       view.remove();
     },

@@ -74,6 +74,7 @@ export function mount(root, state, setState) {
     const text = Array.from(s.text);
     const at = Math.min(s.at, Math.max(0, text.length - 1));
     cur = { text: s.text, at };
+    const focused = chars.contains(document.activeElement);
     chars.replaceChildren(
       ...text.map((c, i) => {
         const b = el("button", { type: "button", role: "option", class: `seg-char tag-${TAGS[tags[i]]}`, "aria-selected": String(i === at), tabindex: i === at ? "0" : "-1", "aria-label": t("seg.charLabel", { c, tag: TAGS[tags[i]] }) }, el("span", { class: "c", text: c }), el("span", { class: "t", text: TAGS[tags[i]] }));
@@ -81,6 +82,8 @@ export function mount(root, state, setState) {
         return b;
       }),
     );
+    // Arrow keys move the selection; the focus goes with it.
+    if (focused) chars.children[at]?.focus({ preventScroll: true });
     wordsEl.textContent = text.length ? seg.words().join(" / ") : "";
     if (!text.length) {
       detail.replaceChildren();

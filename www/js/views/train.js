@@ -21,24 +21,31 @@ function select(id, values, current) {
   return s;
 }
 
-/** Plots series of [x, y] on a canvas: loss (left axis, log-free) and accuracies (0–1). */
+/** Plots series of [x, y] on a canvas: accuracies (0–1, left axis) and the loss (right axis). */
 function plot(canvas, loss, acc, test, total) {
   const ctx = canvas.getContext("2d");
-  const [w, h, pad] = [canvas.width, canvas.height, 34];
+  const [w, h, pad, right] = [canvas.width, canvas.height, 40, 36];
   ctx.clearRect(0, 0, w, h);
-  ctx.strokeStyle = "#d5dbe3";
-  ctx.fillStyle = "#5b6776";
   ctx.font = "12px system-ui, sans-serif";
+  // Two scales on one grid: accuracy on the left (grey and blue lines), the loss on the right
+  // in its own colour (orange), from 0 to at least 2.5 (ln 10 = 2.3 is where training starts).
+  const maxLoss = Math.max(2.5, ...loss.map((p) => p[1]));
   for (let i = 0; i <= 4; i++) {
     const y = pad / 2 + ((h - pad) * i) / 4;
+    ctx.strokeStyle = "#d5dbe3";
     ctx.beginPath();
     ctx.moveTo(pad, y);
-    ctx.lineTo(w - 8, y);
+    ctx.lineTo(w - right, y);
     ctx.stroke();
-    ctx.fillText(String(1 - i / 4), 4, y + 4);
+    ctx.fillStyle = "#5b6776";
+    ctx.textAlign = "right";
+    ctx.fillText(`${100 - 25 * i}%`, pad - 4, y + 4);
+    ctx.fillStyle = "#c2410c";
+    ctx.textAlign = "left";
+    ctx.fillText(String(Math.round(maxLoss * (1 - i / 4) * 100) / 100), w - right + 4, y + 4);
   }
-  const maxLoss = Math.max(2.5, ...loss.map((p) => p[1]));
-  const X = (x) => pad + ((w - pad - 8) * x) / Math.max(1, total);
+  ctx.textAlign = "start";
+  const X = (x) => pad + ((w - pad - right) * x) / Math.max(1, total);
   const Y = (v) => pad / 2 + (h - pad) * (1 - v);
   const line = (pts, color, scale = 1) => {
     ctx.strokeStyle = color;
@@ -62,7 +69,7 @@ export function mount(root, state, setState) {
   const lr = select("train-lr", schema.lr.values, state.lr);
   const start = el("button", { type: "button", id: "train-start" });
   const reset = el("button", { type: "button", id: "train-reset", text: t("train.reset") });
-  const inspect = el("a", { id: "train-inspect", href: "#view=lenet&net=trained", text: t("train.inspect") });
+  const inspect = el("a", { id: "train-inspect", href: `#view=lenet&net=trained&lang=${state.lang}`, text: t("train.inspect") });
   view.append(el("div", { class: "controls" },
     el("label", { for: "train-epochs" }, t("train.epochs") + " ", epochs),
     el("label", { for: "train-batch" }, t("train.batch") + " ", batch),
