@@ -10,7 +10,7 @@ const env = sharedBrowser();
 /** What has the focus: its aria-label (grid cells, characters) or its tag. */
 const focused = (page) => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.tagName);
 
-test("conv: typing a value and moving on with the arrow keys keeps the focus in the grid", async () => {
+test("conv: typing a value and moving on with the arrow keys keeps the focus in the grid; a click selects the number", async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
   await gotoView(page, env.server.url, "#view=conv&preset=course&lang=en");
   const cell = page.locator(".in-panel input.cell").first();
@@ -26,6 +26,17 @@ test("conv: typing a value and moving on with the arrow keys keeps the focus in 
   await page.keyboard.press("Enter"); // commits in place: focus stays on the cell
   assert.match(await focused(page), /row 2, column 2.*3/i);
   assert.match(page.url(), /x=7,1,1,0,0,0,3,1,/);
+  // A click selects the number, so typing replaces it; what is not a number is undone.
+  const k = page.locator(".k-panel input.cell").nth(1); // the kernel's 0 at row 1, column 2
+  await k.click();
+  await page.keyboard.type("2");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator(".k-panel input.cell").nth(1).inputValue(), "2");
+  assert.match(page.url(), /k=1,2,1,/);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("1abc");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator(".k-panel input.cell").nth(1).inputValue(), "2", "not a number: the old value is back");
   assert.deepEqual(errors, []);
   await context.close();
 });

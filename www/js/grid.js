@@ -40,7 +40,7 @@ export function makeGrid(o) {
   const real = []; // [r][c] -> element
   let marked = new Map(); // cls -> elements
 
-  function paint(cell, v) {
+  function paint(cell, v, undo = false) {
     cell.style.backgroundColor = o.color(v);
     cell.classList.toggle("dark", o.dark(v));
     const label = o.label(cell._r, cell._c, v);
@@ -48,7 +48,8 @@ export function makeGrid(o) {
     // Five characters or more ("0.875") overflow a large cell at its usual size.
     cell.classList.toggle("long", text.length > 4);
     if (cell.tagName === "INPUT") {
-      if (document.activeElement !== cell) cell.value = text;
+      // Not under the student's fingers, unless undoing what they typed.
+      if (undo || document.activeElement !== cell) cell.value = text;
       cell.setAttribute("aria-label", label);
     } else {
       if (showText) cell.textContent = text;
@@ -113,6 +114,14 @@ export function makeGrid(o) {
     if (!Number.isFinite(v) || !o.onEdit) return;
     o.onEdit(cell._r * o.cols + cell._c, v);
   };
+  /** What an input cell holds as a number ("−1" as typed on a phone too), or NaN. */
+  const typed = (cell) => (cell.value.trim() === "" ? NaN : Number(cell.value.trim().replace("−", "-")));
+  /** Commits an input cell: its number, or back to the value it had if it is not one. */
+  const commit = (cell) => {
+    const v = typed(cell);
+    if (Number.isFinite(v)) set(cell, v);
+    else paint(cell, o.values[cell._r * o.cols + cell._c], true);
+  };
 
   grid.addEventListener("keydown", (e) => {
     const cell = e.target;
@@ -124,11 +133,11 @@ export function makeGrid(o) {
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (moves[e.key] && (e.key.endsWith("Up") || e.key.endsWith("Down") || (e.key === "ArrowLeft" ? atStart : atEnd))) {
       e.preventDefault();
-      if (isInput && Number(cell.value) !== o.values[r * o.cols + c]) {
+      if (isInput && typed(cell) !== o.values[r * o.cols + c]) {
         // Commit the typed value first (moving would blur the cell mid-move, and its change
         // event would rebuild the grid under the move). The view rebuilds the grid and the
         // page puts the focus on this cell of the new grid: the move goes on from there.
-        set(cell, Number(cell.value));
+        commit(cell);
         if (!cell.isConnected) {
           document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: e.key, bubbles: true }));
           return;
@@ -141,7 +150,7 @@ export function makeGrid(o) {
       moveTo(r, e.key === "Home" ? 0 : o.cols - 1);
     } else if (isInput && e.key === "Enter") {
       e.preventDefault();
-      set(cell, Number(cell.value));
+      commit(cell);
     } else if (o.editable === "draw" && (e.key === " " || e.key === "Enter")) {
       e.preventDefault();
       set(cell, o.values[r * o.cols + c] > 0.5 ? 0 : 1);
@@ -150,11 +159,16 @@ export function makeGrid(o) {
     }
   });
   grid.addEventListener("change", (e) => {
-    if (e.target.tagName === "INPUT") {
-      const v = Number(e.target.value.trim().replace("−", "-"));
-      if (e.target.value.trim() !== "" && Number.isFinite(v)) set(e.target, v);
-      else paint(e.target, o.values[e.target._r * o.cols + e.target._c]);
-    }
+    if (e.target.tagName === "INPUT") commit(e.target);
+  });
+  // The first click on a number selects it, as in a spreadsheet, so typing 2 replaces the 0
+  // instead of making it 20; a second click places the caret.
+  grid.addEventListener("mousedown", (e) => {
+    const cell = e.target;
+    if (cell.tagName !== "INPUT" || cell === document.activeElement) return;
+    e.preventDefault();
+    cell.focus();
+    cell.select();
   });
 
   if (o.onFocus) {

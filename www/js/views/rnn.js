@@ -316,7 +316,9 @@ export function mount(root, state, setState) {
       root.append(svg("text", { x: fx + cw / 2, y: fy - 16, "text-anchor": "middle", class: "wire-label" }, feedback));
       root.append(svg("line", { x1: fx + cw / 2, y1: inY, x2: fx + cw / 2, y2: fy + ch, class: "wire up", "marker-end": "url(#arrow)" }));
       root.append(svg("rect", { x: fx, y: inY, width: cw, height: 26, rx: 4, class: "xbox" }));
-      root.append(svg("text", { x: fx + cw / 2, y: inY + 17, "text-anchor": "middle" }, "x_t"));
+      const xt = svg("text", { x: fx + cw / 2, y: inY + 17, "text-anchor": "middle" }, "x");
+      xt.append(svg("tspan", { "baseline-shift": "sub", "font-size": "75%" }, "t"));
+      root.append(xt);
       root.append(svg("text", { x: fx + cw + 16, y: fy + ch / 2 + 8, "text-anchor": "middle", class: "equals" }, "="));
     }
     chain.replaceChildren(root);
