@@ -30,7 +30,7 @@ test("picking MNIST test digits: the prediction matches the label", async () => 
   await context.close();
 });
 
-test("a 1 drawn with the mouse is read as 1", async () => {
+test("a 1 drawn with the mouse is read as 1, also after switching the language", async () => {
   const { page, context } = await openPage(env.browser, env.server.url);
   await gotoView(page, env.server.url, "#view=lenet");
   await ready(page);
@@ -42,6 +42,12 @@ test("a 1 drawn with the mouse is read as 1", async () => {
   for (let y = 4; y <= 24; y += 1) await page.mouse.move(...at(14.5 - (y - 4) * 0.05, y));
   await page.mouse.up();
   await page.waitForTimeout(100);
+  assert.equal(await page.textContent(".pred-big"), "1");
+  // Switching the language rebuilds the view; the drawing stays (it is not in the URL).
+  await page.click("#lang-switch");
+  await ready(page);
+  await page.waitForTimeout(100);
+  assert.match(page.url(), /lang=en/);
   assert.equal(await page.textContent(".pred-big"), "1");
   await context.close();
 });

@@ -89,6 +89,10 @@ function paint(canvas, values, scale, ink = false) {
   ctx.putImageData(img, 0, 0);
 }
 
+// A drawing is not in the URL (784 values), so it outlives a remount (the language switch
+// rebuilds the view) here: the ink and the test digit it was drawn over.
+let kept = null; // { digit, ink }
+
 export function mount(root, state, setState) {
   const view = el("section", { class: "view lenet", "aria-labelledby": "lenet-title" });
   view.append(el("h2", { id: "lenet-title", text: t("lenet.title") }), el("p", { class: "intro", text: t("lenet.intro") }));
@@ -374,6 +378,7 @@ export function mount(root, state, setState) {
   }
   pad.addEventListener("pointerdown", (e) => {
     drawing = { erase: e.shiftKey || e.button === 2, last: null };
+    kept = { digit: shownDigit, ink };
     pad.setPointerCapture(e.pointerId);
     truth.textContent = t("lenet.drawn");
     stroke(e);
@@ -385,6 +390,7 @@ export function mount(root, state, setState) {
   pad.addEventListener("pointercancel", stop);
   pad.addEventListener("contextmenu", (e) => e.preventDefault());
   clear.addEventListener("click", () => {
+    kept = { digit: shownDigit, ink };
     ink.fill(0);
     truth.textContent = "";
     schedule();
@@ -410,9 +416,11 @@ export function mount(root, state, setState) {
     source.value = kind;
     clearInterval(refresh);
     let n = kind === "trained" ? await trainedLenet() : null;
-    sourceNote.textContent = kind === "trained" ? (n ? t("lenet.net.live") : t("lenet.net.none")) : "";
+    const note = () => (kind !== "trained" ? "" : !n ? t("lenet.net.none") : session.status === "done" ? t("lenet.net.finished") : t("lenet.net.live"));
+    sourceNote.textContent = note();
     if (n) {
       refresh = setInterval(async () => {
+        sourceNote.textContent = note();
         if (session.status !== "running") return;
         const fresh = await trainedLenet();
         if (fresh && which === "trained") {
@@ -492,8 +500,17 @@ export function mount(root, state, setState) {
     if (s.net !== which && shipped) await useNet(s.net);
     sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
     if (s.digit !== shownDigit) {
+      const drawn = shownDigit === -1 && kept?.digit === s.digit ? kept.ink : null;
       shownDigit = s.digit;
-      await showDigit(s.digit);
+      if (drawn) {
+        ink.set(drawn);
+        kept = { digit: s.digit, ink };
+        truth.textContent = t("lenet.drawn");
+        schedule();
+      } else {
+        kept = null;
+        await showDigit(s.digit);
+      }
     } else if (net) explain();
   }
 

@@ -96,7 +96,7 @@ export function mount(root, state, setState) {
   function render() {
     const s = session;
     const busy = s.status === "running" || s.status === "loading";
-    start.textContent = t(s.status === "running" ? "train.pause" : s.status === "paused" ? "train.resume" : "train.start");
+    start.textContent = t({ running: "train.pause", paused: "train.resume", done: "train.done" }[s.status] ?? "train.start");
     start.disabled = s.status === "loading" || s.status === "pausing" || s.status === "done";
     for (const c of [epochs, batch, lr]) c.disabled = s.status !== "idle";
     inspect.hidden = !s.training || s.status === "loading";
