@@ -4,7 +4,7 @@
 // that the frequencies follow p_i. Every output comes from wasm.
 
 import { t } from "../i18n.js";
-import { el } from "../dom.js";
+import { el, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
 import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
 
@@ -26,7 +26,7 @@ const cellsOf = (w) => {
 
 export function mount(root, state, setState) {
   const view = el("section", { class: "view pool", "aria-labelledby": "pool-title" });
-  view.append(el("h2", { id: "pool-title", text: t("pool.title") }), el("p", { class: "intro", text: t("pool.intro") }));
+  view.append(el("h2", { id: "pool-title", text: t("pool.title") }), el("p", { class: "intro" }, ...subscripted(t("pool.intro"))));
   const seedIn = el("input", { type: "number", id: "pool-seed", min: "0", max: "999999", step: "1" });
   const resample = el("button", { type: "button", id: "pool-resample", text: t("pool.resample") });
   const many = el("button", { type: "button", id: "pool-many", text: t("pool.many") });
@@ -36,7 +36,7 @@ export function mount(root, state, setState) {
   const row = el("div", { class: "lab" }, el("figure", { class: "in-panel" }, el("figcaption", { text: t("pool.input") }), inHost));
   for (const kind of ["max", "mean", "expect", "sample"]) {
     outs[kind] = { host: el("div", { class: "grid-host" }), grid: null };
-    row.append(el("figure", { class: `out pool-${kind}` }, el("figcaption", {}, el("strong", { text: t(`pool.${kind}`) }), el("br"), el("span", { class: "rule", text: t(`pool.${kind}Rule`) })), outs[kind].host));
+    row.append(el("figure", { class: `out pool-${kind}` }, el("figcaption", {}, el("strong", { text: t(`pool.${kind}`) }), el("br"), el("span", { class: "rule" }, ...subscripted(t(`pool.${kind}Rule`)))), outs[kind].host));
   }
   const detail = el("div", { class: "pool-detail", "aria-live": "polite" });
   view.append(row, detail);
@@ -73,8 +73,9 @@ export function mount(root, state, setState) {
     cur.inGrid.highlight([[Math.floor(res.sampleAt[win] / SIDE), res.sampleAt[win] % SIDE]], "tap");
     for (const k of Object.keys(outs)) outs[k].grid.highlight([[Math.floor(win / 2), win % 2]], "sel");
     const table = el("table", { class: "probs" });
-    table.append(el("tr", {}, el("th", { text: "a_i" }), ...vals.map((v) => el("td", { text: fmt(v) }))));
-    table.append(el("tr", {}, el("th", { text: "p_i = a_i / Σa" }), ...vals.map((v) => el("td", { text: sum > 0 ? fmt(v / sum) : "0" }))));
+    // One row of the table: its heading in the course's notation, then one number per cell.
+    const row = (head, nums, attrs = {}) => el("tr", attrs, el("th", {}, ...subscripted(head)), ...nums.map((v) => el("td", { text: fmt(v) })));
+    table.append(row("a_i", vals), row("p_i = a_i / Σa", vals.map((v) => (sum > 0 ? v / sum : 0))));
     // Frequencies over many seeds, next to p_i: the sampler really draws with these odds.
     let freqs = null;
     if (samples) {
@@ -86,7 +87,7 @@ export function mount(root, state, setState) {
         o.free();
       }
       freqs = counts.map((c) => c / samples);
-      table.append(el("tr", { class: "freq" }, el("th", { text: t("pool.freq", { n: samples }) }), ...freqs.map((f) => el("td", { text: fmt(f) }))));
+      table.append(row(t("pool.freq", { n: samples }), freqs, { class: "freq" }));
     }
     const expectText = `Σ a_i p_i = ${vals.map((v) => (sum > 0 ? `${fmt(v)}×${fmt(v / sum)}` : "0")).join(" + ")} = ${fmt(res.expect[win])}`;
     detail.replaceChildren(
@@ -94,7 +95,7 @@ export function mount(root, state, setState) {
       table,
       el("p", { class: "arith", id: "pool-arith-max", text: `max(${vals.map(fmt).join(", ")}) = ${fmt(res.max[win])}` }),
       el("p", { class: "arith", id: "pool-arith-mean", text: `(${vals.map(fmt).join(" + ")}) / 4 = ${fmt(res.mean[win])}` }),
-      el("p", { class: "arith", id: "pool-arith-expect", text: expectText }),
+      el("p", { class: "arith", id: "pool-arith-expect" }, ...subscripted(expectText)),
       el("p", { class: "arith", id: "pool-arith-sample", text: t("pool.sampled", { seed, v: fmt(res.sample[win]) }) }),
     );
   }
