@@ -67,9 +67,22 @@ ensure_data() {
   fi
 }
 
+# numpy and safetensors (PyPI): the check that our weight files and PyTorch's load both ways
+# (tests/python/check_interchange.py). A Debian python refuses pip installs outside a venv
+# unless told (PEP 668); pyenv's does not need the flag.
+ensure_python_tools() {
+  python3 -c "import numpy, safetensors" 2>/dev/null && return
+  say "installing numpy and safetensors (PyPI)"
+  python3 -m pip --version >/dev/null 2>&1 || apt_tools python3-pip
+  local pkgs=(numpy==2.4.6 safetensors==0.8.0)
+  python3 -m pip install -q --disable-pip-version-check "${pkgs[@]}" 2>/dev/null ||
+    python3 -m pip install -q --disable-pip-version-check --break-system-packages "${pkgs[@]}"
+}
+
 ensure_test_tools() {
   ensure_build_tools
   ensure_data
+  ensure_python_tools
   # fonts-wqy-microhei: Chinese glyphs for the screenshots the end-to-end tests take; xvfb: a
   # display for the end-to-end tests' Firefox, which has no WebGL when headless.
   apt_tools chromium chromium-driver firefox-esr fonts-wqy-microhei xvfb

@@ -19,7 +19,7 @@ function transpose2(w, rows, cols) {
   return t;
 }
 
-/** Everything the LeNet-5 comparison needs. `weights`: the bytes of weights/lenet5.nnw;
+/** Everything the LeNet-5 comparison needs. `weights`: the bytes of weights/lenet5.safetensors;
  *  `testImages`, `trainImages`, `trainLabels`: the MNIST IDX files' bytes. `tf` has its
  *  wasm backend registered (wasm paths set, one thread) and its cpu backend. */
 export async function setupLenet({ nn, tf, ort, convnetjs, weights, testImages, trainImages, trainLabels }) {

@@ -39,7 +39,7 @@ const { peers, gate, probeTraining, tasks } = await setupLenet({
   tf,
   ort,
   convnetjs: peer("convnetjs"),
-  weights: bytes("weights/lenet5.nnw"),
+  weights: bytes("weights/lenet5.safetensors"),
   testImages: bytes(`${MNIST}t10k-images-idx3-ubyte`),
   trainImages: bytes(`${MNIST}train-images-idx3-ubyte`),
   trainLabels: bytes(`${MNIST}train-labels-idx1-ubyte`),
@@ -77,7 +77,7 @@ Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"}. Measured ${new
 How it is measured:
 
 - One Node process, one thread for everyone (tfjs-wasm without threads, onnxruntime-web with
-  \`numThreads = 1\`), the same trained weights (\`weights/lenet5.nnw\`) in every contestant.
+  \`numThreads = 1\`), the same trained weights (\`weights/lenet5.safetensors\`) in every contestant.
 - TensorFlow.js: ops in NHWC (fused conv2d and matMul with bias and ReLU, as tf.layers runs
   them, and maxPool), on its SIMD wasm backend and on its plain-JS cpu backend.
   onnxruntime-web: an ONNX model (opset 13) written in memory by \`bench/onnx.mjs\`, one

@@ -37,6 +37,9 @@ echo "seed $seed (rerun with GOLDEN_SEED=$seed)"
 python3 tests/golden/gen.py --out "$gen" --seed "$seed" --count 5
 cargo run --release -q -p nnplay --bin nnplay -- check "$gen" | grep -v " pass "
 
+step "weights interchange: our safetensors files in Python and in docs/pytorch's module (numpy standing in for torch), Python's in nnplay"
+python3 tests/python/check_interchange.py
+
 step "wasm tests in headless Chromium and Firefox (wasm-pack), SIMD128 build then relaxed-SIMD build"
 for build in "" relaxed; do
   $build wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests

@@ -46,7 +46,7 @@ window.runBench = async ({ rounds, sampleMs, tolLenet, tolRnn, epoch = true }) =
   if (!nn.arithmetic().startsWith("relaxed-simd") || nnSimd128.arithmetic() !== "simd128")
     throw new Error(`target/bench-web* are not the builds bench.sh makes: ${nn.arithmetic()}, ${nnSimd128.arithmetic()}`);
   const [weights, testImages, testLabels, trainImages, trainLabels] = await Promise.all(
-    ["/weights/lenet5.nnw", `${MNIST}t10k-images-idx3-ubyte`, `${MNIST}t10k-labels-idx1-ubyte`, `${MNIST}train-images-idx3-ubyte`, `${MNIST}train-labels-idx1-ubyte`].map(bytes),
+    ["/weights/lenet5.safetensors", `${MNIST}t10k-images-idx3-ubyte`, `${MNIST}t10k-labels-idx1-ubyte`, `${MNIST}train-images-idx3-ubyte`, `${MNIST}train-labels-idx1-ubyte`].map(bytes),
   );
   const out = { userAgent: navigator.userAgent, arithmetic: nn.arithmetic(), tasks: {} };
 

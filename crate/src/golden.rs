@@ -9,6 +9,7 @@ use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, LeNet5};
 use crate::cnn::pool::{self, Stochastic};
 use crate::cnn::{conv, Tensor};
+use crate::params::Named;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::{Cell, LayerWeights, Recurrent};
 use crate::shape::Padding;
@@ -178,20 +179,17 @@ impl Case {
     }
 
     fn run_lenet5(&self) -> Result<BTreeMap<String, Tensor>> {
-        let mut params = Vec::with_capacity(lenet5::N_PARAMS);
-        for (name, shape) in lenet5::PARAMS {
-            let t = self.input(name)?;
-            if t.shape != shape {
-                bail!("{name} has shape {:?}, LeNet-5 needs {shape:?}", t.shape);
-            }
-            params.extend_from_slice(&t.data);
-        }
         let act = Activation::parse(self.attrs["activation"].as_str().unwrap_or("relu"))?;
-        let net = LeNet5::new(
-            params,
-            act,
-            lenet5::Pool::parse(self.attrs["pool"].as_str().unwrap_or("max"))?,
-        )?;
+        let pool = lenet5::Pool::parse(self.attrs["pool"].as_str().unwrap_or("max"))?;
+        let mut net = LeNet5::new(vec![0.0; lenet5::N_PARAMS], act, pool)?;
+        let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = lenet5::PARAMS
+            .iter()
+            .map(|(name, _)| {
+                let t = self.input(name)?;
+                Ok((name.to_string(), t.shape.clone(), t.data.clone()))
+            })
+            .collect::<Result<_>>()?;
+        net.assign(&tensors)?;
         let x = self.input("x")?;
         let [n, c, h, w] = crate::cnn::rank("x", &x.shape, "[N, 1, 28, 28]")?;
         if [c, h, w] != [1, 28, 28] {

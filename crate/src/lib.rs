@@ -18,9 +18,12 @@ pub mod error;
 pub mod golden;
 pub mod kernels;
 pub mod mnist;
+pub mod params;
 pub mod rng;
 pub mod rnn;
+pub mod safetensors;
 pub mod shape;
+pub mod train;
 pub mod wasm;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 //! and become floats in [0, 1] one batch at a time.
 
 use crate::rng::Rng;
+use crate::train::Data;
 use crate::{bail, Result};
 
 pub const SIDE: usize = 28;
@@ -137,6 +138,33 @@ impl Mnist {
             self.image_into(i, dy, dx, &mut x[k * PIXELS..][..PIXELS]);
             labels[k] = self.labels[i];
         }
+    }
+}
+
+/// Images [n, 784] in [0, 1] and their labels: one batch for a digit classifier.
+#[derive(Debug, Clone, Default)]
+pub struct ImageBatch {
+    pub x: Vec<f32>,
+    pub labels: Vec<u8>,
+}
+
+/// A set of digits as training data, each image shifted by up to `shift` pixels either way
+/// while training (augmentation) and not at all when evaluating.
+pub struct Digits<'a> {
+    pub set: &'a Mnist,
+    pub shift: isize,
+}
+
+impl Data<ImageBatch> for Digits<'_> {
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    fn batch(&self, idx: &[usize], rng: Option<&mut Rng>, out: &mut ImageBatch) {
+        out.x.resize(idx.len() * PIXELS, 0.0);
+        out.labels.resize(idx.len(), 0);
+        let shift = rng.map(|r| (r, self.shift));
+        self.set.batch(idx, shift, &mut out.x, &mut out.labels);
     }
 }
 

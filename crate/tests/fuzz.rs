@@ -4,10 +4,11 @@
 
 use nnplay::cnn::activation::{activate, softmax, Activation};
 use nnplay::cnn::pool::{self, Stochastic};
-use nnplay::cnn::{conv, dense, weights};
+use nnplay::cnn::{conv, dense};
 use nnplay::mnist::Mnist;
 use nnplay::rng::Rng;
 use nnplay::rnn::{Cell, LstmVariant, Recurrent};
+use nnplay::safetensors::{self, Dtype};
 use nnplay::shape::{Axis, Padding};
 
 fn dims(rng: &mut Rng, max_rank: usize) -> Vec<usize> {
@@ -35,6 +36,12 @@ fn data(rng: &mut Rng, len: usize) -> Vec<f32> {
 fn a_million_random_calls_never_panic() {
     let mut rng = Rng::new(2026);
     let mut calls = 0u32;
+    // A small tagger's file: a header with every kind of field (metadata, vocabulary).
+    let small_file = safetensors::save(
+        &nnplay::bmes::Tagger::new("人们\"说".chars().collect(), 2, 2, 1),
+        Dtype::F16,
+        &[],
+    );
     let pads = [Padding::Same, Padding::Valid];
     while calls < 1_000_000 {
         let xs = dims(&mut rng, 5);
@@ -71,13 +78,18 @@ fn a_million_random_calls_never_panic() {
         let _ = Axis::plan("width", rng.below(40), rng.below(40), rng.below(20), pad);
         calls += 8;
         if calls % 64 == 0 {
-            // Byte formats: weights, tagger, MNIST — random bytes and truncated real headers.
-            let mut bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.below(256) as u8).collect();
-            if rng.below(2) == 0 {
-                bytes.splice(0..0, *b"NNPW");
+            // Byte formats: safetensors, MNIST — random bytes, and a real file with bytes
+            // of its header or data changed.
+            let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.below(256) as u8).collect();
+            let _ = safetensors::read(&bytes);
+            let mut file = small_file.clone();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(file.len());
+                file[at] = rng.below(256) as u8;
             }
-            let _ = weights::decode(&bytes);
-            let _ = nnplay::bmes::decode(&[b"NNPB".as_slice(), &bytes].concat());
+            if let Ok(f) = safetensors::read(&file) {
+                let _ = nnplay::bmes::Tagger::from_file(f);
+            }
             let _ = Mnist::from_idx(&[[0, 0, 8, 3].as_slice(), &bytes].concat(), &bytes);
             // A recurrent network checking random inputs.
             let cells = [

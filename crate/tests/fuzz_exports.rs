@@ -15,8 +15,8 @@ use nnplay::wasm::lenet::{Lenet, LenetTrainer};
 use nnplay::wasm::rnn::{gradient_norms, RecurrentNet, SimpleNet};
 use nnplay::wasm::{self, ConvLayer};
 
-const LENET: &[u8] = include_bytes!("../../weights/lenet5.nnw");
-const BMES: &[u8] = include_bytes!("../../weights/bmes.nnpb");
+const LENET: &[u8] = include_bytes!("../../weights/lenet5.safetensors");
+const BMES: &[u8] = include_bytes!("../../weights/bmes.safetensors");
 
 /// Values and errors returned, per export.
 type Tally = BTreeMap<&'static str, [u32; 2]>;

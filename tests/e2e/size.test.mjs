@@ -12,7 +12,7 @@ test("first load of the page stays within 300 KB gzip, weights included, MNIST e
   try {
     const { files, total, context } = await firstLoad(browser, server.url, "#view=lenet");
     const list = files.map((f) => `${f.url} ${(f.gz / 1024).toFixed(1)} KB`).join("\n");
-    assert.ok(files.some((f) => f.url.endsWith("lenet5.nnw")), "the weights are part of the first load");
+    assert.ok(files.some((f) => f.url.endsWith("lenet5.safetensors")), "the weights are part of the first load");
     assert.ok(!files.some((f) => f.url.includes("/data/mnist/train")), "no training data on first load");
     assert.ok(total <= BUDGET, `first load is ${(total / 1024).toFixed(1)} KB gzip, budget 300 KB:\n${list}`);
     await context.close();

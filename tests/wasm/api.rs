@@ -308,7 +308,7 @@ fn random_garbage_never_panics() {
 #[wasm_bindgen_test]
 fn lenet_handles_refuse_broken_weights_and_data() {
     use nnplay::wasm::lenet::{Lenet, LenetTrainer};
-    assert!(message(Lenet::from_bytes(b"NNPW")).contains("not an nnplay weights file"));
+    assert!(message(Lenet::from_bytes(b"NNPW")).contains("not a safetensors file"));
     assert!(message(LenetTrainer::new(1., 0., 0.01, 1.))
         .contains("batch must be a whole number from 1 to 1024, got 0"));
     assert!(message(LenetTrainer::new(1., 8., f64::NAN, 1.)).contains("learning rate"));
@@ -326,6 +326,15 @@ fn lenet_handles_refuse_broken_weights_and_data() {
     t.set_train_data(&images, &labels).unwrap();
     assert_eq!(t.run(3.).unwrap(), 1); // one epoch of one batch, then it stops
     assert!(t.loss().is_finite());
+    assert!(message(t.set_train_data(&images, &labels)).contains("already loaded"));
+    // What the worker hands the drawing view is a safetensors file that loads, f32 exact.
+    let bytes = t.weights();
+    let net = Lenet::from_bytes(&bytes).unwrap();
+    assert_eq!(net.param("fc3.bias").unwrap().len(), 10);
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    assert!(message(Lenet::from_bytes(&damaged)).contains("damaged"));
 }
 
 #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 //! inside a real browser's wasm engine.
 #![cfg(target_arch = "wasm32")]
 
-use nnplay::kernels::{scalar, simd128};
+use nnplay::kernels::{layout, scalar, simd128};
 use nnplay::shape::{Padding, Window2d};
 use nnplay_tests::{max_rel_diff, Rng};
 use wasm_bindgen_test::*;
@@ -127,7 +127,7 @@ fn packed_gemm_simd_equals_scalar_bit_for_bit() {
             random(&mut rng, n * k),
             random(&mut rng, m * n),
         );
-        let packed = scalar::pack_nt(&w, n, k);
+        let packed = layout::pack_nt(&w, n, k);
         let (mut want, mut got, mut rows) = (c0.clone(), c0.clone(), c0.clone());
         // Rounded as the kernels' multiply-add is on this engine: twice in the SIMD128
         // build, once where the relaxed-SIMD build's engine fuses it.
@@ -139,7 +139,7 @@ fn packed_gemm_simd_equals_scalar_bit_for_bit() {
         assert_eq!(got, want, "packed {m}x{k}x{n}");
         assert_eq!(rows, want, "packed row by row {m}x{k}x{n}");
         // The 24-column panels for few rows: the same sums, so the same bits.
-        let (wide, mut by_rows) = (scalar::pack_rows(&w, n, k), c0.clone());
+        let (wide, mut by_rows) = (layout::pack_rows(&w, n, k), c0.clone());
         simd128::gemm_rows(&mut by_rows, &a, &wide, m, k, n);
         assert_eq!(by_rows, want, "rows {m}x{k}x{n}");
         let mut nt = c0.clone();
@@ -214,7 +214,7 @@ fn sparse_conv_and_dense_simd_equal_scalar_bit_for_bit() {
             random(&mut rng, o),
         );
         let g = Window2d::plan([1, c, hp, wp], [kh, kw], [1, 1], Padding::Valid).unwrap();
-        let wk = scalar::channels_last_weights(&wt, o, c, kh * kw, lanes);
+        let wk = layout::channels_last_weights(&wt, o, c, kh * kw, lanes);
         let (mut ys, mut yv) = (vec![0.0; o * d.oh * d.ow], vec![f32::NAN; o * d.oh * d.ow]);
         let mut acc = vec![f32::NAN; d.oh * d.ow * lanes];
         scalar::conv2d(&mut ys, &xp, &wt, &b, &g, o);
@@ -233,7 +233,7 @@ fn sparse_conv_and_dense_simd_equal_scalar_bit_for_bit() {
         simd128::dense_sparse(
             &mut yv,
             &x,
-            &scalar::transpose(&w, out, inp),
+            &layout::transpose(&w, out, inp),
             &b,
             &mut nz,
             inp,

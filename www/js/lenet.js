@@ -5,11 +5,11 @@ import { wasm, wasmUrls } from "./wasm.js";
 
 let shipped = null;
 
-/** The shipped, trained LeNet-5 (weights/lenet5.nnw) as a wasm `Lenet` handle. */
+/** The shipped, trained LeNet-5 (weights/lenet5.safetensors) as a wasm `Lenet` handle. */
 export async function loadShippedLenet() {
   if (!shipped) {
-    shipped = fetch(new URL("weights/lenet5.nnw", document.baseURI)).then(async (r) => {
-      if (!r.ok) throw new Error(`weights/lenet5.nnw: HTTP ${r.status}`);
+    shipped = fetch(new URL("weights/lenet5.safetensors", document.baseURI)).then(async (r) => {
+      if (!r.ok) throw new Error(`weights/lenet5.safetensors: HTTP ${r.status}`);
       return wasm().Lenet.fromBytes(new Uint8Array(await r.arrayBuffer()));
     });
   }

@@ -24,6 +24,16 @@ impl Activation {
         })
     }
 
+    /// The name [`parse`](Self::parse) reads back.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Identity => "identity",
+            Activation::Relu => "relu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+        }
+    }
+
     /// y = f(x) elementwise; y and x have the same length.
     pub fn apply(self, y: &mut [f32], x: &[f32]) {
         match self {

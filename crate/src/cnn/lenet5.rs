@@ -4,16 +4,22 @@
 //! (`fast::conv2d_s1`; their gradients visit only the pooling winners), and the same code
 //! serves inference, training and every layer the page draws.
 //!
-//! All parameters live in one flat vector in PyTorch's order and layout (see [`PARAMS`]),
-//! which is also the order of the weights file and of the gradient vector.
+//! All parameters live in one flat vector laid out by the table [`PARAMS`] (PyTorch's
+//! `state_dict` names, order and layout), which is also the layout of the gradient; code
+//! reaches a tensor through that table ([`tensors`], [`Named`]), never by a range.
 
 use crate::cnn::activation::Activation;
-use crate::kernels::{backward, fast, portable, scalar, ConvS1};
+use crate::kernels::{backward, fast, layout, portable, ConvS1};
+use crate::mnist::ImageBatch;
+use crate::params::{Named, Table};
 use crate::rng::Rng;
+use crate::safetensors::File;
 use crate::shape::{Padding, Window2d};
+use crate::train::{correct, Outcome, Part, Trainable};
 use crate::{bail, Result};
 
-/// Parameter tensors: PyTorch names and shapes, in storage order.
+/// Parameter tensors: PyTorch names and shapes, in storage order (the module in
+/// docs/pytorch/lenet5.py has exactly these).
 pub const PARAMS: [(&str, &[usize]); 10] = [
     ("conv1.weight", &[6, 1, 5, 5]),
     ("conv1.bias", &[6]),
@@ -28,7 +34,22 @@ pub const PARAMS: [(&str, &[usize]); 10] = [
 ];
 
 /// 61,706 parameters in all.
-pub const N_PARAMS: usize = 156 + 2416 + 48120 + 10164 + 850;
+pub const N_PARAMS: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < PARAMS.len() {
+        let shape = PARAMS[i].1;
+        let mut len = 1;
+        let mut k = 0;
+        while k < shape.len() {
+            len *= shape[k];
+            k += 1;
+        }
+        n += len;
+        i += 1;
+    }
+    n
+};
 pub const IMAGE: usize = 28 * 28;
 pub const CLASSES: usize = 10;
 
@@ -54,26 +75,41 @@ impl Pool {
             _ => bail!("pool must be \"max\" or \"avg\", got {s:?}"),
         }
     }
-}
 
-/// Where each parameter tensor starts in the flat vector.
-pub fn offset(index: usize) -> usize {
-    PARAMS[..index]
-        .iter()
-        .map(|(_, s)| s.iter().product::<usize>())
-        .sum()
-}
-
-/// Splits a flat parameter (or gradient) vector into its ten tensors.
-pub fn split<T>(v: &mut [T]) -> [&mut [T]; 10] {
-    let mut rest = v;
-    let mut out: [&mut [T]; 10] = Default::default();
-    for (i, (_, shape)) in PARAMS.iter().enumerate() {
-        let (head, tail) = rest.split_at_mut(shape.iter().product());
-        out[i] = head;
-        rest = tail;
+    pub fn name(self) -> &'static str {
+        match self {
+            Pool::Max => "max",
+            Pool::Avg => "avg",
+        }
     }
-    out
+}
+
+/// The parameter table of [`PARAMS`].
+pub fn table() -> Table {
+    let mut t = Table::new();
+    for (name, shape) in PARAMS {
+        t.push(name, shape);
+    }
+    t
+}
+
+/// A flat parameter (or gradient) vector cut into its ten tensors, in [`PARAMS`] order:
+/// conv1 weight and bias, conv2's, fc1's, fc2's, fc3's.
+pub fn tensors(mut rest: &[f32]) -> [&[f32]; 10] {
+    PARAMS.map(|(_, shape)| {
+        let (head, tail) = rest.split_at(shape.iter().product());
+        rest = tail;
+        head
+    })
+}
+
+pub fn tensors_mut(v: &mut [f32]) -> [&mut [f32]; 10] {
+    let mut rest = v;
+    PARAMS.map(|(_, shape)| {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(shape.iter().product());
+        rest = tail;
+        head
+    })
 }
 
 fn geometry() -> [Window2d; 4] {
@@ -118,26 +154,26 @@ const LANES3: usize = 16;
 
 impl Prepared {
     pub fn new(net: &LeNet5) -> Prepared {
-        let p = |i: usize| net.param(PARAMS[i].0).expect("LeNet-5 has its ten tensors");
+        let [w1, b1, w3, b3, w5, _, w6, _, w7, _] = tensors(&net.params);
         // A blank window gives C1 exactly its bias (no product is added), then the same
         // activation as the forward pass, and pooling a constant returns it unchanged.
         let mut bg2 = [0.0; 6];
-        bg2.copy_from_slice(p(1));
+        bg2.copy_from_slice(b1);
         activate(net.act, &mut bg2);
-        let mut b3 = [0.0; 16];
-        for (o, b) in b3.iter_mut().enumerate() {
-            let kernel = |c: usize| p(2)[(o * 6 + c) * 25..][..25].iter().sum::<f32>();
-            *b = p(3)[o] + (0..6).map(|c| bg2[c] * kernel(c)).sum::<f32>();
+        let mut folded = [0.0; 16];
+        for (o, b) in folded.iter_mut().enumerate() {
+            let kernel = |c: usize| w3[(o * 6 + c) * 25..][..25].iter().sum::<f32>();
+            *b = b3[o] + (0..6).map(|c| bg2[c] * kernel(c)).sum::<f32>();
         }
         Prepared {
-            w1: scalar::channels_last_weights(p(0), 6, 1, 25, LANES1),
-            w3: scalar::channels_last_weights(p(2), 16, 6, 25, LANES3),
+            w1: layout::channels_last_weights(w1, 6, 1, 25, LANES1),
+            w3: layout::channels_last_weights(w3, 16, 6, 25, LANES3),
             bg2,
-            b3,
+            b3: folded,
             fc: [
-                scalar::transpose(p(4), 120, 400),
-                scalar::transpose(p(6), 84, 120),
-                scalar::transpose(p(8), 10, 84),
+                layout::transpose(w5, 120, 400),
+                layout::transpose(w6, 84, 120),
+                layout::transpose(w7, 10, 84),
             ],
         }
     }
@@ -211,10 +247,9 @@ impl Activations {
     }
 }
 
-/// Scratch space for one backward pass.
+/// Scratch space for one backward pass (the parameters' gradient is the caller's).
 #[derive(Debug, Clone, Default)]
 pub struct Grads {
-    pub params: Vec<f32>,
     d_logits: Vec<f32>,
     d_f6: Vec<f32>,
     d_f5: Vec<f32>,
@@ -229,7 +264,6 @@ pub struct Grads {
 impl Grads {
     pub fn new(n: usize) -> Self {
         Grads {
-            params: vec![0.0; N_PARAMS],
             d_logits: vec![0.0; n * CLASSES],
             d_f6: vec![0.0; n * F6],
             d_f5: vec![0.0; n * F5],
@@ -288,7 +322,7 @@ impl LeNet5 {
     pub fn init(seed: u64, act: Activation, pool: Pool) -> Self {
         let mut rng = Rng::new(seed);
         let mut params = vec![0.0; N_PARAMS];
-        for (i, t) in split(&mut params).into_iter().enumerate() {
+        for (i, t) in tensors_mut(&mut params).into_iter().enumerate() {
             let shape = PARAMS[i].1;
             if shape.len() > 1 {
                 let fan_in: usize = shape[1..].iter().product();
@@ -299,11 +333,19 @@ impl LeNet5 {
         LeNet5 { params, act, pool }
     }
 
-    /// The parameter tensor called `name` (PyTorch's name).
-    pub fn param(&self, name: &str) -> Option<&[f32]> {
-        let i = PARAMS.iter().position(|(n, _)| *n == name)?;
-        let len: usize = PARAMS[i].1.iter().product();
-        Some(&self.params[offset(i)..offset(i) + len])
+    /// A network from a safetensors file with PyTorch's names (ours, or one that
+    /// `safetensors.torch.save_file(model.state_dict(), …)` wrote for the module in
+    /// docs/pytorch/lenet5.py): its metadata's activation and pooling when it has them,
+    /// ReLU and max pooling when it does not.
+    pub fn from_file(file: File) -> Result<LeNet5> {
+        if let Some(arch) = file.meta("arch").filter(|a| *a != "lenet5") {
+            bail!("this file holds a {arch:?} network, not LeNet-5");
+        }
+        let act = Activation::parse(file.meta("activation").unwrap_or("relu"))?;
+        let pool = Pool::parse(file.meta("pooling").unwrap_or("max"))?;
+        let mut net = LeNet5::new(vec![0.0; N_PARAMS], act, pool)?;
+        net.assign(&file.into_named())?;
+        Ok(net)
     }
 
     /// Runs `n` images x: [n, 1, 28, 28] (values checked by the caller) into `a`.
@@ -322,8 +364,7 @@ impl LeNet5 {
     fn run(&self, prepared: Option<&Prepared>, x: &[f32], n: usize, a: &mut Activations) {
         a.resize(n);
         a.input.copy_from_slice(&x[..n * IMAGE]);
-        let p = &self.params;
-        let (w1, b1, w3, b3) = (&p[0..150], &p[150..156], &p[156..2556], &p[2556..2572]);
+        let [w1, b1, w3, b3, w5, b5, w6, b6, w7, b7] = tensors(&self.params);
         // C1 is SAME (2 zeros around 28×28), C3 VALID: both stride-1 convolutions. Dense,
         // C3's input gets 2 zero columns on the right so its rows are 12 outputs wide (three
         // whole vectors); the 2 extra columns are dropped when copying into c3.
@@ -389,11 +430,7 @@ impl LeNet5 {
                 Pool::Avg => portable::avg_pool2x2(s4, c3, 16, 5, 5),
             }
         }
-        let dense = [
-            (&p[2572..50572], &p[50572..50692], 400, 120),
-            (&p[50692..60772], &p[60772..60856], 120, 84),
-            (&p[60856..61696], &p[61696..61706], 84, 10),
-        ];
+        let dense = [(w5, b5, 400, 120), (w6, b6, 120, 84), (w7, b7, 84, 10)];
         for (layer, &(w, b, inp, out)) in dense.iter().enumerate() {
             let (x, y) = match layer {
                 0 => (&a.s4, &mut a.f5),
@@ -414,36 +451,23 @@ impl LeNet5 {
         }
     }
 
-    /// Backward pass of the mean cross-entropy of `a` (from [`forward`](Self::forward))
-    /// against `labels`; *adds* the parameter gradients into `g.params` and returns the loss.
-    pub fn backward(&self, a: &Activations, labels: &[u8], g: &mut Grads) -> f32 {
-        let n = a.n;
-        self.backward_scaled(a, labels, g, n)
-    }
-
-    /// As [`backward`](Self::backward) with the loss averaged over `total` images, so that
-    /// parts of one batch (one per thread) sum to the whole batch's gradient.
-    pub fn backward_scaled(
+    /// Backward pass of the cross-entropy of `a` (from [`forward`](Self::forward)) against
+    /// `labels`, averaged over `total` images (a.n, or a whole batch of which `a` is one
+    /// thread's part, so the parts sum to the batch's gradient); *adds* the parameters'
+    /// gradient into `dparams` (laid out as the parameters) and returns the loss.
+    pub fn backward(
         &self,
         a: &Activations,
         labels: &[u8],
         g: &mut Grads,
+        dparams: &mut [f32],
         total: usize,
     ) -> f32 {
         let n = a.n;
         let [_, p2, _, p4] = geometry();
-        let p = &self.params;
-        let (w3, w6, w7, w5) = (
-            &p[156..2556],
-            &p[50692..60772],
-            &p[60856..61696],
-            &p[2572..50572],
-        );
+        let [_, _, w3, _, w5, _, w6, _, w7, _] = tensors(&self.params);
         if g.d_logits.len() != n * CLASSES {
-            *g = Grads {
-                params: std::mem::take(&mut g.params),
-                ..Grads::new(n)
-            };
+            *g = Grads::new(n);
         }
         let loss = backward::softmax_cross_entropy(&mut g.d_logits, &a.logits, labels, CLASSES)
             * n as f32
@@ -451,7 +475,7 @@ impl LeNet5 {
         g.d_logits
             .iter_mut()
             .for_each(|d| *d *= n as f32 / total as f32);
-        let [dw1, db1, dw3, db3, dw5, db5, dw6, db6, dw7, db7] = split(&mut g.params);
+        let [dw1, db1, dw3, db3, dw5, db5, dw6, db6, dw7, db7] = tensors_mut(dparams);
         dense_backward(&mut g.d_f6, dw7, db7, &g.d_logits, &a.f6, w7, n, 84, 10);
         activate_backward(self.act, &mut g.d_f6, &a.f6);
         dense_backward(&mut g.d_f5, dw6, db6, &g.d_f6, &a.f5, w6, n, 120, 84);
@@ -498,8 +522,103 @@ impl LeNet5 {
     }
 }
 
+impl Named for LeNet5 {
+    fn table(&self) -> Table {
+        table()
+    }
+
+    fn tensors(&self) -> Vec<&[f32]> {
+        tensors(&self.params).to_vec()
+    }
+
+    fn tensors_mut(&mut self) -> Vec<&mut [f32]> {
+        tensors_mut(&mut self.params).into()
+    }
+
+    fn describe(&self) -> Vec<(String, String)> {
+        [
+            ("arch", "lenet5"),
+            ("activation", self.act.name()),
+            ("pooling", self.pool.name()),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec()
+    }
+}
+
+/// A thread's working memory: the activations of its images and the backward's scratch.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    acts: Activations,
+    grads: Grads,
+}
+
+impl Trainable for LeNet5 {
+    type Batch = ImageBatch;
+    type Scratch = Scratch;
+
+    fn scratch(&self) -> Scratch {
+        Scratch::default()
+    }
+
+    fn loss_and_grads(
+        &self,
+        batch: &ImageBatch,
+        part: &Part,
+        s: &mut Scratch,
+        grads: Option<&mut [f32]>,
+    ) -> Outcome {
+        let r = part.range.clone();
+        let labels = &batch.labels[r.clone()];
+        self.forward(
+            &batch.x[r.start * IMAGE..r.end * IMAGE],
+            r.len(),
+            &mut s.acts,
+        );
+        let loss = match grads {
+            Some(g) => self.backward(&s.acts, labels, &mut s.grads, g, part.total),
+            None => {
+                let mut d = vec![0.0; r.len() * CLASSES];
+                backward::softmax_cross_entropy(&mut d, &s.acts.logits, labels, CLASSES)
+                    * r.len() as f32
+                    / part.total as f32
+            }
+        };
+        Outcome {
+            loss,
+            right: correct(&s.acts.logits, labels, CLASSES),
+            counted: r.len(),
+        }
+    }
+}
+
 /// The layers a student can point at, in order.
-pub const LAYERS: [&str; 7] = ["c1", "s2", "c3", "s4", "f5", "f6", "logits"];
+pub const LAYERS: [Layer; 7] = [
+    Layer::new("c1", &[6, 28, 28]),
+    Layer::new("s2", &[6, 14, 14]),
+    Layer::new("c3", &[16, 10, 10]),
+    Layer::new("s4", &[16, 5, 5]),
+    Layer::new("f5", &[F5]),
+    Layer::new("f6", &[F6]),
+    Layer::new("logits", &[CLASSES]),
+];
+
+/// One layer's activations as the page draws them: maps × side × side, or a row of units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layer {
+    pub name: &'static str,
+    pub shape: &'static [usize],
+}
+
+impl Layer {
+    const fn new(name: &'static str, shape: &'static [usize]) -> Layer {
+        Layer { name, shape }
+    }
+
+    pub fn units(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
 
 /// How one unit of image 0 got its value: the products (or pooled cells) that fed it.
 #[derive(Debug, Clone, PartialEq)]
@@ -518,17 +637,17 @@ impl LeNet5 {
     /// Explains unit `unit` (flat index within one image's layer) of `layer` ("c1", "s2",
     /// "c3", "s4", "f5", "f6", "logits") for image 0 of the last forward pass `a`.
     pub fn explain(&self, a: &Activations, layer: &str, unit: usize) -> Result<Explanation> {
-        let sizes = [C1, S2, C3, S4, F5, F6, CLASSES];
-        let Some(li) = LAYERS.iter().position(|&l| l == layer) else {
-            bail!("layer must be one of {}, got {layer:?}", LAYERS.join(", "));
+        let Some(li) = LAYERS.iter().position(|l| l.name == layer) else {
+            let names: Vec<&str> = LAYERS.iter().map(|l| l.name).collect();
+            bail!("layer must be one of {}, got {layer:?}", names.join(", "));
         };
         if a.n == 0 {
             bail!("run an image through the network first");
         }
-        if unit >= sizes[li] {
-            bail!("{layer} has {} units, got unit {unit}", sizes[li]);
+        if unit >= LAYERS[li].units() {
+            bail!("{layer} has {} units, got unit {unit}", LAYERS[li].units());
         }
-        let p = &self.params;
+        let [w1, b1, w3, b3, w5, b5, w6, b6, w7, b7] = tensors(&self.params);
         let conv = |x: &[f32],
                     w: &[f32],
                     b: &[f32],
@@ -583,25 +702,25 @@ impl LeNet5 {
         };
         let (terms, bias, value) = match li {
             0 => {
-                let (t, b) = conv(&a.input[..IMAGE], &p[0..150], &p[150..156], 1, 28, 2, 28);
+                let (t, b) = conv(&a.input[..IMAGE], w1, b1, 1, 28, 2, 28);
                 (t, b, a.c1[unit])
             }
             1 => (pool(&a.c1[..C1], 28), 0.0, a.s2[unit]),
             2 => {
-                let (t, b) = conv(&a.s2[..S2], &p[156..2556], &p[2556..2572], 6, 14, 0, 10);
+                let (t, b) = conv(&a.s2[..S2], w3, b3, 6, 14, 0, 10);
                 (t, b, a.c3[unit])
             }
             3 => (pool(&a.c3[..C3], 10), 0.0, a.s4[unit]),
             4 => {
-                let (t, b) = dense(&a.s4[..S4], &p[2572..50572], &p[50572..50692], 400);
+                let (t, b) = dense(&a.s4[..S4], w5, b5, 400);
                 (t, b, a.f5[unit])
             }
             5 => {
-                let (t, b) = dense(&a.f5[..F5], &p[50692..60772], &p[60772..60856], 120);
+                let (t, b) = dense(&a.f5[..F5], w6, b6, 120);
                 (t, b, a.f6[unit])
             }
             _ => {
-                let (t, b) = dense(&a.f6[..F6], &p[60856..61696], &p[61696..61706], 84);
+                let (t, b) = dense(&a.f6[..F6], w7, b7, 84);
                 (t, b, a.logits[unit])
             }
         };
@@ -706,7 +825,7 @@ mod tests {
             for (li, size) in [C1, S2, C3, S4, F5, F6, CLASSES].into_iter().enumerate() {
                 for _ in 0..20 {
                     let unit = rng.below(size);
-                    let e = net.explain(&a, LAYERS[li], unit).unwrap();
+                    let e = net.explain(&a, LAYERS[li].name, unit).unwrap();
                     let after = match (li, act) {
                         (1 | 3 | 6, _) => e.pre,
                         (_, Activation::Relu) => e.pre.max(0.0),
@@ -715,7 +834,7 @@ mod tests {
                     assert!(
                         (after - e.value).abs() < 1e-4,
                         "{} unit {unit}: {after} vs {}",
-                        LAYERS[li],
+                        LAYERS[li].name,
                         e.value
                     );
                 }
@@ -744,8 +863,8 @@ mod tests {
             let mut a = Activations::new(n);
             let mut g = Grads::new(n);
             net.forward(&x, n, &mut a);
-            net.backward(&a, &labels, &mut g);
-            let analytic = g.params.clone();
+            let mut analytic = vec![0.0; N_PARAMS];
+            net.backward(&a, &labels, &mut g, &mut analytic, n);
             let loss_of = |net: &LeNet5| {
                 let mut a = Activations::new(n);
                 net.forward(&x, n, &mut a);
@@ -756,9 +875,10 @@ mod tests {
             };
             let base = loss_of(&net);
             let (mut checked, mut kinks) = (0, 0);
+            let table = table();
             for t in 0..PARAMS.len() {
-                let start = offset(t);
-                let len: usize = PARAMS[t].1.iter().product();
+                let range = table.range_at(t);
+                let (start, len) = (range.start, range.len());
                 for _ in 0..6 {
                     let i = start + rng.below(len);
                     let h = 3e-3;

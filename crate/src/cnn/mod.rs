@@ -7,8 +7,6 @@ pub mod conv;
 pub mod dense;
 pub mod lenet5;
 pub mod pool;
-pub mod train;
-pub mod weights;
 
 /// A dense row-major float32 tensor: the currency between operators, golden cases and wasm.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@
 //! [`Window2d`]: crate::shape::Window2d
 
 pub mod backward;
+pub mod layout;
 pub mod portable;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -46,6 +47,7 @@ impl ConvS1 {
 }
 
 pub mod fast {
+    pub use super::layout::{pack_nt, pack_rows, Panels};
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     pub use super::portable::{
         conv2d_s1, conv2d_s1_sparse, dense_sparse, dot, gemm_nn, gemm_nt, gemm_packed, gemm_rows,
@@ -53,7 +55,6 @@ pub mod fast {
     };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     pub use super::scalar::{conv2d, dense, relu};
-    pub use super::scalar::{pack_nt, pack_rows, Panels};
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub use super::simd128::{
         conv2d, conv2d_s1, conv2d_s1_sparse, dense, dense_sparse, dot, gemm_nn, gemm_nt,

@@ -69,16 +69,16 @@ pub fn gemm_nt(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     }
 }
 
-/// c: [m, n] += a: [m, k] * w^T from `scalar::pack_nt(w, n, k)`, as `scalar::gemm_packed`
+/// c: [m, n] += a: [m, k] * w^T from `layout::pack_nt(w, n, k)`, as `scalar::gemm_packed`
 /// and bit for bit equal to it: a panel's 8 sums run side by side (the compiler makes them
 /// vector lanes), each over p in order.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    gemm_panels::<{ super::scalar::PANEL }>(c, a, packed, m, k, n);
+    gemm_panels::<{ super::layout::PANEL }>(c, a, packed, m, k, n);
 }
 
-/// As [`gemm_packed`] with w from `scalar::pack_rows` (24-column panels).
+/// As [`gemm_packed`] with w from `layout::pack_rows` (24-column panels).
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    gemm_panels::<{ super::scalar::ROW_PANEL }>(c, a, packed, m, k, n);
+    gemm_panels::<{ super::layout::ROW_PANEL }>(c, a, packed, m, k, n);
 }
 
 fn gemm_panels<const W: usize>(
@@ -105,7 +105,7 @@ fn gemm_panels<const W: usize>(
 }
 
 /// y: [out] = x: [inp] * w^T + b for ONE input row, with wt = w^T: [inp, out] (see
-/// `scalar::transpose`), visiting only the inputs that are not zero: after a ReLU most of
+/// `layout::transpose`), visiting only the inputs that are not zero: after a ReLU most of
 /// them are (60–75% in LeNet-5's F5 and F6 on MNIST). `nz` is scratch for their indices
 /// (length >= inp). Every output is a sum over k in order from 0, then + b, as
 /// `scalar::dense`, so the two agree bit for bit (skipped products are exact zeros).
@@ -145,7 +145,7 @@ pub fn nonzero_indices(nz: &mut [u32], x: &[f32]) -> usize {
 /// non-zero input cell adds its products to the output cells it reaches, and zero cells
 /// cost nothing. LeNet-5's inputs are mostly zero on MNIST (82% of the padded image, 56% of
 /// S2), so this does a fraction of the products. Weights come as
-/// `scalar::channels_last_weights(wt, o, c, kh * kw, lanes)`; `acc`: [oh, ow, lanes] is
+/// `layout::channels_last_weights(wt, o, c, kh * kw, lanes)`; `acc`: [oh, ow, lanes] is
 /// scratch, y: [o, oh, ow] the result. Each output is its bias plus its products in (c, ky,
 /// kx) order, the order of `scalar::conv2d`, so the two agree bit for bit.
 #[allow(clippy::too_many_arguments)]
@@ -191,7 +191,7 @@ pub fn conv2d_s1_sparse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::scalar;
+    use crate::kernels::{layout, scalar};
     use crate::rng::Rng;
 
     fn rand(rng: &mut Rng, n: usize) -> Vec<f32> {
@@ -204,8 +204,8 @@ mod tests {
         for (n, k) in [(1, 1), (3, 5), (9, 7), (512, 128), (25, 33)] {
             let w = rand(&mut rng, n * k); // [n, k]
             for (width, packed) in [
-                (scalar::PANEL, scalar::pack_nt(&w, n, k)),
-                (scalar::ROW_PANEL, scalar::pack_rows(&w, n, k)),
+                (layout::PANEL, layout::pack_nt(&w, n, k)),
+                (layout::ROW_PANEL, layout::pack_rows(&w, n, k)),
             ] {
                 assert_eq!(packed.as_ptr() as usize % 64, 0, "{n}x{k} by {width}");
                 assert_eq!(packed.len(), n.div_ceil(width) * k * width);
@@ -247,7 +247,7 @@ mod tests {
                 }
             }
             let (mut want, mut got) = (c0.clone(), c0.clone());
-            let packed = scalar::pack_nt(&bt, n, k);
+            let packed = layout::pack_nt(&bt, n, k);
             scalar::gemm_packed(&mut want, &a, &packed, m, k, n);
             gemm_packed(&mut got, &a, &packed, m, k, n);
             assert_eq!(got, want, "packed {m}x{k}x{n}");
@@ -255,7 +255,7 @@ mod tests {
             scalar::gemm_nn(&mut nn, &a, &b, m, k, n);
             assert_eq!(want, nn, "packed = nn, same order {m}x{k}x{n}");
             let (mut rows, mut rows_ref) = (c0.clone(), c0.clone());
-            let packed_rows = scalar::pack_rows(&bt, n, k);
+            let packed_rows = layout::pack_rows(&bt, n, k);
             scalar::gemm_rows(&mut rows_ref, &a, &packed_rows, m, k, n);
             gemm_rows(&mut rows, &a, &packed_rows, m, k, n);
             assert_eq!((&rows, &rows_ref), (&want, &want), "rows {m}x{k}x{n}");
@@ -383,7 +383,7 @@ mod pool_tests {
 #[cfg(test)]
 mod conv_tests {
     use super::*;
-    use crate::kernels::scalar;
+    use crate::kernels::{layout, scalar};
     use crate::rng::Rng;
     use crate::shape::{Padding, Window2d};
 
@@ -450,7 +450,7 @@ mod conv_tests {
             );
             let g = Window2d::plan([1, c, hp, wp], [kh, kw], [1, 1], Padding::Valid).unwrap();
             let lanes = o.next_multiple_of(4);
-            let wk = scalar::channels_last_weights(&wt, o, c, kh * kw, lanes);
+            let wk = layout::channels_last_weights(&wt, o, c, kh * kw, lanes);
             let (mut want, mut got) = (vec![0.0; o * d.oh * d.ow], vec![f32::NAN; o * d.oh * d.ow]);
             let mut acc = vec![f32::NAN; d.oh * d.ow * lanes];
             scalar::conv2d(&mut want, &xp, &wt, &b, &g, o);
@@ -469,7 +469,7 @@ mod conv_tests {
             dense_sparse(
                 &mut got,
                 &x,
-                &scalar::transpose(&w, out, inp),
+                &layout::transpose(&w, out, inp),
                 &b,
                 &mut nz,
                 inp,

@@ -4,8 +4,8 @@
 
 use core::arch::wasm32::*;
 
-use crate::kernels::scalar;
 use crate::kernels::ConvS1;
+use crate::kernels::{layout, scalar};
 use crate::shape::Window2d;
 
 /// acc + a · b in the recurrent nets' products and in [`exp4`]. In the build with relaxed SIMD (the page
@@ -358,7 +358,7 @@ fn panel_tile<const R: usize, const P: usize>(
     k: usize,
     n: usize,
 ) {
-    const W: usize = scalar::PANEL;
+    const W: usize = layout::PANEL;
     let mut acc = [[[f32x4_splat(0.0); 2]; P]; R];
     let (ap, bp) = (a.as_ptr(), packed.as_ptr());
     for p in 0..k {
@@ -431,7 +431,7 @@ fn add_to_row(row: &mut [f32], j: usize, x: v128) {
     }
 }
 
-/// c: [m, n] += a: [m, k] * w^T with w: [n, k] packed by `scalar::pack_nt`, as
+/// c: [m, n] += a: [m, k] * w^T with w: [n, k] packed by `layout::pack_nt`, as
 /// `scalar::gemm_packed` and bit for bit equal to it. One row (an RNN step at batch 1):
 /// 1×24 tiles, one splat of a[p] feeding 6 products (1×32 needs 8 accumulators + 8 loaded
 /// vectors, and V8's 15 xmm registers then spill one accumulator to the stack every step:
@@ -439,7 +439,7 @@ fn add_to_row(row: &mut [f32], j: usize, x: v128) {
 /// within blocks of rows, so a panel ([k, 8], 4 KB at k = 128) is read from L1 by every
 /// 4-row band of the block and the block's rows of a stay in L1 too.
 pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    const W: usize = scalar::PANEL;
+    const W: usize = layout::PANEL;
     let panels = n.div_ceil(W);
     assert!(
         c.len() >= m * n && a.len() >= m * k && packed.len() >= panels * k * W,
@@ -480,7 +480,7 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 }
 
 /// `scalar::gemm_rows` in SIMD128, bit for bit: for each row and 24-column panel
-/// (`scalar::pack_rows`), six vectors of sums stay in registers over p in order from 0, and
+/// (`layout::pack_rows`), six vectors of sums stay in registers over p in order from 0, and
 /// each p's six vectors of w^T are read from one pointer. For a few rows: an RNN step at
 /// batch 1 (the 8-column panels of `gemm_packed` need three pointers per p; 4% faster LSTM
 /// at batch 1). With the fused multiply-add, V8's loop is vbroadcastss, 6 loads and 6
@@ -488,7 +488,7 @@ pub fn gemm_packed(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize,
 /// (scripts/bench-rows.mjs); why not more chains, and what else was tried: the introduction
 /// of docs/BENCHMARKS.md.
 pub fn gemm_rows(c: &mut [f32], a: &[f32], packed: &[f32], m: usize, k: usize, n: usize) {
-    const W: usize = scalar::ROW_PANEL;
+    const W: usize = layout::ROW_PANEL;
     let panels = n.div_ceil(W);
     assert!(
         c.len() >= m * n && a.len() >= m * k && packed.len() >= panels * k * W,

@@ -64,6 +64,28 @@ impl Cell {
         }
     }
 
+    /// From the page's names: "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM
+    /// optionally ":linear" (σh = identity).
+    pub fn from_kind(kind: &str) -> Result<Cell> {
+        let wrong = || {
+            crate::Error::new(format!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
+        };
+        let mut parts = kind.split(':');
+        let op = parts
+            .next()
+            .filter(|op| ["rnn", "gru", "lstm"].contains(op))
+            .ok_or_else(wrong)?;
+        let (mut variant, mut h_act) = ("standard", "tanh");
+        for p in parts {
+            match p {
+                "fc" | "peephole" | "standard" if op == "lstm" => variant = p,
+                "linear" | "tanh" if op == "lstm" => h_act = p,
+                _ => return Err(wrong()),
+            }
+        }
+        Cell::parse(op, variant, h_act)
+    }
+
     /// From the golden format's attributes: op "rnn" | "gru" | "lstm", LSTM variant
     /// "standard" | "fc" | "peephole", σh "tanh" | "linear".
     pub fn parse(op: &str, variant: &str, h_activation: &str) -> Result<Cell> {
@@ -108,7 +130,7 @@ pub fn at(step: usize, t: usize, reverse: bool) -> usize {
 }
 
 /// The layer's weight matrices packed for `fast::gemm_packed` (column panels of W^T, see
-/// `scalar::pack_nt`) and, for steps of one to three rows, `fast::gemm_rows`. The kernels
+/// `layout::pack_nt`) and, for steps of one to three rows, `fast::gemm_rows`. The kernels
 /// keep 1×24 or 4×8 blocks of the result in registers and sum each entry over k in order
 /// from 0 whatever the number of rows, so the step-wise mode (one row) and the
 /// whole-sequence pass (T·N rows, one product) agree bit for bit. Packing reads W once (5–8%

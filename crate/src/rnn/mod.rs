@@ -6,13 +6,21 @@
 //! the page can show them step by step, and backpropagation through time reuses the record.
 
 pub mod cell;
+pub mod reach;
 pub mod simple;
 pub mod stepper;
 #[cfg(test)]
 mod tests;
 
+use crate::params::{meta, meta_usize, Named, Table};
+use crate::safetensors::File;
 use crate::{bail, Result};
 pub use cell::{Cell, LstmVariant, Packed};
+
+/// PyTorch's default initialisation: every weight and bias uniform in ±1/√hidden.
+pub fn pytorch_scale(hidden: usize) -> f32 {
+    1.0 / (hidden as f32).sqrt()
+}
 
 /// PyTorch's name suffix of weight set `k` with `directions` per layer: "l0", "l0_reverse",
 /// "l1", … (as in `weight_hh_l1_reverse`).
@@ -35,6 +43,30 @@ pub struct LayerWeights {
     pub b_hh: Vec<f32>,
     /// FC-LSTM: [3H] diagonal peepholes (i, f, o); peephole LSTM: [3H, H] (i, f, o); else empty.
     pub w_ch: Vec<f32>,
+}
+
+impl LayerWeights {
+    /// (PyTorch's name stem, tensor) in `state_dict` order, the peepholes last; a tensor
+    /// this cell does not have is empty.
+    fn named(&self) -> [(&'static str, &Vec<f32>); 5] {
+        [
+            ("weight_ih", &self.w_ih),
+            ("weight_hh", &self.w_hh),
+            ("bias_ih", &self.b_ih),
+            ("bias_hh", &self.b_hh),
+            ("weight_ch", &self.w_ch),
+        ]
+    }
+
+    fn named_mut(&mut self) -> [&mut Vec<f32>; 5] {
+        [
+            &mut self.w_ih,
+            &mut self.w_hh,
+            &mut self.b_ih,
+            &mut self.b_hh,
+            &mut self.w_ch,
+        ]
+    }
 }
 
 /// A stacked, optionally bidirectional recurrent network.
@@ -349,6 +381,103 @@ impl Recurrent {
     }
 }
 
+impl Named for Recurrent {
+    /// `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, then `…_l0_reverse`, `…_l1`:
+    /// PyTorch's `nn.RNN` / `nn.GRU` / `nn.LSTM` names; the course's peephole weights follow
+    /// as `weight_ch_*` (no PyTorch module has them).
+    fn table(&self) -> Table {
+        let (g, h) = (self.cell.gates(), self.hidden);
+        let mut t = Table::new();
+        for (k, w) in self.weights.iter().enumerate() {
+            let width = self.layer_input(k / self.directions());
+            for (stem, v) in w.named() {
+                let shape = match stem {
+                    _ if v.is_empty() => continue,
+                    "weight_ih" => vec![g * h, width],
+                    "weight_hh" => vec![g * h, h],
+                    "bias_ih" | "bias_hh" => vec![g * h],
+                    _ if v.len() == 3 * h => vec![3 * h],
+                    _ => vec![3 * h, h],
+                };
+                t.push(format!("{stem}_{}", self.suffix(k)), &shape);
+            }
+        }
+        t
+    }
+
+    fn tensors(&self) -> Vec<&[f32]> {
+        self.weights
+            .iter()
+            .flat_map(|w| w.named().map(|(_, v)| &v[..]))
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    fn tensors_mut(&mut self) -> Vec<&mut [f32]> {
+        self.weights
+            .iter_mut()
+            .flat_map(|w| w.named_mut().map(|v| &mut v[..]))
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    fn describe(&self) -> Vec<(String, String)> {
+        let (arch, variant, h_act) = match self.cell {
+            Cell::Rnn => ("rnn", "", ""),
+            Cell::Gru => ("gru", "", ""),
+            Cell::Lstm { variant, linear_h } => (
+                "lstm",
+                match variant {
+                    LstmVariant::Standard => "standard",
+                    LstmVariant::Fc => "fc",
+                    LstmVariant::Peephole => "peephole",
+                },
+                if linear_h { "linear" } else { "tanh" },
+            ),
+        };
+        let mut d: Vec<(String, String)> = [
+            ("arch", arch.to_string()),
+            ("input_size", self.input.to_string()),
+            ("hidden_size", self.hidden.to_string()),
+            ("num_layers", self.layers.to_string()),
+            ("bidirectional", self.bidirectional.to_string()),
+        ]
+        .map(|(k, v)| (k.to_string(), v))
+        .to_vec();
+        if !variant.is_empty() {
+            d.push(("variant".into(), variant.into()));
+            d.push(("h_activation".into(), h_act.into()));
+        }
+        d
+    }
+}
+
+impl Recurrent {
+    /// A network as a safetensors file describes it ([`Named::describe`]'s metadata) with
+    /// the file's weights; the sizes must agree with the tensors.
+    pub fn from_file(file: File) -> Result<Recurrent> {
+        let m = &file.metadata;
+        let arch = meta(m, "arch")?;
+        let cell = Cell::parse(
+            arch,
+            meta(m, "variant").unwrap_or("standard"),
+            meta(m, "h_activation").unwrap_or("tanh"),
+        )?;
+        let mut net = Recurrent::random(
+            cell,
+            meta_usize(m, "input_size", 1, 65536)?,
+            meta_usize(m, "hidden_size", 1, 4096)?,
+            meta_usize(m, "num_layers", 1, 8)?,
+            meta(m, "bidirectional")? == "true",
+            0.0,
+            &mut crate::rng::Rng::new(0),
+        );
+        net.validate()?;
+        net.assign(&file.into_named())?;
+        Ok(net)
+    }
+}
+
 /// Gradients of a [`Recurrent`] network, in the same shapes as its weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients {
@@ -356,6 +485,25 @@ pub struct Gradients {
     pub x: Vec<f32>,
     pub h0: Vec<f32>,
     pub c0: Vec<f32>,
+}
+
+impl Gradients {
+    /// Adds the weights' gradients into `flat`, laid out by the network's [`Named::table`].
+    pub fn add_into(&self, flat: &mut [f32]) {
+        let tensors = self
+            .weights
+            .iter()
+            .flat_map(|w| w.named().map(|(_, v)| v))
+            .filter(|v| !v.is_empty());
+        let mut at = 0;
+        for v in tensors {
+            flat[at..at + v.len()]
+                .iter_mut()
+                .zip(v)
+                .for_each(|(a, b)| *a += b);
+            at += v.len();
+        }
+    }
 }
 
 impl Recurrent {

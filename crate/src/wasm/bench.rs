@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::kernels::{scalar, simd128};
+use crate::kernels::{layout, scalar, simd128};
 use crate::rng::Rng;
 use crate::shape::{Padding, Window2d};
 
@@ -78,7 +78,7 @@ pub struct RowProductBench {
     k: usize,
     n: usize,
     h: Vec<f32>,
-    packed: scalar::Panels,
+    packed: layout::Panels,
     out: Vec<f32>,
 }
 
@@ -92,7 +92,7 @@ impl RowProductBench {
             k,
             n,
             h,
-            packed: scalar::pack_rows(&w, n, k),
+            packed: layout::pack_rows(&w, n, k),
             out: vec![0.0; n],
         }
     }

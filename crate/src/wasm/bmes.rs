@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::view;
 use crate::bmes::{self, Tagged, Tagger};
 use crate::rnn::cell::Packed;
+use crate::safetensors;
 use crate::{bail, Result};
 
 #[wasm_bindgen]
@@ -20,10 +21,10 @@ pub struct Segmenter {
 
 #[wasm_bindgen]
 impl Segmenter {
-    /// Loads `weights/bmes.nnpb`; a truncated or corrupted file is an error.
+    /// Loads `weights/bmes.safetensors`; a damaged file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
-        let tagger = bmes::decode(bytes)?;
+        let tagger = Tagger::from_file(safetensors::read(bytes)?)?;
         Ok(Segmenter {
             packed: tagger.rnn.pack(),
             tagger,

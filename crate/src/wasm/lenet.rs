@@ -5,12 +5,14 @@ use js_sys::{Float32Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use super::{view, view_u32, whole};
-use crate::cnn::lenet5::{self, Activations, LeNet5, Prepared, IMAGE};
-use crate::cnn::train::{argmax, correct, Trainer};
-use crate::cnn::weights;
+use crate::cnn::activation::Activation;
+use crate::cnn::lenet5::{self, Activations, LeNet5, Pool, Prepared, LAYERS};
 use crate::kernels::scalar;
-use crate::mnist::Mnist;
+use crate::mnist::{Digits, Mnist};
+use crate::params::{Named, COURSE};
 use crate::rng::Rng;
+use crate::safetensors::{self, Dtype};
+use crate::train::{argmax, evaluate, Method, Optimizer, Schedule, Trainer};
 use crate::{bail, Result};
 
 /// A trained LeNet-5 and the activations of the last image it saw.
@@ -26,10 +28,11 @@ pub struct Lenet {
 
 #[wasm_bindgen]
 impl Lenet {
-    /// Loads a weights file (`weights/lenet5.nnw`); a truncated or corrupted file is an error.
+    /// Loads a safetensors file with PyTorch's names (`weights/lenet5.safetensors`, or a
+    /// `state_dict` saved from docs/pytorch/lenet5.py); a damaged file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Lenet> {
-        let net = weights::decode(bytes)?;
+        let net = LeNet5::from_file(safetensors::read(bytes)?)?;
         Ok(Lenet {
             prepared: Prepared::new(&net),
             net,
@@ -107,23 +110,31 @@ impl Lenet {
     /// copy, so that writing into it cannot change one layout of the weights and not the
     /// other.
     pub fn param(&self, name: &str) -> Result<Vec<f32>> {
-        let names: Vec<&str> = lenet5::PARAMS.iter().map(|(n, _)| *n).collect();
-        match self.net.param(name) {
-            Some(p) => Ok(p.to_vec()),
-            None => bail!(
-                "LeNet-5 has no parameter {name:?}; it has {}",
-                names.join(", ")
-            ),
-        }
+        self.net.tensor(name)
+    }
+
+    /// The layers a student can point at, in order, with their shapes: a JSON array of
+    /// `{"name": "c1", "shape": [6, 28, 28]}`, the input first.
+    pub fn layers() -> String {
+        let layers: Vec<String> = std::iter::once(("input", &[1, 28, 28][..]))
+            .chain(LAYERS.iter().map(|l| (l.name, l.shape)))
+            .map(|(name, shape)| {
+                let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+                format!("{{\"name\":\"{name}\",\"shape\":[{}]}}", dims.join(","))
+            })
+            .collect();
+        format!("[{}]", layers.join(","))
     }
 
     /// How unit `unit` of `layer` ("c1", "s2", "c3", "s4", "f5", "f6", "logits") got its
     /// value for the last image: [bias, sum before the activation, value, then (index into
     /// the layer below, its value, weight) per product; the weight is 1 for pooled cells].
     pub fn explain(&self, layer: &str, unit: f64) -> Result<Vec<f32>> {
-        let e = self
-            .net
-            .explain(&self.acts, layer, whole("unit", unit, 0, 4703)?)?;
+        let e = self.net.explain(
+            &self.acts,
+            layer,
+            whole("unit", unit, 0, u32::MAX as usize)?,
+        )?;
         let mut out = vec![e.bias, e.pre, e.value];
         out.extend(e.terms.iter().flat_map(|&(i, x, w)| [i as f32, x, w]));
         Ok(out)
@@ -132,36 +143,32 @@ impl Lenet {
     /// "relu" or "tanh".
     #[wasm_bindgen(getter)]
     pub fn activation(&self) -> String {
-        format!("{:?}", self.net.act).to_lowercase()
+        self.net.act.name().into()
     }
 
     /// "max" or "avg".
     #[wasm_bindgen(getter)]
     pub fn pooling(&self) -> String {
-        format!("{:?}", self.net.pool).to_lowercase()
+        self.net.pool.name().into()
     }
 }
 
 /// LeNet-5 training on MNIST, advanced a few steps per call so a Web Worker can report
-/// progress and answer pause/resume between calls.
+/// progress and answer pause/resume between calls: a thin driver of [`Trainer`].
 #[wasm_bindgen]
 pub struct LenetTrainer {
-    trainer: Trainer,
-    rng: Rng,
+    trainer: Option<Trainer<LeNet5>>,
+    /// Made at construction; the trainer takes it when the training set arrives.
+    pending: Option<(LeNet5, Rng)>,
     train: Option<Mnist>,
     test: Option<Mnist>,
     batch: usize,
     epochs: usize,
     lr: f32,
-    order: Vec<usize>,
-    pos: usize,
-    epoch: usize,
-    step: usize,
-    x: Vec<f32>,
-    labels: Vec<u8>,
-    last_loss: f32,
-    last_accuracy: f32,
 }
+
+/// Random shifts of up to 2 pixels, as `train-lenet` does by default.
+const SHIFT: isize = 2;
 
 #[wasm_bindgen]
 impl LenetTrainer {
@@ -176,38 +183,38 @@ impl LenetTrainer {
             bail!("learning rate must be above 0 and at most 1, got {lr}");
         }
         let mut rng = Rng::new(seed);
-        let net = LeNet5::init(
-            rng.next_u64(),
-            crate::cnn::activation::Activation::Relu,
-            lenet5::Pool::Max,
-        );
-        let mut trainer = Trainer::new(net, lr as f32, 1);
-        trainer.opt.weight_decay = 1e-4;
+        let net = LeNet5::init(rng.next_u64(), Activation::Relu, Pool::Max);
         Ok(LenetTrainer {
-            trainer,
-            rng,
+            trainer: None,
+            pending: Some((net, rng)),
             train: None,
             test: None,
             batch,
             epochs,
             lr: lr as f32,
-            order: Vec::new(),
-            pos: 0,
-            epoch: 0,
-            step: 0,
-            x: vec![0.0; batch * IMAGE],
-            labels: vec![0; batch],
-            last_loss: f32::NAN,
-            last_accuracy: f32::NAN,
         })
     }
 
-    /// The training set as the two IDX files' bytes; malformed files are errors.
+    /// The training set as the two IDX files' bytes; malformed files are errors. Training
+    /// starts from the first epoch when it arrives (once).
     #[wasm_bindgen(js_name = setTrainData)]
     pub fn set_train_data(&mut self, images: &[u8], labels: &[u8]) -> Result<()> {
         let m = Mnist::from_idx(images, labels)?;
-        self.order = (0..m.len()).collect();
-        self.pos = m.len(); // shuffle before the first step
+        let Some((net, rng)) = self.pending.take() else {
+            bail!("the training set is already loaded");
+        };
+        let total = m.len().div_ceil(self.batch) * self.epochs;
+        let opt = Optimizer::new(Method::ADAM, 1e-4, lenet5::N_PARAMS);
+        let schedule = Schedule::cosine(self.lr, total);
+        self.trainer = Some(Trainer::new(
+            net,
+            opt,
+            schedule,
+            m.len(),
+            self.batch,
+            1,
+            rng,
+        ));
         self.train = Some(m);
         Ok(())
     }
@@ -222,90 +229,67 @@ impl LenetTrainer {
     /// returns how many ran. Loss and accuracy of the last batch are then in the getters.
     pub fn run(&mut self, steps: f64) -> Result<u32> {
         let steps = whole("steps", steps, 1, 1_000_000)?;
-        let Some(train) = self.train.as_ref() else {
+        let (Some(t), Some(set)) = (self.trainer.as_mut(), self.train.as_ref()) else {
             bail!("no training data yet: call setTrainData first")
         };
-        let per_epoch = train.len().div_ceil(self.batch);
-        let total = per_epoch * self.epochs;
-        let mut ran = 0;
-        while ran < steps && self.step < total {
-            if self.pos >= self.order.len() {
-                for i in (1..self.order.len()).rev() {
-                    self.order.swap(i, self.rng.below(i + 1));
-                }
-                self.pos = 0;
-            }
-            let idx = &self.order[self.pos..(self.pos + self.batch).min(self.order.len())];
-            let k = idx.len();
-            train.batch(
-                idx,
-                Some((&mut self.rng, 2)),
-                &mut self.x[..k * IMAGE],
-                &mut self.labels[..k],
-            );
-            self.trainer.opt.lr = self.lr
-                * 0.5
-                * (1.0 + (std::f32::consts::PI * self.step as f32 / total as f32).cos());
-            let (loss, right) = self.trainer.step(&self.x[..k * IMAGE], &self.labels[..k]);
-            (self.last_loss, self.last_accuracy) = (loss, right as f32 / k as f32);
-            self.pos += k;
-            self.step += 1;
-            self.epoch = self.step / per_epoch;
-            ran += 1;
-        }
-        Ok(ran as u32)
+        Ok(t.run(&Digits { set, shift: SHIFT }, steps) as u32)
     }
 
     /// Accuracy on the first `count` test images (all of them if `count` is larger).
     pub fn evaluate(&self, count: f64) -> Result<f64> {
-        let Some(test) = self.test.as_ref() else {
+        let Some(set) = self.test.as_ref() else {
             bail!("no test data yet: call setTestData first")
         };
-        let count = whole("count", count, 1, usize::MAX)?.min(test.len());
-        let mut acts = Activations::default();
-        let (mut x, mut labels) = (vec![0.0; 250 * IMAGE], vec![0u8; 250]);
-        let idx: Vec<usize> = (0..count).collect();
-        let mut right = 0;
-        for chunk in idx.chunks(250) {
-            let k = chunk.len();
-            test.batch(chunk, None, &mut x[..k * IMAGE], &mut labels[..k]);
-            self.trainer.net.forward(&x[..k * IMAGE], k, &mut acts);
-            right += correct(&acts.logits, &labels[..k]);
-        }
-        Ok(right as f64 / count as f64)
+        let count = whole("count", count, 1, usize::MAX)?;
+        Ok(evaluate(self.net(), &Digits { set, shift: 0 }, count, 250).accuracy())
     }
 
-    /// The network as a weights file, for `Lenet.fromBytes` (the drawing view).
+    fn net(&self) -> &LeNet5 {
+        match (&self.trainer, &self.pending) {
+            (Some(t), _) => &t.model,
+            (None, Some((net, _))) => net,
+            (None, None) => unreachable!("a trainer or its pending net always exists"),
+        }
+    }
+
+    /// The network as a safetensors file (f32, so nothing is rounded) that `Lenet.fromBytes`
+    /// loads: the drawing view uses it, and a student can download it for PyTorch.
     pub fn weights(&self) -> Vec<u8> {
-        weights::encode(&self.trainer.net)
+        let meta = [
+            ("course", COURSE),
+            ("made_by", "nnplay's training view, in the browser"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        safetensors::save(self.net(), Dtype::F32, &meta)
     }
 
     #[wasm_bindgen(getter)]
     pub fn loss(&self) -> f32 {
-        self.last_loss
+        self.trainer.as_ref().map_or(f32::NAN, |t| t.last.loss)
     }
     /// Fraction right in the last batch (before its update).
     #[wasm_bindgen(getter, js_name = batchAccuracy)]
     pub fn batch_accuracy(&self) -> f32 {
-        self.last_accuracy
+        self.trainer
+            .as_ref()
+            .filter(|t| t.step > 0)
+            .map_or(f32::NAN, |t| t.last.accuracy() as f32)
     }
     #[wasm_bindgen(getter)]
     pub fn seen(&self) -> f64 {
-        self.trainer.seen as f64
+        self.trainer.as_ref().map_or(0.0, |t| t.seen as f64)
     }
     #[wasm_bindgen(getter)]
     pub fn epoch(&self) -> u32 {
-        self.epoch as u32
+        self.trainer.as_ref().map_or(0, |t| t.epoch() as u32)
     }
     #[wasm_bindgen(getter)]
     pub fn step(&self) -> u32 {
-        self.step as u32
+        self.trainer.as_ref().map_or(0, |t| t.step as u32)
     }
     /// Steps in the whole run (epochs × batches per epoch); 0 before data is set.
     #[wasm_bindgen(getter, js_name = totalSteps)]
     pub fn total_steps(&self) -> u32 {
-        self.train
-            .as_ref()
-            .map_or(0, |t| (t.len().div_ceil(self.batch) * self.epochs) as u32)
+        self.trainer.as_ref().map_or(0, |t| t.schedule.total as u32)
     }
 }

@@ -6,38 +6,13 @@ use wasm_bindgen::prelude::*;
 
 use super::{view, whole};
 use crate::cnn::activation::Activation;
+use crate::params::Named;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
-use crate::rnn::{Cell, Output, Packed, Recurrent};
+use crate::rnn::{pytorch_scale, reach, Cell, Output, Packed, Recurrent};
 use crate::shape::check_buffer;
 use crate::{bail, Result};
-
-/// PyTorch's default initialisation: every weight and bias uniform in ±1/√hidden.
-fn pytorch_scale(hidden: usize) -> f32 {
-    1.0 / (hidden as f32).sqrt()
-}
-
-/// "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM optionally ":linear" (σh = identity).
-fn parse_kind(kind: &str) -> Result<Cell> {
-    let wrong = || {
-        crate::Error::new(format!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
-    };
-    let mut parts = kind.split(':');
-    let op = parts
-        .next()
-        .filter(|op| ["rnn", "gru", "lstm"].contains(op))
-        .ok_or_else(wrong)?;
-    let (mut variant, mut h_act) = ("standard", "tanh");
-    for p in parts {
-        match p {
-            "fc" | "peephole" | "standard" if op == "lstm" => variant = p,
-            "linear" | "tanh" if op == "lstm" => h_act = p,
-            _ => return Err(wrong()),
-        }
-    }
-    Cell::parse(op, variant, h_act)
-}
 
 /// A stacked, optionally bidirectional RNN / GRU / LSTM.
 #[wasm_bindgen]
@@ -53,7 +28,7 @@ pub struct RecurrentNet {
 
 #[wasm_bindgen]
 impl RecurrentNet {
-    /// `kind` as [`parse_kind`]; sizes; `seed` for PyTorch-style random weights.
+    /// `kind` as [`Cell::from_kind`]; sizes; `seed` for PyTorch-style random weights.
     #[wasm_bindgen(constructor)]
     pub fn new(
         kind: &str,
@@ -63,7 +38,7 @@ impl RecurrentNet {
         bidirectional: bool,
         seed: f64,
     ) -> Result<RecurrentNet> {
-        let cell = parse_kind(kind)?;
+        let cell = Cell::from_kind(kind)?;
         let (input, hidden) = (
             whole("input size", input, 1, 4096)?,
             whole("hidden size", hidden, 1, 1024)?,
@@ -92,63 +67,29 @@ impl RecurrentNet {
     /// The names of this network's weight tensors, PyTorch style.
     #[wasm_bindgen(js_name = weightNames)]
     pub fn weight_names(&self) -> Vec<String> {
-        (0..self.net.weights.len())
-            .flat_map(|k| {
-                let sfx = self.net.suffix(k);
-                let w = &self.net.weights[k];
-                [
-                    ("weight_ih", &w.w_ih),
-                    ("weight_hh", &w.w_hh),
-                    ("bias_ih", &w.b_ih),
-                    ("bias_hh", &w.b_hh),
-                    ("weight_ch", &w.w_ch),
-                ]
-                .into_iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(move |(n, _)| format!("{n}_{sfx}"))
-                .collect::<Vec<_>>()
-            })
+        self.net
+            .table()
+            .params()
+            .iter()
+            .map(|p| p.name.clone())
             .collect()
-    }
-
-    fn tensor(&mut self, name: &str) -> Result<&mut Vec<f32>> {
-        let names = self.weight_names();
-        if !names.iter().any(|n| n == name) {
-            bail!(
-                "this network has no weight {name:?}; it has {}",
-                names.join(", ")
-            );
-        }
-        let (stem, rest) = name.rsplit_once("_l").expect("names have a layer suffix");
-        let layer: usize = rest
-            .trim_end_matches("_reverse")
-            .parse()
-            .expect("layer number");
-        let k = layer * self.net.directions() + usize::from(rest.ends_with("_reverse"));
-        let w = &mut self.net.weights[k];
-        Ok(match stem {
-            "weight_ih" => &mut w.w_ih,
-            "weight_hh" => &mut w.w_hh,
-            "bias_ih" => &mut w.b_ih,
-            "bias_hh" => &mut w.b_hh,
-            _ => &mut w.w_ch,
-        })
     }
 
     /// Replaces one weight tensor (same length, finite values).
     #[wasm_bindgen(js_name = setWeight)]
     pub fn set_weight(&mut self, name: &str, values: &[f32]) -> Result<()> {
-        let t = self.tensor(name)?;
-        check_buffer(name, values, &[t.len()])?;
-        t.copy_from_slice(values);
+        let table = self.net.table();
+        let i = table.index(name).ok_or_else(|| table.no_such(name))?;
+        check_buffer(name, values, &table.params()[i].shape)?;
+        self.net.tensors_mut()[i].copy_from_slice(values);
         self.stepper = None;
         self.packed = self.net.pack();
         Ok(())
     }
 
     /// A copy of one weight tensor (change weights with `setWeight`).
-    pub fn weight(&mut self, name: &str) -> Result<Vec<f32>> {
-        Ok(self.tensor(name)?.clone())
+    pub fn weight(&self, name: &str) -> Result<Vec<f32>> {
+        self.net.tensor(name)
     }
 
     /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
@@ -330,58 +271,14 @@ impl SimpleNet {
     }
 }
 
-/// How far back a gradient reaches (the course's "why gates matter"): a network of `kind`
-/// ("elman", "rnn", "gru" or "lstm"; hidden size `hidden`) reads `t` random inputs, and the
-/// loss is its last hidden state summed (for Elman: its output). Returns, for every step s,
-/// the norm of dLoss/dx_s. LSTMs start with forget-gate bias 1 (Jozefowicz et al. 2015),
-/// as is usual; everything else is PyTorch's default initialisation from `seed`.
+/// See [`reach::gradient_norms`]: for every step s of a `t`-step sequence, the norm of the
+/// loss's gradient with respect to x_s.
 #[wasm_bindgen(js_name = gradientNorms)]
 pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> Result<Vec<f32>> {
-    let (t, h) = (
+    reach::gradient_norms(
+        kind,
         whole("T (time steps)", t, 1, 1000)?,
         whole("hidden size", hidden, 1, 256)?,
-    );
-    let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
-    let input = 4;
-    let mut rng = Rng::new(seed ^ 0x5eed);
-    let x: Vec<f32> = (0..t * input).map(|_| rng.normal()).collect();
-    let norms = |g: &[f32]| {
-        g.chunks_exact(input)
-            .map(|r| r.iter().map(|v| v * v).sum::<f32>().sqrt())
-            .collect::<Vec<f32>>()
-    };
-    if kind == "elman" {
-        let mut r = Rng::new(seed);
-        let mut net = SimpleRnn::random(
-            Feedback::Elman,
-            (input, h, 1),
-            Activation::Identity,
-            pytorch_scale(h),
-            &mut r,
-        );
-        // y = the sum of h, so dy at the last step reaches every unit alike.
-        (net.w_hy, net.b_hy) = (vec![1.0; h], vec![0.0]);
-        let s0 = vec![0.0; h];
-        let fwd = net.forward(&x, t, 1, &s0);
-        let mut dy = vec![0.0; t];
-        dy[t - 1] = 1.0;
-        return Ok(norms(&net.backward(&fwd, &x, t, 1, &s0, &[], &dy).x));
-    }
-    let mut net = RecurrentNet::new(kind, input as f64, h as f64, 1.0, false, seed as f64)
-        .map_err(|_| {
-            crate::Error::new(format!(
-                "kind must be elman, rnn, gru or lstm, got {kind:?}"
-            ))
-        })?;
-    if let Cell::Lstm { .. } = net.net.cell {
-        let w = &mut net.net.weights[0];
-        w.b_ih[h..2 * h].fill(1.0);
-        w.b_hh[h..2 * h].fill(0.0);
-    }
-    let zeros = vec![0.0; h];
-    let fwd = net.net.forward(&x, t, 1, &zeros, &zeros);
-    let mut dy = vec![0.0; t * h];
-    dy[(t - 1) * h..].fill(1.0);
-    let g = net.net.backward(&fwd, t, 1, &zeros, &zeros, &dy, &[], &[]);
-    Ok(norms(&g.x))
+        whole("seed", seed, 0, u32::MAX as usize)? as u64,
+    )
 }

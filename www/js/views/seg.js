@@ -19,8 +19,8 @@ export const schema = {
 
 let loaded = null;
 function segmenter() {
-  loaded ??= fetch(new URL("weights/bmes.nnpb", document.baseURI)).then(async (r) => {
-    if (!r.ok) throw new Error(`weights/bmes.nnpb: HTTP ${r.status}`);
+  loaded ??= fetch(new URL("weights/bmes.safetensors", document.baseURI)).then(async (r) => {
+    if (!r.ok) throw new Error(`weights/bmes.safetensors: HTTP ${r.status}`);
     return wasm().Segmenter.fromBytes(new Uint8Array(await r.arrayBuffer()));
   });
   return loaded;

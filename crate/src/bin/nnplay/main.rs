@@ -2,10 +2,12 @@
 //! - `nnplay check PATH...` runs golden conformance cases (files or folders of `*.json`) and
 //!   ends with `N passed, N failed`; it exits 1 if anything failed.
 //! - `nnplay train-lenet [options]` trains LeNet-5 on MNIST and writes a weights file.
-//! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`.
+//! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`;
+//!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
 
 mod bmes;
+mod cli;
 mod lenet;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ const USAGE: &str = "usage:
   nnplay train-lenet [--data DIR] [--out FILE] [--epochs N] [--batch N] [--lr X]
                      [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
   nnplay eval-lenet [--weights FILE] [--data DIR]
+  nnplay lenet-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]";
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("check") if args.len() > 1 => return check(&args[1..]),
         Some("train-lenet") => lenet::train(&args[1..]),
         Some("eval-lenet") => lenet::eval(&args[1..]),
+        Some("lenet-logits") => lenet::logits(&args[1..]),
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
         _ => {
