@@ -6,7 +6,8 @@
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
+import { makeGrid, fmt } from "../grid.js";
+import { diverging, inputShade } from "../palette.js";
 
 // A hand-drawn 7 (strokes rasterised with a soft pen), rows of 0–9 ink levels.
 const DIGIT_7 = [
@@ -188,8 +189,8 @@ export function mount(root, state, setState) {
     const xGrid = makeGrid({
       rows: p.h, cols: p.w, values: x, ring, editable: small ? "type" : "draw",
       label: (r, c, v) => t("conv.cellInput", { r: r + 1, c: c + 1, v: fmt(v) }),
-      padLabel: t("conv.padCell"), color: (v) => `hsl(210 25% ${Math.round(100 - clamp01(v) * 72)}%)`,
-      dark: (v) => clamp01(v) > 0.55, onEdit: edit("x", x),
+      padLabel: t("conv.padCell"), color: inputShade,
+      dark: (v) => v > 0.55, onEdit: edit("x", x),
     });
     const kmax = Math.max(...k.map(Math.abs), 1e-9);
     const kGrid = makeGrid({

@@ -6,7 +6,8 @@
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../lenet.js";
-import { fmt, diverging } from "../grid.js";
+import { fmt } from "../grid.js";
+import { diverging, IMAGE } from "../palette.js";
 import { create as create3d } from "../lenet3d.js";
 
 const LAYERS = [
@@ -55,7 +56,11 @@ async function testDigits(i) {
   return samples[n];
 }
 
-/** Paints `values` (side × side, or a strip of units) into a canvas, one pixel per unit. */
+// The palette's image colours as per-channel falls from white (255) at value 1.
+const [POS, NEG, INK] = [IMAGE.pos, IMAGE.neg, IMAGE.ink].map((c) => c.map((v) => 255 - v));
+
+/** Paints `values` (side × side, or a strip of units) into a canvas, one pixel per unit:
+ *  white to ink for the pad, or the palette's orange/blue diverging map for activations. */
 function paint(canvas, values, scale, ink = false) {
   // One context and one ImageData per canvas, kept: allocating them per frame cost more than
   // the forward pass.
@@ -70,20 +75,11 @@ function paint(canvas, values, scale, ink = false) {
     let v = values[i] / scale;
     v = v > 1 ? 1 : v < -1 ? -1 : v;
     const o = i * 4;
-    if (ink) {
-      d[o] = 255 - 226 * v;
-      d[o + 1] = 255 - 216 * v;
-      d[o + 2] = 255 - 204 * v;
-    } else if (v >= 0) {
-      // Activations: orange-brown for positive, blue for negative, white for zero.
-      d[o] = 255 - 60 * v;
-      d[o + 1] = 255 - 170 * v;
-      d[o + 2] = 255 - 235 * v;
-    } else {
-      d[o] = 255 + 200 * v;
-      d[o + 1] = 255 + 120 * v;
-      d[o + 2] = 255 + 20 * v;
-    }
+    const f = ink ? INK : v >= 0 ? POS : NEG;
+    const a = v < 0 && !ink ? -v : v;
+    d[o] = 255 - f[0] * a;
+    d[o + 1] = 255 - f[1] * a;
+    d[o + 2] = 255 - f[2] * a;
     d[o + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);

@@ -7,7 +7,8 @@
 import { t } from "../i18n.js";
 import { el, svg, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { fmt, diverging } from "../grid.js";
+import { fmt } from "../grid.js";
+import { COLORS, diverging } from "../palette.js";
 
 const CELLS = ["elman", "jordan", "rnn", "gru", "lstm", "peephole", "fc"];
 const SEQS = {
@@ -253,7 +254,7 @@ export function mount(root, state, setState) {
           g.append(svg("rect", { x: xOf(time), y, width: cw, height: ch, rx: 6 }));
           // h as a strip of H coloured cells inside the box.
           for (let j = 0; j < H_; j++) {
-            g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: (cw - 12) / H_ - 1, height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : "#eef1f5", class: "hcell" }));
+            g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: (cw - 12) / H_ - 1, height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : COLORS.empty, class: "hcell" }));
           }
           root.append(g);
           // The recurrent wire to the next step in this direction.
@@ -284,7 +285,7 @@ export function mount(root, state, setState) {
         g.append(svg("rect", { x: xOf(time), y: y0, width: cw, height: ch - 8, rx: 4 }));
         for (let j = 0; j < 2 * H_; j++) {
           const v = j < H_ ? hf[time * H_ + j] : hb[time * H_ + j - H_];
-          g.append(svg("rect", { x: xOf(time) + 4 + (j * (cw - 8)) / (2 * H_), y: y0 + 6, width: (cw - 8) / (2 * H_) - 1, height: ch - 20, fill: ready ? diverging(v) : "#eef1f5" }));
+          g.append(svg("rect", { x: xOf(time) + 4 + (j * (cw - 8)) / (2 * H_), y: y0 + 6, width: (cw - 8) / (2 * H_) - 1, height: ch - 20, fill: ready ? diverging(v) : COLORS.empty }));
         }
         g.append(svg("line", { x1: xOf(time) + cw / 2, y1: y0 + 4, x2: xOf(time) + cw / 2, y2: y0 + ch - 12, class: "concat-split" }));
         root.append(g);
