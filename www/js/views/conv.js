@@ -25,7 +25,7 @@ const DIGIT_7 = [
 const digit = () => DIGIT_7.join("").split("").map((c) => Math.round((Number(c) / 9) * 100) / 100);
 
 // The course's slide: input rows 11100/01110/00111/00110/01100, kernel 101/010/101.
-export const PRESETS = {
+const PRESETS = {
   course: {
     h: 5, w: 5, x: [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0],
     kh: 3, kw: 3, k: [1, 0, 1, 0, 1, 0, 1, 0, 1], stride: 1, pad: "valid",
@@ -47,7 +47,7 @@ export const schema = {
 };
 
 /** The state a preset starts from (stride and padding as the course shows it). */
-export function presetState(name) {
+function presetState(name) {
   const p = PRESETS[name];
   return { preset: name, stride: p.stride, pad: p.pad, x: null, k: null };
 }
