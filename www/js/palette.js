@@ -24,7 +24,7 @@ export const COLORS = {
 };
 
 /** "#rrggbb" as [r, g, b] in 0–255. */
-export function rgb(hex) {
+function rgb(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 }
 
