@@ -3,13 +3,7 @@
 // numbers; large ones (28×28) show shades and can be drawn on. An optional ring of padding
 // cells shows SAME's zeros around the plane. Its colours come from the caller (palette.js).
 
-/** A number as the course writes it: integers plain, others to 3 decimals; negatives in
- *  parentheses when they stand inside a product (1*(-1)). */
-export function fmt(v, paren = false) {
-  const r = Math.round(v * 1000) / 1000;
-  const s = Object.is(r, -0) ? "0" : String(r);
-  return paren && r < 0 ? `(${s})` : s;
-}
+import { fmt } from "./format.js";
 
 function short(v) {
   const s = String(Math.round(v * 10) / 10);

@@ -6,7 +6,8 @@
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { makeGrid, fmt } from "../grid.js";
+import { makeGrid } from "../grid.js";
+import { fmt } from "../format.js";
 import { diverging, inputShade } from "../palette.js";
 
 // A hand-drawn 7 (strokes rasterised with a soft pen), rows of 0–9 ink levels.

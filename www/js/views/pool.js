@@ -6,7 +6,8 @@
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { makeGrid, fmt } from "../grid.js";
+import { makeGrid } from "../grid.js";
+import { fmt } from "../format.js";
 import { diverging, activationShade } from "../palette.js";
 
 const DEFAULT = [1.6, 0, 0.2, 0.9, 0, 0.4, 2.4, 0, 0, 1.2, 0, 1.5, 0.3, 0.6, 0.5, 0.2];

@@ -5,7 +5,7 @@
 
 import { t } from "../../i18n.js";
 import { svg } from "../../dom.js";
-import { fmt } from "../../grid.js";
+import { fmt } from "../../format.js";
 import { COLORS, diverging } from "../../palette.js";
 
 /** Where everything goes for run `run`: box sizes, the rows, and the x of each time step. */

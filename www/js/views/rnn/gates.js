@@ -3,7 +3,7 @@
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
-import { fmt } from "../../grid.js";
+import { fmt } from "../../format.js";
 import { diverging } from "../../palette.js";
 import { GATES } from "./nets.js";
 import { formulas } from "./formulas.js";
