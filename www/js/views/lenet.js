@@ -46,7 +46,16 @@ export function mount(root, state, setState) {
     setState,
   });
   const layers = layerCanvases({ selection, select, ready: () => source.net !== null });
-  const modes = modeSwitch({ setState, selection, select });
+  const modes = modeSwitch({
+    setState,
+    selection,
+    select,
+    // Its first picture: every unit's activation and the selected unit's edges.
+    made() {
+      boxesFor = null;
+      schedule();
+    },
+  });
   const info = el("div", { class: "unit-info", "aria-live": "polite" });
   const panel = unitPanel(info);
   const left = el("div", { class: "pad-col" }, ...source.nodes, ...pad.nodes, ...pred.nodes);
@@ -94,6 +103,7 @@ export function mount(root, state, setState) {
   async function update(s) {
     layers.el.hidden = s.mode === "3d";
     if (modes.set(s.mode)) boxesFor = null;
+    if (s.mode === "3d" && !modes.shown) await modes.ready(); // lenet3d.js loads on first use
     await source.update(s.net);
     sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
     if (!(await pad.show(s.digit)) && source.net) explain();

@@ -1,13 +1,13 @@
 // The LeNet-5 view's switch between its flat layers and the 3D node-link mode (lenet3d.js,
-// made on first use): the two buttons, the WebGL canvas with its hint, and the canvas's mouse
-// and keyboard controls (drag orbits, the wheel zooms, a click selects a unit).
+// loaded and made on first use): the two buttons, the WebGL canvas with its hint, and the
+// canvas's mouse and keyboard controls (drag orbits, the wheel zooms, a click selects a unit).
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
-import { create as create3d } from "../../lenet3d.js";
 
-/** `selection()` is the selected { layer, unit }, `select(layer, unit)` changes it. */
-export function modeSwitch({ setState, selection, select }) {
+/** `selection()` is the selected { layer, unit }, `select(layer, unit)` changes it;
+ *  `made()` is called once the 3D network exists, to give it activations and edges. */
+export function modeSwitch({ setState, selection, select, made }) {
   const buttons = el("div", { class: "mode-switch", role: "group", "aria-label": t("lenet.mode") });
   const pressed = {};
   for (const m of ["flat", "3d"]) {
@@ -20,6 +20,7 @@ export function modeSwitch({ setState, selection, select }) {
   const box = el("div", { class: "view3d" }, canvas, hint);
   box.hidden = true;
   let r3d = null;
+  let making = null; // the promise of the 3D network, once asked for
 
   function wire() {
     let drag = null;
@@ -68,18 +69,23 @@ export function modeSwitch({ setState, selection, select }) {
       const changed = box.hidden !== (mode !== "3d");
       box.hidden = mode !== "3d";
       for (const m of ["flat", "3d"]) pressed[m].setAttribute("aria-pressed", String(m === mode));
-      if (mode === "3d" && !r3d) {
-        r3d = create3d(canvas);
-        if (r3d) {
-          wire();
-        } else {
-          // No WebGL 2 (a blocklisted GPU, Firefox headless): say so, with no blank box to tab into.
-          canvas.hidden = true;
-          hint.textContent = t("lenet.no3d");
-        }
+      if (mode === "3d") {
+        making ??= import("../../lenet3d.js").then(({ create }) => {
+          r3d = create(canvas);
+          if (r3d) {
+            wire();
+            made();
+          } else {
+            // No WebGL 2 (a blocklisted GPU, Firefox headless): say so, with no blank box to tab into.
+            canvas.hidden = true;
+            hint.textContent = t("lenet.no3d");
+          }
+        });
       }
       return changed;
     },
+    /** Resolves once the 3D network exists, if it was asked for. */
+    ready: () => making,
     /** Whether the 3D network is on screen (and wants activations and edges). */
     get shown() {
       return r3d !== null && !box.hidden;
