@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS, switchLang } from "./harness.mjs";
 
 const env = sharedBrowser();
 
@@ -90,7 +90,7 @@ test("Chinese for Chinese browsers, English otherwise, and a switch for both", a
   let { page, context } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
   await gotoView(page, env.server.url, "#view=conv");
   assert.equal(await page.textContent("#conv-title"), "卷积实验室");
-  await page.click("#lang-switch");
+  await switchLang(page);
   assert.equal(await page.textContent("#conv-title"), "Convolution lab");
   assert.match(page.url(), /lang=en/);
   await context.close();

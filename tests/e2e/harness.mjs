@@ -130,6 +130,14 @@ export async function gotoView(page, origin, hash) {
   await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
 }
 
+/** Presses the header's language button and waits until the page speaks the other language
+ *  (that language's strings load on the first press). */
+export async function switchLang(page) {
+  const was = await page.evaluate(() => document.documentElement.lang);
+  await page.click("#lang-switch");
+  await page.waitForFunction((l) => document.documentElement.lang !== l, was);
+}
+
 /**
  * Opens `hash` in a fresh page and returns every file it fetched with its size raw and as
  * gzip -9 would send it (the static server here does not compress, so we measure). Firefox

@@ -1,7 +1,7 @@
 // The ImageNet view states the course's facts and charts the winners' errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, openPage, gotoView } from "./harness.mjs";
+import { serve, launch, openPage, gotoView, switchLang } from "./harness.mjs";
 
 test("ImageNet facts, eight winners charted, sources cited, in both languages", async () => {
   const server = await serve();
@@ -14,7 +14,7 @@ test("ImageNet facts, eight winners charted, sources cited, in both languages", 
     assert.equal(await page.locator("svg.chart rect.bar").count(), 8);
     assert.equal(await page.locator("svg.chart rect.bar.cnn").count(), 6);
     assert.match(await page.textContent(".sources"), /Russakovsky/);
-    await page.click("#lang-switch");
+    await switchLang(page);
     assert.match(await page.textContent(".facts"), /15 million.*22,000.*Fei-Fei Li/s);
     assert.deepEqual(errors, []);
   } finally {

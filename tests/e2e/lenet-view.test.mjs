@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, RESULTS, switchLang } from "./harness.mjs";
 
 const env = sharedBrowser();
 
@@ -44,7 +44,7 @@ test("a 1 drawn with the mouse is read as 1, also after switching the language",
   await page.waitForTimeout(100);
   assert.equal(await page.textContent(".pred-big"), "1");
   // Switching the language rebuilds the view; the drawing stays (it is not in the URL).
-  await page.click("#lang-switch");
+  await switchLang(page);
   await ready(page);
   await page.waitForTimeout(100);
   assert.match(page.url(), /lang=en/);

@@ -1,27 +1,13 @@
 // A grid of numbered cells (input, kernel or feature map), keyboard-operable as a WAI-ARIA
 // grid: one cell in the tab order, arrow keys move, typing edits. Small grids show their
 // numbers; large ones (28×28) show shades and can be drawn on. An optional ring of padding
-// cells shows SAME's zeros around the plane.
+// cells shows SAME's zeros around the plane. Its colours come from the caller (palette.js).
 
-export const clamp01 = (v) => Math.max(0, Math.min(1, v));
-
-/** A number as the course writes it: integers plain, others to 3 decimals; negatives in
- *  parentheses when they stand inside a product (1*(-1)). */
-export function fmt(v, paren = false) {
-  const r = Math.round(v * 1000) / 1000;
-  const s = Object.is(r, -0) ? "0" : String(r);
-  return paren && r < 0 ? `(${s})` : s;
-}
+import { fmt } from "./format.js";
 
 function short(v) {
   const s = String(Math.round(v * 10) / 10);
   return s.replace(/^(-?)0\./, "$1.").replace(/^-?\.?0$/, "0");
-}
-
-/** Blue for negative, orange for positive; v in [-1, 1]. */
-export function diverging(v) {
-  const a = clamp01(Math.abs(v));
-  return v >= 0 ? `hsl(28 92% ${Math.round(100 - a * 52)}%)` : `hsl(212 80% ${Math.round(100 - a * 52)}%)`;
 }
 
 export function makeGrid(o) {

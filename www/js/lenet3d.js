@@ -2,6 +2,8 @@
 // its layer's plane, coloured by its activation; the selected unit's edges drawn from the
 // units that feed it. WebGL 2 with a small orbit camera; no library.
 
+import { COLORS, IMAGE, rgb01 } from "./palette.js";
+
 const VERT = `#version 300 es
 uniform mat4 u_mvp;
 uniform float u_size;
@@ -62,6 +64,12 @@ function mul(a, b) {
   for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) o[c * 4 + r] += a[k * 4 + r] * b[c * 4 + k];
   return o;
 }
+
+// The flat view's colours (palette.js) in WebGL's 0–1: white at zero, falling toward IMAGE.pos
+// as a unit rises to +1 and toward IMAGE.neg as it drops to -1; edges coloured by weight sign.
+const FALL = { pos: IMAGE.pos.map((c) => 1 - c / 255), neg: IMAGE.neg.map((c) => 1 - c / 255) };
+const EDGE = { pos: rgb01(COLORS.orange), neg: rgb01(COLORS.blue) };
+const STAGE = rgb01(COLORS.stage);
 
 const FOCAL = 1 / Math.tan(Math.PI / 8); // a 45° vertical field of view
 
@@ -147,7 +155,7 @@ export function create(canvas) {
     const [w, h] = [canvas.clientWidth, canvas.clientHeight];
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     gl.viewport(0, 0, canvas.width, canvas.height);
-    gl.clearColor(0.88, 0.9, 0.93, 1); // light grey, so units at zero (white) still show
+    gl.clearColor(...STAGE, 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     gl.enable(gl.DEPTH_TEST);
     gl.useProgram(prog);
@@ -178,8 +186,8 @@ export function create(canvas) {
         for (let i = 0; i < v.length; i++) {
           const a = Math.max(-1, Math.min(1, v[i] / s));
           const o = (offsets[l.key] + i) * 3;
-          // The flat view's palette: white at zero, orange-brown up, blue down.
-          colors.set(a >= 0 ? [1 - 0.24 * a, 1 - 0.67 * a, 1 - 0.92 * a] : [1 + 0.78 * a, 1 + 0.47 * a, 1 + 0.08 * a], o);
+          const [f, k] = a >= 0 ? [FALL.pos, a] : [FALL.neg, -a];
+          colors.set([1 - f[0] * k, 1 - f[1] * k, 1 - f[2] * k], o);
         }
       }
       gl.bindBuffer(gl.ARRAY_BUFFER, colBuf);
@@ -194,7 +202,7 @@ export function create(canvas) {
       sources.forEach(({ index, w }, i) => {
         p.set(pos.subarray((offsets[below] + index) * 3, (offsets[below] + index) * 3 + 3), i * 6);
         p.set(to, i * 6 + 3);
-        const col = w >= 0 ? [0.92, 0.35, 0.05] : [0.15, 0.39, 0.92];
+        const col = w >= 0 ? EDGE.pos : EDGE.neg;
         c.set(col, i * 6);
         c.set(col, i * 6 + 3);
       });

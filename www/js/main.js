@@ -2,7 +2,7 @@
 // and keeps the hash in step with every change (so any state can be linked or embedded).
 
 import { wasmReady } from "./wasm.js";
-import { t, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
+import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
 const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
@@ -95,16 +95,16 @@ function render() {
   mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
 }
 
-// Each hash change loads its view's module first; a later change that lands meanwhile wins,
-// so a slow import can never apply one view's settings to another.
+// Each hash change loads its view's module (and its language's strings) first; a later change
+// that lands meanwhile wins, so a slow import can never apply one view's settings to another.
 let navigation = 0;
 let loading = false;
 async function fromHash() {
   const mine = ++navigation;
-  const view = readHash(COMMON).view;
+  const { view, lang } = readHash(COMMON);
   loading = true;
   try {
-    await loadView(view);
+    await Promise.all([loadView(view), loadLang(lang)]);
   } finally {
     if (mine === navigation) loading = false;
   }
@@ -115,7 +115,9 @@ async function fromHash() {
 }
 
 async function boot() {
-  setLang(readHash(COMMON).lang);
+  const { lang } = readHash(COMMON);
+  await loadLang(lang);
+  setLang(lang);
   translateDom();
   document.getElementById("status").textContent = t("app.loading");
   try {
@@ -125,7 +127,12 @@ async function boot() {
     return;
   }
   document.getElementById("status").textContent = "";
-  document.getElementById("lang-switch").addEventListener("click", () => setState({ lang: state.lang === "zh" ? "en" : "zh" }));
+  // The other language's strings load on the first press (render() speaks only loaded ones).
+  document.getElementById("lang-switch").addEventListener("click", async () => {
+    const lang = state.lang === "zh" ? "en" : "zh";
+    await loadLang(lang);
+    setState({ lang });
+  });
   addEventListener("hashchange", fromHash);
   await fromHash();
   document.body.dataset.ready = "true"; // end-to-end tests wait for this

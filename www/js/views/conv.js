@@ -6,7 +6,9 @@
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
+import { makeGrid } from "../grid.js";
+import { fmt } from "../format.js";
+import { diverging, inputShade } from "../palette.js";
 
 // A hand-drawn 7 (strokes rasterised with a soft pen), rows of 0–9 ink levels.
 const DIGIT_7 = [
@@ -24,7 +26,7 @@ const DIGIT_7 = [
 const digit = () => DIGIT_7.join("").split("").map((c) => Math.round((Number(c) / 9) * 100) / 100);
 
 // The course's slide: input rows 11100/01110/00111/00110/01100, kernel 101/010/101.
-export const PRESETS = {
+const PRESETS = {
   course: {
     h: 5, w: 5, x: [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0],
     kh: 3, kw: 3, k: [1, 0, 1, 0, 1, 0, 1, 0, 1], stride: 1, pad: "valid",
@@ -46,7 +48,7 @@ export const schema = {
 };
 
 /** The state a preset starts from (stride and padding as the course shows it). */
-export function presetState(name) {
+function presetState(name) {
   const p = PRESETS[name];
   return { preset: name, stride: p.stride, pad: p.pad, x: null, k: null };
 }
@@ -188,8 +190,8 @@ export function mount(root, state, setState) {
     const xGrid = makeGrid({
       rows: p.h, cols: p.w, values: x, ring, editable: small ? "type" : "draw",
       label: (r, c, v) => t("conv.cellInput", { r: r + 1, c: c + 1, v: fmt(v) }),
-      padLabel: t("conv.padCell"), color: (v) => `hsl(210 25% ${Math.round(100 - clamp01(v) * 72)}%)`,
-      dark: (v) => clamp01(v) > 0.55, onEdit: edit("x", x),
+      padLabel: t("conv.padCell"), color: inputShade,
+      dark: (v) => v > 0.55, onEdit: edit("x", x),
     });
     const kmax = Math.max(...k.map(Math.abs), 1e-9);
     const kGrid = makeGrid({

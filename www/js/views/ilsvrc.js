@@ -6,7 +6,7 @@ import { t } from "../i18n.js";
 import { el, svg } from "../dom.js";
 
 // Winners of the ILSVRC classification task, top-5 error on the test set.
-export const WINNERS = [
+const WINNERS = [
   { year: 2010, team: "NEC-UIUC", net: "SIFT+SVM", error: 28.2 },
   { year: 2011, team: "XRCE", net: "Fisher+SVM", error: 25.8 },
   { year: 2012, team: "SuperVision", net: "AlexNet", error: 16.4 },

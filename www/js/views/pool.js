@@ -6,7 +6,9 @@
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { makeGrid, fmt, clamp01, diverging } from "../grid.js";
+import { makeGrid } from "../grid.js";
+import { fmt } from "../format.js";
+import { diverging, activationShade } from "../palette.js";
 
 const DEFAULT = [1.6, 0, 0.2, 0.9, 0, 0.4, 2.4, 0, 0, 1.2, 0, 1.5, 0.3, 0.6, 0.5, 0.2];
 const SIDE = 4;
@@ -108,7 +110,7 @@ export function mount(root, state, setState) {
     const inGrid = makeGrid({
       rows: SIDE, cols: SIDE, values: a, editable: "type",
       label: (r, c, v) => t("conv.cellInput", { r: r + 1, c: c + 1, v: fmt(v) }),
-      color: (v) => `hsl(28 80% ${Math.round(100 - clamp01(v / amax) * 45)}%)`, dark: () => false,
+      color: (v) => activationShade(v / amax), dark: () => false,
       onEdit: (i, v) => {
         // To 4 decimals, as the hash stores them (a Float32Array's 1.6 is 1.600000023841858).
         const next = Array.from(a, (x) => Math.round(x * 1e4) / 1e4);

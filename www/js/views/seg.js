@@ -7,7 +7,8 @@
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
-import { diverging, fmt } from "../grid.js";
+import { fmt } from "../format.js";
+import { diverging } from "../palette.js";
 
 const PRESETS = ["人们常说生活是一部教科书", "我从小生长在美国", "有一朵云飘在天空中", "南京市长江大桥"];
 const TAGS = ["B", "M", "E", "S"];

@@ -4,6 +4,7 @@
 
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
+import { COLORS } from "../palette.js";
 import { session, startTraining, pauseTraining, resetTraining } from "../lenet.js";
 
 export const schema = {
@@ -32,15 +33,15 @@ function plot(canvas, loss, acc, test, total) {
   const maxLoss = Math.max(2.5, ...loss.map((p) => p[1]));
   for (let i = 0; i <= 4; i++) {
     const y = pad / 2 + ((h - pad) * i) / 4;
-    ctx.strokeStyle = "#d5dbe3";
+    ctx.strokeStyle = COLORS.line;
     ctx.beginPath();
     ctx.moveTo(pad, y);
     ctx.lineTo(w - right, y);
     ctx.stroke();
-    ctx.fillStyle = "#5b6776";
+    ctx.fillStyle = COLORS.muted;
     ctx.textAlign = "right";
     ctx.fillText(`${100 - 25 * i}%`, pad - 4, y + 4);
-    ctx.fillStyle = "#c2410c";
+    ctx.fillStyle = COLORS.accent;
     ctx.textAlign = "left";
     ctx.fillText(String(Math.round(maxLoss * (1 - i / 4) * 100) / 100), w - right + 4, y + 4);
   }
@@ -54,11 +55,11 @@ function plot(canvas, loss, acc, test, total) {
     pts.forEach(([x, v], i) => (i ? ctx.lineTo(X(x), Y(v / scale)) : ctx.moveTo(X(x), Y(v / scale))));
     ctx.stroke();
   };
-  line(loss, "#ea580c", maxLoss);
-  line(acc, "#64748b");
-  ctx.fillStyle = "#2563eb";
+  line(loss, COLORS.orange, maxLoss);
+  line(acc, COLORS.slate);
+  ctx.fillStyle = COLORS.blue;
   for (const [x, v] of test) ctx.fillRect(X(x) - 4, Y(v) - 4, 8, 8);
-  line(test, "#2563eb");
+  line(test, COLORS.blue);
 }
 
 export function mount(root, state, setState) {

@@ -1,0 +1,60 @@
+// The RNN view's step panel: where the run stands, a table of every gate and state of the
+// step just computed (unit by unit, coloured by value), and the cell's formulas beside it.
+
+import { t } from "../../i18n.js";
+import { el } from "../../dom.js";
+import { fmt } from "../../format.js";
+import { diverging } from "../../palette.js";
+import { GATES } from "./nets.js";
+import { formulas } from "./formulas.js";
+
+/** [name, values] for each gate and state of run `run`'s last step, in the formulas' order. */
+function gateRows(run) {
+  const { s, simple, last } = run;
+  const H_ = s.hidden;
+  const at = (v, width = H_) => Array.from(v.subarray(last.time * width, (last.time + 1) * width));
+  if (simple) return [["h", at(run.net.hidden())], ["y", at(run.net.output(), 2)]];
+  const kind = s.cell === "gru" ? "gru" : s.cell === "rnn" ? "rnn" : "lstm";
+  const names = kind === "lstm" ? ["i", "f", "c̃", "o"] : kind === "gru" ? ["r", "z", "ñ"] : [];
+  const G = GATES[kind].length;
+  const gv = run.net.gates(last.l, last.d);
+  const rows = names.map((n, q) => [n, Array.from(gv.subarray(last.time * G * H_ + q * H_, last.time * G * H_ + (q + 1) * H_))]);
+  if (kind === "lstm") rows.push(["c", at(run.net.cell(last.l, last.d))]);
+  rows.push(["h", at(run.net.hidden(last.l, last.d))]);
+  return rows;
+}
+
+function gateTable(rows) {
+  const table = el("table", { class: "gate-table", id: "rnn-gates" });
+  table.append(el("tr", {}, el("th", { text: t("rnn.gate") }), ...rows[0][1].map((_, j) => el("th", { text: `${t("rnn.unit")} ${j + 1}` }))));
+  for (const [name, vals] of rows) {
+    table.append(el("tr", { "data-gate": name }, el("th", { text: name }), ...vals.map((v) => {
+      const td = el("td", { text: fmt(v) });
+      td.style.backgroundColor = diverging(Math.max(-1, Math.min(1, v)));
+      return td;
+    })));
+  }
+  return table;
+}
+
+export function gatePanel() {
+  const status = el("p", { class: "rnn-status", id: "rnn-status", "aria-live": "polite" });
+  const gates = el("div", { class: "gates" });
+  const math = el("div", { class: "formulas" });
+  return {
+    /** The status line, then the table beside the formulas, in page order. */
+    nodes: [status, el("div", { class: "gate-row" }, gates, math)],
+    show(run) {
+      const { s, simple, last } = run;
+      math.innerHTML = formulas(s.cell, s.hact === "linear").join("");
+      math.classList.toggle("variant", s.cell === "peephole" || s.cell === "fc" || s.cell === "jordan" || s.cell === "elman" || s.hact === "linear");
+      if (!last) {
+        status.textContent = t("rnn.ready", { n: run.total });
+        gates.replaceChildren();
+        return;
+      }
+      status.textContent = simple ? t("rnn.atSimple", { t: last.time + 1, pos: run.pos, n: run.total }) : t("rnn.at", { l: last.l + 1, d: t(last.d ? "rnn.backward" : "rnn.forward"), t: last.time + 1, pos: run.pos, n: run.total });
+      gates.replaceChildren(el("p", { class: "hint", text: t("rnn.gatesAt") }), gateTable(gateRows(run)));
+    },
+  };
+}
