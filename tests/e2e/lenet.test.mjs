@@ -68,8 +68,8 @@ test("a truncated, corrupted or foreign weights file is a clear error", async ()
     return [tryLoad(bytes.slice(0, 5000)), tryLoad(flipped), tryLoad(new TextEncoder().encode("<html>not found</html>")), forwardError];
   });
   assert.match(msgs[0], /truncated/);
-  assert.match(msgs[1], /corrupted/);
-  assert.match(msgs[2], /not an nnplay weights file/);
+  assert.match(msgs[1], /damaged/);
+  assert.match(msgs[2], /not a safetensors file/);
   assert.match(msgs[3], /image has 10 numbers, but its shape \[28, 28\] needs 784/);
   await context.close();
 });

@@ -3,6 +3,7 @@
 // units that feed it. WebGL 2 with a small orbit camera; no library.
 
 import { COLORS, IMAGE, rgb01 } from "./palette.js";
+import { LAYERS } from "./views/lenet/geometry.js";
 
 const VERT = `#version 300 es
 uniform mat4 u_mvp;
@@ -22,16 +23,10 @@ out vec4 color;
 void main() { color = vec4(v_color, 1.0); }`;
 
 // Layer planes along z; maps tiled in a grid within each plane (units are 1 apart).
-const PLAN = [
-  { key: "input", maps: 1, side: 28, cols: 1 },
-  { key: "c1", maps: 6, side: 28, cols: 3 },
-  { key: "s2", maps: 6, side: 14, cols: 3 },
-  { key: "c3", maps: 16, side: 10, cols: 4 },
-  { key: "s4", maps: 16, side: 5, cols: 4 },
-  { key: "f5", units: 120, cols: 12 },
-  { key: "f6", units: 84, cols: 12 },
-  { key: "logits", units: 10, cols: 10 },
-];
+// The layers are the flat view's (from wasm); `cols` of a layer of maps is how many maps a
+// row of its plane holds.
+const MAP_COLS = { input: 1, c1: 3, s2: 3, c3: 4, s4: 4 };
+const PLAN = LAYERS.map((l) => (l.maps ? { ...l, cols: MAP_COLS[l.key] } : l));
 
 /** Positions of every unit, layer by layer: { offsets: {layer: first index}, pos: Float32Array }. */
 export function layout() {

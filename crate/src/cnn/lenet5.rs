@@ -594,25 +594,40 @@ impl Trainable for LeNet5 {
 
 /// The layers a student can point at, in order.
 pub const LAYERS: [Layer; 7] = [
-    Layer::new("c1", &[6, 28, 28]),
-    Layer::new("s2", &[6, 14, 14]),
-    Layer::new("c3", &[16, 10, 10]),
-    Layer::new("s4", &[16, 5, 5]),
-    Layer::new("f5", &[F5]),
-    Layer::new("f6", &[F6]),
-    Layer::new("logits", &[CLASSES]),
+    Layer::new("c1", &[6, 28, 28], Some([5, 1, 2])),
+    Layer::new("s2", &[6, 14, 14], Some([2, 2, 0])),
+    Layer::new("c3", &[16, 10, 10], Some([5, 1, 0])),
+    Layer::new("s4", &[16, 5, 5], Some([2, 2, 0])),
+    Layer::new("f5", &[F5], None),
+    Layer::new("f6", &[F6], None),
+    Layer::new("logits", &[CLASSES], None),
 ];
 
-/// One layer's activations as the page draws them: maps × side × side, or a row of units.
+/// One product of a unit's sum: input `index` of the layer below (the image for C1) with
+/// value `x`, times weight `w` (1 for a pooled cell).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    pub index: usize,
+    pub x: f32,
+    pub w: f32,
+}
+
+/// One layer's activations as the page draws them (maps × side × side, or a row of units)
+/// and, for a convolution or pooling, its window on the layer below: [size, stride, padding].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layer {
     pub name: &'static str,
     pub shape: &'static [usize],
+    pub window: Option<[usize; 3]>,
 }
 
 impl Layer {
-    const fn new(name: &'static str, shape: &'static [usize]) -> Layer {
-        Layer { name, shape }
+    const fn new(name: &'static str, shape: &'static [usize], window: Option<[usize; 3]>) -> Layer {
+        Layer {
+            name,
+            shape,
+            window,
+        }
     }
 
     pub fn units(&self) -> usize {
@@ -623,9 +638,7 @@ impl Layer {
 /// How one unit of image 0 got its value: the products (or pooled cells) that fed it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {
-    /// (flat index into the layer below — the input for C1 —, its value, the weight; the
-    /// weight is 1 for pooled cells).
-    pub terms: Vec<(usize, f32, f32)>,
+    pub terms: Vec<Term>,
     pub bias: f32,
     /// The sum before the activation (for pooling: the pooled value).
     pub pre: f32,
@@ -670,7 +683,12 @@ impl LeNet5 {
                         );
                         if (0..side as isize).contains(&iy) && (0..side as isize).contains(&ix) {
                             let i = (ic * side + iy as usize) * side + ix as usize;
-                            terms.push((i, x[i], w[((o * c + ic) * 5 + ky) * 5 + kx]));
+                            let w = w[((o * c + ic) * 5 + ky) * 5 + kx];
+                            terms.push(Term {
+                                index: i,
+                                x: x[i],
+                                w,
+                            });
                         }
                     }
                 }
@@ -680,7 +698,11 @@ impl LeNet5 {
         let dense = |x: &[f32], w: &[f32], b: &[f32], inp: usize| {
             (
                 (0..inp)
-                    .map(|i| (i, x[i], w[unit * inp + i]))
+                    .map(|i| Term {
+                        index: i,
+                        x: x[i],
+                        w: w[unit * inp + i],
+                    })
                     .collect::<Vec<_>>(),
                 b[unit],
             )
@@ -695,7 +717,11 @@ impl LeNet5 {
                 .iter()
                 .map(|&(dy, dx)| {
                     let i = (c * side + 2 * y + dy) * side + 2 * xx + dx;
-                    (i, x[i], 1.0)
+                    Term {
+                        index: i,
+                        x: x[i],
+                        w: 1.0,
+                    }
                 })
                 .collect();
             terms
@@ -726,11 +752,11 @@ impl LeNet5 {
         };
         let pre = if li == 1 || li == 3 {
             match self.pool {
-                Pool::Max => terms.iter().map(|t| t.1).fold(f32::NEG_INFINITY, f32::max),
-                Pool::Avg => terms.iter().map(|t| t.1).sum::<f32>() / 4.0,
+                Pool::Max => terms.iter().map(|t| t.x).fold(f32::NEG_INFINITY, f32::max),
+                Pool::Avg => terms.iter().map(|t| t.x).sum::<f32>() / 4.0,
             }
         } else {
-            terms.iter().map(|t| t.1 * t.2).sum::<f32>() + bias
+            terms.iter().map(|t| t.x * t.w).sum::<f32>() + bias
         };
         Ok(Explanation {
             terms,

@@ -6,8 +6,11 @@
 //!
 //! [`read`] checks the whole header before it decodes a byte of data (every offset inside
 //! the data and the tensors tiling it exactly, shapes matching sizes, known dtypes) and a
-//! CRC-32 of the data when the file carries one (`__metadata__["crc32"]`, which [`write`]
-//! adds), so a truncated, padded, damaged or lying file is an error that names the tensor.
+//! CRC-32 when the file carries one (`__metadata__["crc32"]`, which [`write`] adds), so a
+//! truncated, padded, damaged or lying file is an error that names the tensor. The CRC
+//! covers what the file means, not its bytes: the data, then every tensor's name, dtype and
+//! shape in data order, then every other metadata entry by key. A damaged header that still
+//! parses is caught too, and a tool that rewrites the JSON in another order keeps it valid.
 
 pub mod json;
 
@@ -107,6 +110,9 @@ impl File {
 /// The most header a file may have (the safetensors library's own limit).
 const MAX_HEADER: u64 = 100_000_000;
 
+/// The most tensors (and metadata entries) a file may have: ResNet-152 has about 900.
+const MAX_TENSORS: usize = 4096;
+
 /// Reads and checks a whole safetensors file.
 pub fn read(b: &[u8]) -> Result<File> {
     if b.len() < 8 {
@@ -141,7 +147,16 @@ pub fn read(b: &[u8]) -> Result<File> {
             spans.push((range, name, dtype, shape));
         }
     }
-    spans.sort_by_key(|(r, ..)| (r.start, r.end));
+    if spans.len() > MAX_TENSORS || file.metadata.len() > MAX_TENSORS {
+        bail!("the file has {} tensors and {} metadata entries; nnplay reads at most {MAX_TENSORS} of each", spans.len(), file.metadata.len());
+    }
+    let order = ascending(
+        &spans
+            .iter()
+            .map(|(r, ..)| (r.start, r.end))
+            .collect::<Vec<_>>(),
+    );
+    let spans: Vec<_> = order.into_iter().map(|i| spans[i].clone()).collect();
     let mut at = 0;
     for (r, name, ..) in &spans {
         if r.start != at {
@@ -164,9 +179,10 @@ pub fn read(b: &[u8]) -> Result<File> {
         );
     }
     if let Some(want) = file.meta("crc32") {
-        let got = format!("{:08x}", crc32(data));
+        let described = spans.iter().map(|(_, n, d, s)| (n.as_str(), *d, &s[..]));
+        let got = format!("{:08x}", checksum(data, described, &file.metadata));
         if got != want {
-            bail!("the file is damaged: its data's CRC-32 is {got}, its header says {want}");
+            bail!("the file is damaged: its CRC-32 is {got}, its header says {want}");
         }
     }
     file.tensors = spans
@@ -272,7 +288,11 @@ pub fn write(
             .filter(|(k, _)| k != "crc32" && k != "format")
             .cloned(),
     );
-    meta.push(("crc32".into(), format!("{:08x}", crc32(&data))));
+    let described = tensors.iter().map(|(n, s, _)| (*n, dtype, *s));
+    meta.push((
+        "crc32".into(),
+        format!("{:08x}", checksum(&data, described, &meta)),
+    ));
     let fields: Vec<String> = meta
         .iter()
         .map(|(k, v)| format!("{}:{}", json::quote(k), json::quote(v)))
@@ -305,16 +325,60 @@ pub fn save(net: &impl Named, dtype: Dtype, extra: &[(String, String)]) -> Vec<u
     write(&list, dtype, &meta)
 }
 
+/// The CRC-32 a file records (see the module's notes): of `data`, then each tensor's
+/// name, dtype and shape in data order, then each metadata entry but "crc32", by key.
+fn checksum<'a>(
+    data: &[u8],
+    tensors: impl Iterator<Item = (&'a str, Dtype, &'a [usize])>,
+    metadata: &[(String, String)],
+) -> u32 {
+    let mut crc = crc32_update(!0, data);
+    for (name, dtype, shape) in tensors {
+        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        let line = format!("{name}\0{}\0{}\n", dtype.name(), dims.join(","));
+        crc = crc32_update(crc, line.as_bytes());
+    }
+    let meta: Vec<&(String, String)> = metadata.iter().filter(|(k, _)| k != "crc32").collect();
+    let keys: Vec<&str> = meta.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, v) in ascending(&keys).into_iter().map(|i| meta[i]) {
+        crc = crc32_update(crc, format!("{k}\0{v}\n").as_bytes());
+    }
+    !crc
+}
+
+/// The indices of `keys` in ascending order, equal keys in their given order: a selection
+/// sort, O(n²) for the few entries of a header (at most [`MAX_TENSORS`]), because the
+/// standard library's sorts add kilobytes to the page's wasm.
+fn ascending<K: PartialOrd>(keys: &[K]) -> Vec<usize> {
+    let mut used = vec![false; keys.len()];
+    let mut out = Vec::with_capacity(keys.len());
+    for _ in 0..keys.len() {
+        let mut best: Option<usize> = None;
+        for (i, k) in keys.iter().enumerate() {
+            if !used[i] && best.is_none_or(|b| *k < keys[b]) {
+                best = Some(i);
+            }
+        }
+        let b = best.expect("one key is left");
+        used[b] = true;
+        out.push(b);
+    }
+    out
+}
+
 /// CRC-32 (IEEE 802.3, as zip and PNG use), bitwise: under a millisecond for our files.
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
+    !crc32_update(!0, data)
+}
+
+fn crc32_update(mut crc: u32, data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
             crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
         }
     }
-    !crc
+    crc
 }
 
 /// f32 to IEEE binary16, rounding to nearest even; out-of-range values become ±inf.

@@ -91,6 +91,15 @@ fn every_damaged_or_lying_file_is_a_readable_error() {
     let last = flipped.len() - 3;
     flipped[last] ^= 4;
     assert!(err(&flipped).contains("damaged"));
+    // A damaged header that still parses: a tensor renamed, a metadata letter changed.
+    for (from, to) in [("fc.bias", "fc.bia5"), ("常说", "常谈")] {
+        let n = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&good[8..8 + n])
+            .unwrap()
+            .replace(from, to);
+        let e = err(&with_header(&good, &header));
+        assert!(e.contains("damaged"), "{from} → {to}: {e}");
+    }
     assert!(err(b"PK\x03\x04").contains("not a safetensors file"));
     assert!(err(b"PK\x03\x04\x14\x00\x00\x00\x08\x00").contains("not a safetensors file"));
     assert!(err(&good[..20]).contains("truncated"));

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{view, view_u32, whole};
 use crate::cnn::activation::Activation;
-use crate::cnn::lenet5::{self, Activations, LeNet5, Pool, Prepared, LAYERS};
+use crate::cnn::lenet5::{self, Activations, Layer, LeNet5, Pool, Prepared, LAYERS};
 use crate::kernels::scalar;
 use crate::mnist::{Digits, Mnist};
 use crate::params::{Named, COURSE};
@@ -113,14 +113,32 @@ impl Lenet {
         self.net.tensor(name)
     }
 
-    /// The layers a student can point at, in order, with their shapes: a JSON array of
-    /// `{"name": "c1", "shape": [6, 28, 28]}`, the input first.
+    /// The layers in order, the input first, as JSON: `[{"name": "c1", "shape": [6, 28,
+    /// 28], "window": [5, 1, 2]}, …]` (window: size, stride, padding on the layer below;
+    /// absent for dense layers). The page lays out its canvases and receptive fields by it.
     pub fn layers() -> String {
-        let layers: Vec<String> = std::iter::once(("input", &[1, 28, 28][..]))
-            .chain(LAYERS.iter().map(|l| (l.name, l.shape)))
-            .map(|(name, shape)| {
-                let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-                format!("{{\"name\":\"{name}\",\"shape\":[{}]}}", dims.join(","))
+        let list = |v: &[usize]| {
+            v.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let input = Layer {
+            name: "input",
+            shape: &[1, 28, 28],
+            window: None,
+        };
+        let layers: Vec<String> = std::iter::once(&input)
+            .chain(&LAYERS)
+            .map(|l| {
+                let window = l
+                    .window
+                    .map_or(String::new(), |w| format!(",\"window\":[{}]", list(&w)));
+                format!(
+                    "{{\"name\":\"{}\",\"shape\":[{}]{window}}}",
+                    l.name,
+                    list(l.shape)
+                )
             })
             .collect();
         format!("[{}]", layers.join(","))
@@ -129,14 +147,12 @@ impl Lenet {
     /// How unit `unit` of `layer` ("c1", "s2", "c3", "s4", "f5", "f6", "logits") got its
     /// value for the last image: [bias, sum before the activation, value, then (index into
     /// the layer below, its value, weight) per product; the weight is 1 for pooled cells].
+    /// Packed floats rather than objects: see ARCHITECTURE.md on serde-wasm-bindgen.
     pub fn explain(&self, layer: &str, unit: f64) -> Result<Vec<f32>> {
-        let e = self.net.explain(
-            &self.acts,
-            layer,
-            whole("unit", unit, 0, u32::MAX as usize)?,
-        )?;
+        let unit = whole("unit", unit, 0, u32::MAX as usize)?;
+        let e = self.net.explain(&self.acts, layer, unit)?;
         let mut out = vec![e.bias, e.pre, e.value];
-        out.extend(e.terms.iter().flat_map(|&(i, x, w)| [i as f32, x, w]));
+        out.extend(e.terms.iter().flat_map(|t| [t.index as f32, t.x, t.w]));
         Ok(out)
     }
 

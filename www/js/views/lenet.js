@@ -18,7 +18,7 @@ import { modeSwitch } from "./lenet/mode3d.js";
 export const schema = {
   digit: { kind: "int", min: 0, max: 99, default: 0, always: true },
   layer: { kind: "enum", values: LAYERS.slice(1).map((l) => l.key), default: "c3" },
-  unit: { kind: "int", min: 0, max: 4703, default: 0 },
+  unit: { kind: "int", min: 0, max: Math.max(...Object.values(UNITS)) - 1, default: 0 },
   // "trained": the net being trained in the training view, refreshed while it learns.
   net: { kind: "enum", values: ["shipped", "trained"], default: "shipped" },
   mode: { kind: "enum", values: ["flat", "3d"], default: "flat" },

@@ -1,18 +1,18 @@
-// LeNet-5's layers as the flat view lays them out, and where a unit sits in them.
+// LeNet-5's layers as the flat view lays them out, and where a unit sits in them. The
+// layers, their shapes and their windows come from wasm (`Lenet.layers()`); only how many
+// units a row of a dense layer shows is the page's own choice.
 
-export const LAYERS = [
-  { key: "input", maps: 1, side: 28 },
-  { key: "c1", maps: 6, side: 28 },
-  { key: "s2", maps: 6, side: 14 },
-  { key: "c3", maps: 16, side: 10 },
-  { key: "s4", maps: 16, side: 5 },
-  { key: "f5", units: 120, cols: 12 },
-  { key: "f6", units: 84, cols: 12 },
-  { key: "logits", units: 10, cols: 10 },
-];
+import { wasm } from "../../wasm.js";
+
+const ROW = { f5: 12, f6: 12, logits: 10 };
+
+/** [{ key, maps, side, window } for maps, { key, units, cols } for dense layers], input first. */
+export const LAYERS = JSON.parse(wasm().Lenet.layers()).map(({ name, shape, window }) =>
+  shape.length === 3 ? { key: name, maps: shape[0], side: shape[1], window } : { key: name, units: shape[0], cols: ROW[name] },
+);
 export const UNITS = Object.fromEntries(LAYERS.map((l) => [l.key, l.units ?? l.maps * l.side * l.side]));
-/** The layer each layer reads. */
-export const BELOW = { c1: "input", s2: "c1", c3: "s2", s4: "c3", f5: "s4", f6: "f5", logits: "f6" };
+/** The layer each layer reads: the one before it. */
+export const BELOW = Object.fromEntries(LAYERS.slice(1).map((l, i) => [l.key, LAYERS[i].key]));
 
 export const layerOf = (key) => LAYERS.find((l) => l.key === key);
 
@@ -24,13 +24,13 @@ export function position(l, unit) {
 
 /** Input rows/cols [from, to) that unit (y, x) of `layer` can see, through every layer below. */
 export function receptiveField(layer, y, x) {
-  // Each step maps an output range back to the input range of the layer below.
-  const back = { c1: [1, -2, 5], s2: [2, 0, 2], c3: [1, 0, 5], s4: [2, 0, 2] }; // stride, offset, window
+  // Each window maps an output range back to the input range of the layer below it.
   let [y0, y1, x0, x1] = [y, y + 1, x, x + 1];
-  for (const l of ["s4", "c3", "s2", "c1"].slice(["s4", "c3", "s2", "c1"].indexOf(layer))) {
-    const [s, o, k] = back[l];
-    [y0, y1, x0, x1] = [y0 * s + o, (y1 - 1) * s + o + k, x0 * s + o, (x1 - 1) * s + o + k];
+  for (let l = layerOf(layer); l.window; l = layerOf(BELOW[l.key])) {
+    const [k, s, pad] = l.window;
+    [y0, y1, x0, x1] = [y0 * s - pad, (y1 - 1) * s - pad + k, x0 * s - pad, (x1 - 1) * s - pad + k];
   }
-  const clip = (v) => Math.max(0, Math.min(28, v));
+  const side = LAYERS[0].side;
+  const clip = (v) => Math.max(0, Math.min(side, v));
   return [clip(y0), clip(y1), clip(x0), clip(x1)];
 }
