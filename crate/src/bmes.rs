@@ -12,6 +12,7 @@ use crate::rng::Rng;
 use crate::rnn::cell::Packed;
 use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
 use crate::safetensors::File;
+use crate::shape::{MAX_EMBEDDING, MAX_HIDDEN};
 use crate::train::{correct, Data, Outcome, Part, Trainable};
 use crate::{bail, Result};
 
@@ -421,9 +422,11 @@ impl Tagger {
         }
         let vocab: Vec<char> = meta(m, "vocab")?.chars().collect();
         let (e, h) = (
-            meta_usize(m, "embedding_dim", 1, 1024)?,
-            meta_usize(m, "hidden_size", 1, 1024)?,
+            meta_usize(m, "embedding_dim", 1, MAX_EMBEDDING)?,
+            meta_usize(m, "hidden_size", 1, MAX_HIDDEN)?,
         );
+        file.require("embedding.weight", &[vocab.len() + 1, e])?;
+        file.require("lstm.weight_hh_l0", &[4 * h, h])?;
         let mut t = Tagger::new(vocab, e, h, 0);
         t.assign(&file.into_named())?;
         Ok(t)

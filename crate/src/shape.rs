@@ -15,6 +15,39 @@ pub const MAX_STRIDE: usize = 16;
 /// Most multiply-adds one call may ask for (about 4 s of work in a browser at worst).
 pub const MAX_WORK: u64 = 1 << 32;
 
+// Networks. A file or a golden case may bring the larger sizes; what the page builds from
+// its own controls stays within the smaller ones, which every view can draw.
+/// Most layers of a stacked recurrent network.
+pub const MAX_LAYERS: usize = 8;
+/// Largest hidden state and input of any recurrent network.
+pub const MAX_HIDDEN: usize = 4096;
+pub const MAX_INPUT: usize = 1 << 16;
+/// Largest hidden state and input of a network the page builds.
+pub const MAX_PAGE_HIDDEN: usize = 1024;
+pub const MAX_PAGE_INPUT: usize = 4096;
+/// Longest sequence (time steps) and largest batch one call runs.
+pub const MAX_STEPS: usize = 100_000;
+pub const MAX_BATCH: usize = 4096;
+/// The gradient-reach experiment: its longest sequence and largest hidden state.
+pub const MAX_REACH_STEPS: usize = 1000;
+pub const MAX_REACH_HIDDEN: usize = 256;
+/// Largest embedding of a character model read from a file.
+pub const MAX_EMBEDDING: usize = 1024;
+/// Longest text the segmenter tags at once, in characters.
+pub const MAX_TEXT: usize = 2000;
+
+// Training in the page.
+/// Largest batch, most epochs, most steps one `run` call may take.
+pub const MAX_TRAIN_BATCH: usize = 1024;
+pub const MAX_EPOCHS: usize = 1000;
+pub const MAX_RUN_STEPS: usize = 1_000_000;
+
+// Weight files.
+/// Most bytes of a safetensors header (the safetensors library's own limit).
+pub const MAX_HEADER: u64 = 100_000_000;
+/// Most tensors (and metadata entries) in a file: ResNet-152 has about 900.
+pub const MAX_TENSORS: usize = 4096;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Padding {
     /// Zeros around the plane so that `out = ceil(in / stride)`.

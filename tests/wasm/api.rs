@@ -382,7 +382,7 @@ fn recurrent_api_steps_match_forward_and_refuses_bad_input() {
     nan[4] = f32::NAN;
     assert!(message(net.forward(&nan, t as f64, 1., &[], &[])).contains("x[4] is NaN"));
     assert!(message(net.set_weight("weight_hh_l3", &[0.0])).contains(
-        "has no weight \"weight_hh_l3\"; it has weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0"
+        "has no parameter \"weight_hh_l3\"; it has weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0"
     ));
     assert!(message(net.set_weight("bias_ih_l0", &[0.0; 3]))
         .contains("bias_ih_l0 has 3 numbers, but its shape [16] needs 16"));

@@ -151,6 +151,73 @@ pub fn softmax_cross_entropy(dlogits: &mut [f32], logits: &[f32], labels: &[u8],
     (loss / n as f64) as f32
 }
 
+/// Backward of a stride-1 convolution over an (already padded) input xp: [c, hp, wp], visiting
+/// only the nonzero entries of dy: [o, oh, ow]. After ReLU and max pooling at most a quarter
+/// of dy is nonzero (only pooling winners get a gradient), so this does a fraction of the
+/// dense work and needs no im2col. dw += dy ⋆ xp, db += sum(dy), and, if given,
+/// dxp += the full correlation of dy with wt (callers zero dxp first).
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_s1_sparse(
+    dxp: Option<&mut [f32]>,
+    dw: &mut [f32],
+    db: &mut [f32],
+    dy: &[f32],
+    xp: &[f32],
+    wt: &[f32],
+    d: &super::ConvS1,
+) {
+    // A kernel width known at compile time turns each row update into straight-line code
+    // (LeNet's 5 wide: 1.6x faster in V8 than the loop over a runtime width).
+    match d.kw {
+        5 => sparse_rows::<5>(dxp, dw, db, dy, xp, wt, d),
+        3 => sparse_rows::<3>(dxp, dw, db, dy, xp, wt, d),
+        _ => sparse_rows::<0>(dxp, dw, db, dy, xp, wt, d),
+    }
+}
+
+/// The body of [`conv2d_s1_sparse`]; `KW` is the kernel width, or 0 for "read it from d".
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn sparse_rows<const KW: usize>(
+    dxp: Option<&mut [f32]>,
+    dw: &mut [f32],
+    db: &mut [f32],
+    dy: &[f32],
+    xp: &[f32],
+    wt: &[f32],
+    d: &super::ConvS1,
+) {
+    let kw = if KW == 0 { d.kw } else { KW };
+    let mut dxp = dxp;
+    for o in 0..d.o {
+        for oy in 0..d.oh {
+            for ox in 0..d.ow {
+                let g = dy[(o * d.oh + oy) * d.ow + ox];
+                if g == 0.0 {
+                    continue;
+                }
+                db[o] += g;
+                for c in 0..d.c {
+                    for ky in 0..d.kh {
+                        let at = (c * d.hp + oy + ky) * d.wp + ox;
+                        let wi = ((o * d.c + c) * d.kh + ky) * kw;
+                        let (dwr, xr) = (&mut dw[wi..wi + kw], &xp[at..at + kw]);
+                        for k in 0..kw {
+                            dwr[k] += g * xr[k];
+                        }
+                        if let Some(dx) = dxp.as_deref_mut() {
+                            let (dxr, wr) = (&mut dx[at..at + kw], &wt[wi..wi + kw]);
+                            for k in 0..kw {
+                                dxr[k] += g * wr[k];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Every backward pass against central finite differences of its forward pass, on
@@ -415,73 +482,6 @@ mod tests {
                 f64::from(softmax_cross_entropy(&mut scratch, z, &labels, k))
             });
             close(dz[i], num, "dlogits");
-        }
-    }
-}
-
-/// Backward of a stride-1 convolution over an (already padded) input xp: [c, hp, wp], visiting
-/// only the nonzero entries of dy: [o, oh, ow]. After ReLU and max pooling at most a quarter
-/// of dy is nonzero (only pooling winners get a gradient), so this does a fraction of the
-/// dense work and needs no im2col. dw += dy ⋆ xp, db += sum(dy), and, if given,
-/// dxp += the full correlation of dy with wt (callers zero dxp first).
-#[allow(clippy::too_many_arguments)]
-pub fn conv2d_s1_sparse(
-    dxp: Option<&mut [f32]>,
-    dw: &mut [f32],
-    db: &mut [f32],
-    dy: &[f32],
-    xp: &[f32],
-    wt: &[f32],
-    d: &super::ConvS1,
-) {
-    // A kernel width known at compile time turns each row update into straight-line code
-    // (LeNet's 5 wide: 1.6x faster in V8 than the loop over a runtime width).
-    match d.kw {
-        5 => sparse_rows::<5>(dxp, dw, db, dy, xp, wt, d),
-        3 => sparse_rows::<3>(dxp, dw, db, dy, xp, wt, d),
-        _ => sparse_rows::<0>(dxp, dw, db, dy, xp, wt, d),
-    }
-}
-
-/// The body of [`conv2d_s1_sparse`]; `KW` is the kernel width, or 0 for "read it from d".
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn sparse_rows<const KW: usize>(
-    dxp: Option<&mut [f32]>,
-    dw: &mut [f32],
-    db: &mut [f32],
-    dy: &[f32],
-    xp: &[f32],
-    wt: &[f32],
-    d: &super::ConvS1,
-) {
-    let kw = if KW == 0 { d.kw } else { KW };
-    let mut dxp = dxp;
-    for o in 0..d.o {
-        for oy in 0..d.oh {
-            for ox in 0..d.ow {
-                let g = dy[(o * d.oh + oy) * d.ow + ox];
-                if g == 0.0 {
-                    continue;
-                }
-                db[o] += g;
-                for c in 0..d.c {
-                    for ky in 0..d.kh {
-                        let at = (c * d.hp + oy + ky) * d.wp + ox;
-                        let wi = ((o * d.c + c) * d.kh + ky) * kw;
-                        let (dwr, xr) = (&mut dw[wi..wi + kw], &xp[at..at + kw]);
-                        for k in 0..kw {
-                            dwr[k] += g * xr[k];
-                        }
-                        if let Some(dx) = dxp.as_deref_mut() {
-                            let (dxr, wr) = (&mut dx[at..at + kw], &wt[wi..wi + kw]);
-                            for k in 0..kw {
-                                dxr[k] += g * wr[k];
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 }

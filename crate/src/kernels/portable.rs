@@ -188,83 +188,6 @@ pub fn conv2d_s1_sparse(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kernels::{layout, scalar};
-    use crate::rng::Rng;
-
-    fn rand(rng: &mut Rng, n: usize) -> Vec<f32> {
-        (0..n).map(|_| rng.range(-1.0, 1.0)).collect()
-    }
-
-    #[test]
-    fn packed_panels_start_on_a_cache_line_and_hold_w_transposed() {
-        let mut rng = Rng::new(13);
-        for (n, k) in [(1, 1), (3, 5), (9, 7), (512, 128), (25, 33)] {
-            let w = rand(&mut rng, n * k); // [n, k]
-            for (width, packed) in [
-                (layout::PANEL, layout::pack_nt(&w, n, k)),
-                (layout::ROW_PANEL, layout::pack_rows(&w, n, k)),
-            ] {
-                assert_eq!(packed.as_ptr() as usize % 64, 0, "{n}x{k} by {width}");
-                assert_eq!(packed.len(), n.div_ceil(width) * k * width);
-                for (i, &v) in packed.iter().enumerate() {
-                    let (q, p, l) = (i / (k * width), i / width % k, i % width);
-                    let j = q * width + l;
-                    assert_eq!(v, if j < n { w[j * k + p] } else { 0.0 }, "{n}x{k} at {i}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn gemms_and_dot_equal_the_scalar_reference() {
-        let mut rng = Rng::new(12);
-        for _ in 0..200 {
-            let (m, k, n) = (1 + rng.below(17), 1 + rng.below(40), 1 + rng.below(33));
-            let a = rand(&mut rng, m * k);
-            let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect(); // [k, m]
-            let b = rand(&mut rng, k * n);
-            let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect(); // [n, k]
-            let c0 = rand(&mut rng, m * n);
-            let mut want = c0.clone();
-            scalar::gemm_nn(&mut want, &a, &b, m, k, n);
-            type Gemm = fn(&mut [f32], &[f32], &[f32], usize, usize, usize);
-            let cases: [(Gemm, &[f32], &[f32], &str); 3] = [
-                (gemm_nn, &a, &b, "nn"),
-                (gemm_tn, &at, &b, "tn"),
-                (gemm_nt, &a, &bt, "nt"),
-            ];
-            for (f, x, y, name) in cases {
-                let mut got = c0.clone();
-                f(&mut got, x, y, m, k, n);
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (g - w).abs() <= 1e-5 * w.abs().max(1.0),
-                        "{name} {m}x{k}x{n}: {g} vs {w}"
-                    );
-                }
-            }
-            let (mut want, mut got) = (c0.clone(), c0.clone());
-            let packed = layout::pack_nt(&bt, n, k);
-            scalar::gemm_packed(&mut want, &a, &packed, m, k, n);
-            gemm_packed(&mut got, &a, &packed, m, k, n);
-            assert_eq!(got, want, "packed {m}x{k}x{n}");
-            let mut nn = c0.clone();
-            scalar::gemm_nn(&mut nn, &a, &b, m, k, n);
-            assert_eq!(want, nn, "packed = nn, same order {m}x{k}x{n}");
-            let (mut rows, mut rows_ref) = (c0.clone(), c0.clone());
-            let packed_rows = layout::pack_rows(&bt, n, k);
-            scalar::gemm_rows(&mut rows_ref, &a, &packed_rows, m, k, n);
-            gemm_rows(&mut rows, &a, &packed_rows, m, k, n);
-            assert_eq!((&rows, &rows_ref), (&want, &want), "rows {m}x{k}x{n}");
-            let (s, p) = (scalar::dot(&a, &at), dot(&a, &at));
-            assert!((s - p).abs() <= 1e-5 * s.abs().max(1.0));
-        }
-    }
-}
-
 /// y: [o, oh, ow] = b + stride-1 convolution of the padded input xp: [c, hp, wp] with
 /// wt: [o, c, kh, kw] (see [`ConvS1`]): output rows accumulate scaled input rows (axpy).
 pub fn conv2d_s1(y: &mut [f32], xp: &[f32], wt: &[f32], b: &[f32], d: &ConvS1) {
@@ -342,6 +265,83 @@ pub fn avg_pool2x2(y: &mut [f32], x: &[f32], planes: usize, oh: usize, ow: usize
                 let i = top + 2 * ox;
                 y[(p * oh + oy) * ow + ox] = ((x[i] + x[i + 1]) + (x[i + w] + x[i + w + 1])) * 0.25;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::{layout, scalar};
+    use crate::rng::Rng;
+
+    fn rand(rng: &mut Rng, n: usize) -> Vec<f32> {
+        (0..n).map(|_| rng.range(-1.0, 1.0)).collect()
+    }
+
+    #[test]
+    fn packed_panels_start_on_a_cache_line_and_hold_w_transposed() {
+        let mut rng = Rng::new(13);
+        for (n, k) in [(1, 1), (3, 5), (9, 7), (512, 128), (25, 33)] {
+            let w = rand(&mut rng, n * k); // [n, k]
+            for (width, packed) in [
+                (layout::PANEL, layout::pack_nt(&w, n, k)),
+                (layout::ROW_PANEL, layout::pack_rows(&w, n, k)),
+            ] {
+                assert_eq!(packed.as_ptr() as usize % 64, 0, "{n}x{k} by {width}");
+                assert_eq!(packed.len(), n.div_ceil(width) * k * width);
+                for (i, &v) in packed.iter().enumerate() {
+                    let (q, p, l) = (i / (k * width), i / width % k, i % width);
+                    let j = q * width + l;
+                    assert_eq!(v, if j < n { w[j * k + p] } else { 0.0 }, "{n}x{k} at {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gemms_and_dot_equal_the_scalar_reference() {
+        let mut rng = Rng::new(12);
+        for _ in 0..200 {
+            let (m, k, n) = (1 + rng.below(17), 1 + rng.below(40), 1 + rng.below(33));
+            let a = rand(&mut rng, m * k);
+            let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect(); // [k, m]
+            let b = rand(&mut rng, k * n);
+            let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect(); // [n, k]
+            let c0 = rand(&mut rng, m * n);
+            let mut want = c0.clone();
+            scalar::gemm_nn(&mut want, &a, &b, m, k, n);
+            type Gemm = fn(&mut [f32], &[f32], &[f32], usize, usize, usize);
+            let cases: [(Gemm, &[f32], &[f32], &str); 3] = [
+                (gemm_nn, &a, &b, "nn"),
+                (gemm_tn, &at, &b, "tn"),
+                (gemm_nt, &a, &bt, "nt"),
+            ];
+            for (f, x, y, name) in cases {
+                let mut got = c0.clone();
+                f(&mut got, x, y, m, k, n);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g - w).abs() <= 1e-5 * w.abs().max(1.0),
+                        "{name} {m}x{k}x{n}: {g} vs {w}"
+                    );
+                }
+            }
+            let (mut want, mut got) = (c0.clone(), c0.clone());
+            let packed = layout::pack_nt(&bt, n, k);
+            scalar::gemm_packed(&mut want, &a, &packed, m, k, n);
+            gemm_packed(&mut got, &a, &packed, m, k, n);
+            assert_eq!(got, want, "packed {m}x{k}x{n}");
+            let mut nn = c0.clone();
+            scalar::gemm_nn(&mut nn, &a, &b, m, k, n);
+            assert_eq!(want, nn, "packed = nn, same order {m}x{k}x{n}");
+            let (mut rows, mut rows_ref) = (c0.clone(), c0.clone());
+            let packed_rows = layout::pack_rows(&bt, n, k);
+            scalar::gemm_rows(&mut rows_ref, &a, &packed_rows, m, k, n);
+            gemm_rows(&mut rows, &a, &packed_rows, m, k, n);
+            assert_eq!((&rows, &rows_ref), (&want, &want), "rows {m}x{k}x{n}");
+            let (s, p) = (scalar::dot(&a, &at), dot(&a, &at));
+            assert!((s - p).abs() <= 1e-5 * s.abs().max(1.0));
         }
     }
 }

@@ -9,11 +9,10 @@ pub mod cell;
 pub mod reach;
 pub mod simple;
 pub mod stepper;
-#[cfg(test)]
-mod tests;
 
 use crate::params::{meta, meta_usize, Named, Table};
 use crate::safetensors::File;
+use crate::shape::{MAX_HIDDEN, MAX_INPUT, MAX_LAYERS};
 use crate::{bail, Result};
 pub use cell::{Cell, LstmVariant, Packed};
 
@@ -187,8 +186,8 @@ impl Recurrent {
         if self.input == 0 || h == 0 || self.layers == 0 {
             bail!("input size, hidden size and number of layers must all be at least 1");
         }
-        if self.layers > 8 || h > 4096 || self.input > 65536 {
-            bail!("the playground allows at most 8 layers, hidden size 4096 and input size 65536");
+        if self.layers > MAX_LAYERS || h > MAX_HIDDEN || self.input > MAX_INPUT {
+            bail!("the playground allows at most {MAX_LAYERS} layers, hidden size {MAX_HIDDEN} and input size {MAX_INPUT}");
         }
         if self.weights.len() != self.layers * self.directions() {
             bail!(
@@ -463,11 +462,24 @@ impl Recurrent {
             meta(m, "variant").unwrap_or("standard"),
             meta(m, "h_activation").unwrap_or("tanh"),
         )?;
+        let (input, h) = (
+            meta_usize(m, "input_size", 1, MAX_INPUT)?,
+            meta_usize(m, "hidden_size", 1, MAX_HIDDEN)?,
+        );
+        // Layer 0's tensors bound the sizes by what the file holds.
+        file.require("weight_ih_l0", &[cell.gates() * h, input])?;
+        match cell {
+            Cell::Lstm {
+                variant: LstmVariant::Peephole,
+                ..
+            } => file.require("weight_ch_l0", &[3 * h, h])?,
+            _ => file.require("weight_hh_l0", &[cell.gates() * h, h])?,
+        }
         let mut net = Recurrent::random(
             cell,
-            meta_usize(m, "input_size", 1, 65536)?,
-            meta_usize(m, "hidden_size", 1, 4096)?,
-            meta_usize(m, "num_layers", 1, 8)?,
+            input,
+            h,
+            meta_usize(m, "num_layers", 1, MAX_LAYERS)?,
             meta(m, "bidirectional")? == "true",
             0.0,
             &mut crate::rng::Rng::new(0),
@@ -599,3 +611,6 @@ impl Recurrent {
         grads
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@
 
 use crate::cnn::activation::Activation;
 use crate::kernels::fast;
+use crate::shape::{MAX_HIDDEN, MAX_INPUT};
 use crate::{bail, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +98,8 @@ impl SimpleRnn {
 
     pub fn validate(&self) -> Result<()> {
         let (i, h, o, s) = (self.input, self.hidden, self.output, self.state());
-        if i == 0 || h == 0 || o == 0 || h > 4096 || o > 4096 || i > 65536 {
-            bail!("input, hidden and output sizes must be between 1 and 4096 (input 65536)");
+        if i == 0 || h == 0 || o == 0 || h > MAX_HIDDEN || o > MAX_HIDDEN || i > MAX_INPUT {
+            bail!("input, hidden and output sizes must be between 1 and {MAX_HIDDEN} (input {MAX_INPUT})");
         }
         let rec = if self.feedback == Feedback::Elman {
             "weight_hh"

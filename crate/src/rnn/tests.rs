@@ -223,3 +223,81 @@ fn elman_and_jordan_bptt_match_finite_differences() {
         }
     }
 }
+
+/// Every cell's parameter table has PyTorch's names, in `state_dict` order, with the shapes
+/// of `nn.LSTM` / `nn.GRU` / `nn.RNN`; a network saves and loads as safetensors, and a file
+/// whose metadata lies about the sizes is refused before anything is allocated.
+#[test]
+fn named_tensors_and_files_round_trip() {
+    use crate::params::Named;
+    use crate::safetensors::{read, save, Dtype};
+    let mut rng = Rng::new(4);
+    let lstm = Recurrent::random(
+        Cell::Lstm {
+            variant: LstmVariant::Standard,
+            linear_h: false,
+        },
+        3,
+        5,
+        2,
+        true,
+        0.3,
+        &mut rng,
+    );
+    let table = lstm.table();
+    let names: Vec<&str> = table.params().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names[..6],
+        [
+            "weight_ih_l0",
+            "weight_hh_l0",
+            "bias_ih_l0",
+            "bias_hh_l0",
+            "weight_ih_l0_reverse",
+            "weight_hh_l0_reverse"
+        ]
+    );
+    assert_eq!(table.params()[8].shape, [20, 10]); // weight_ih_l1: [4H, D·H]
+    assert_eq!(table.numel(), lstm.flat().len());
+    for cell in [
+        Cell::Rnn,
+        Cell::Gru,
+        Cell::Lstm {
+            variant: LstmVariant::Fc,
+            linear_h: true,
+        },
+        Cell::Lstm {
+            variant: LstmVariant::Peephole,
+            linear_h: false,
+        },
+    ] {
+        let net = Recurrent::random(cell, 2, 3, 2, true, 0.5, &mut rng);
+        let back = Recurrent::from_file(read(&save(&net, Dtype::F32, &[])).unwrap()).unwrap();
+        assert_eq!(back, net, "{}", cell.name());
+    }
+    // A header that says hidden size 4000 for a file of hidden size 5: the CRC catches the
+    // edit, and without the CRC the shapes do, before 4000² weights are allocated.
+    let good = save(&lstm, Dtype::F32, &[]);
+    let n = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&good[8..8 + n]).unwrap();
+    let edited = header.replace("\"hidden_size\":\"5\"", "\"hidden_size\":\"4000\"");
+    let crc = edited.find(",\"crc32\"").unwrap();
+    let unchecked = format!("{}}}}}", &edited[..crc]);
+    let file = |h: &str| {
+        [
+            (h.len() as u64).to_le_bytes().to_vec(),
+            h.as_bytes().to_vec(),
+            good[8 + n..].to_vec(),
+        ]
+        .concat()
+    };
+    assert!(read(&file(&edited))
+        .unwrap_err()
+        .message()
+        .contains("damaged"));
+    let e = Recurrent::from_file(read(&file(&unchecked)).unwrap()).unwrap_err();
+    assert!(
+        e.message().contains("weight_ih_l0") && e.message().contains("[16000, 3]"),
+        "{e}"
+    );
+}

@@ -15,6 +15,7 @@
 pub mod json;
 
 use crate::params::Named;
+use crate::shape::{MAX_HEADER, MAX_TENSORS};
 use crate::{bail, Error, Result};
 use json::Value;
 
@@ -99,6 +100,20 @@ impl File {
             .collect()
     }
 
+    /// Checks that tensor `name` has `shape`, as the metadata's sizes say it must; done
+    /// before a network of those sizes is allocated, so a lying header cannot ask for
+    /// gigabytes that the file does not hold.
+    pub fn require(&self, name: &str, shape: &[usize]) -> Result<()> {
+        match self.tensors.iter().find(|t| t.name == name) {
+            None => bail!("the file has no tensor {name:?}, which its metadata's network needs"),
+            Some(t) if t.shape != shape => bail!(
+                "tensor {name:?} has shape {:?} in the file, but its metadata describes {shape:?}",
+                t.shape
+            ),
+            Some(_) => Ok(()),
+        }
+    }
+
     pub fn meta(&self, key: &str) -> Option<&str> {
         self.metadata
             .iter()
@@ -106,12 +121,6 @@ impl File {
             .map(|(_, v)| v.as_str())
     }
 }
-
-/// The most header a file may have (the safetensors library's own limit).
-const MAX_HEADER: u64 = 100_000_000;
-
-/// The most tensors (and metadata entries) a file may have: ResNet-152 has about 900.
-const MAX_TENSORS: usize = 4096;
 
 /// Reads and checks a whole safetensors file.
 pub fn read(b: &[u8]) -> Result<File> {
@@ -347,7 +356,7 @@ fn checksum<'a>(
 }
 
 /// The indices of `keys` in ascending order, equal keys in their given order: a selection
-/// sort, O(n²) for the few entries of a header (at most [`MAX_TENSORS`]), because the
+/// sort, O(n²) for the few entries of a header (at most `MAX_TENSORS`), because the
 /// standard library's sorts add kilobytes to the page's wasm.
 fn ascending<K: PartialOrd>(keys: &[K]) -> Vec<usize> {
     let mut used = vec![false; keys.len()];

@@ -8,6 +8,7 @@ use super::view;
 use crate::bmes::{self, Tagged, Tagger};
 use crate::rnn::cell::Packed;
 use crate::safetensors;
+use crate::shape::MAX_TEXT;
 use crate::{bail, Result};
 
 #[wasm_bindgen]
@@ -36,8 +37,8 @@ impl Segmenter {
     /// Tags `text` (at most 2,000 characters): one of 0 B, 1 M, 2 E, 3 S per character.
     pub fn tag(&mut self, text: &str) -> Result<Vec<u8>> {
         let n = text.chars().count();
-        if n > 2000 {
-            bail!("the text has {n} characters; the tagger takes at most 2000 at a time");
+        if n > MAX_TEXT {
+            bail!("the text has {n} characters; the tagger takes at most {MAX_TEXT} at a time");
         }
         self.chars = text.chars().collect();
         let tagged = self.tagger.tag_packed(&self.packed, text);

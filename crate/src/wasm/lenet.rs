@@ -1,10 +1,10 @@
 //! LeNet-5 for the page: an inference handle whose every layer is a `Float32Array` view
 //! into wasm memory, and a training handle that a Web Worker drives step by step.
 
-use js_sys::{Float32Array, Uint32Array};
+use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::{view, view_u32, whole};
+use super::{view, whole};
 use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, Activations, Layer, LeNet5, Pool, Prepared, LAYERS};
 use crate::kernels::scalar;
@@ -12,6 +12,7 @@ use crate::mnist::{Digits, Mnist};
 use crate::params::{Named, COURSE};
 use crate::rng::Rng;
 use crate::safetensors::{self, Dtype};
+use crate::shape::{MAX_BATCH, MAX_EPOCHS, MAX_RUN_STEPS, MAX_TRAIN_BATCH};
 use crate::train::{argmax, evaluate, Method, Optimizer, Schedule, Trainer};
 use crate::{bail, Result};
 
@@ -55,7 +56,7 @@ impl Lenet {
     /// layer views then hold the whole batch ([n, 6, 28, 28] and so on).
     #[wasm_bindgen(js_name = forwardBatch)]
     pub fn forward_batch(&mut self, images: &[f32], n: f64) -> Result<Vec<u32>> {
-        let n = whole("n", n, 1, 4096)?;
+        let n = whole("n", n, 1, MAX_BATCH)?;
         crate::shape::check_buffer("images", images, &[n, 28, 28])?;
         self.net
             .forward_prepared(&self.prepared, images, n, &mut self.acts);
@@ -95,15 +96,6 @@ impl Lenet {
     /// Softmax of the logits: the ten probabilities.
     pub fn probs(&self) -> Float32Array {
         view(&self.probs)
-    }
-    /// For max pooling, the winner of each S2 / S4 unit: a flat index into that image's C1 / C3.
-    #[wasm_bindgen(js_name = argS2)]
-    pub fn arg_s2(&self) -> Uint32Array {
-        view_u32(&self.acts.arg2)
-    }
-    #[wasm_bindgen(js_name = argS4)]
-    pub fn arg_s4(&self) -> Uint32Array {
-        view_u32(&self.acts.arg4)
     }
 
     /// A copy of a parameter tensor by PyTorch name ("conv1.weight", "fc3.bias", …): a
@@ -193,8 +185,8 @@ impl LenetTrainer {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: f64, batch: f64, lr: f64, epochs: f64) -> Result<LenetTrainer> {
         let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
-        let batch = whole("batch", batch, 1, 1024)?;
-        let epochs = whole("epochs", epochs, 1, 1000)?;
+        let batch = whole("batch", batch, 1, MAX_TRAIN_BATCH)?;
+        let epochs = whole("epochs", epochs, 1, MAX_EPOCHS)?;
         if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
             bail!("learning rate must be above 0 and at most 1, got {lr}");
         }
@@ -244,7 +236,7 @@ impl LenetTrainer {
     /// Runs up to `steps` optimisation steps (stopping early when the last epoch ends);
     /// returns how many ran. Loss and accuracy of the last batch are then in the getters.
     pub fn run(&mut self, steps: f64) -> Result<u32> {
-        let steps = whole("steps", steps, 1, 1_000_000)?;
+        let steps = whole("steps", steps, 1, MAX_RUN_STEPS)?;
         let (Some(t), Some(set)) = (self.trainer.as_mut(), self.train.as_ref()) else {
             bail!("no training data yet: call setTrainData first")
         };

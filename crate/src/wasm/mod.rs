@@ -80,18 +80,6 @@ pub(crate) fn view(v: &[f32]) -> js_sys::Float32Array {
     }
 }
 
-/// As [`view`], for u32 slices.
-pub(crate) fn view_u32(v: &[u32]) -> js_sys::Uint32Array {
-    // SAFETY: as `view`.
-    #[cfg(target_arch = "wasm32")]
-    return unsafe { js_sys::Uint32Array::view(v) };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = v;
-        JsValue::UNDEFINED.unchecked_into()
-    }
-}
-
 /// A JS number that must be a whole number in `lo..=hi`.
 fn whole(what: &str, v: f64, lo: usize, hi: usize) -> Result<usize> {
     if !(v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64) {
@@ -239,17 +227,6 @@ impl ConvLayer {
     #[wasm_bindgen(js_name = outputShape)]
     pub fn output_shape(&self) -> Vec<u32> {
         self.plan.out_shape().iter().map(|&d| d as u32).collect()
-    }
-
-    /// Zeros added above (SAME padding), so the page can draw where each window lies.
-    #[wasm_bindgen(js_name = padTop)]
-    pub fn pad_top(&self) -> u32 {
-        self.plan.window.pad_top as u32
-    }
-
-    #[wasm_bindgen(js_name = padLeft)]
-    pub fn pad_left(&self) -> u32 {
-        self.plan.window.pad_left as u32
     }
 
     /// The products summed into y[n, oc, oy, ox], five numbers each: channel, input row,

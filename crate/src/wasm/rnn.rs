@@ -11,7 +11,10 @@ use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
 use crate::rnn::{pytorch_scale, reach, Cell, Output, Packed, Recurrent};
-use crate::shape::check_buffer;
+use crate::shape::{
+    check_buffer, MAX_BATCH, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_PAGE_INPUT, MAX_REACH_HIDDEN,
+    MAX_REACH_STEPS, MAX_STEPS,
+};
 use crate::{bail, Result};
 
 /// A stacked, optionally bidirectional RNN / GRU / LSTM.
@@ -40,10 +43,10 @@ impl RecurrentNet {
     ) -> Result<RecurrentNet> {
         let cell = Cell::from_kind(kind)?;
         let (input, hidden) = (
-            whole("input size", input, 1, 4096)?,
-            whole("hidden size", hidden, 1, 1024)?,
+            whole("input size", input, 1, MAX_PAGE_INPUT)?,
+            whole("hidden size", hidden, 1, MAX_PAGE_HIDDEN)?,
         );
-        let layers = whole("layers", layers, 1, 8)?;
+        let layers = whole("layers", layers, 1, MAX_LAYERS)?;
         let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
         let net = Recurrent::random(
             cell,
@@ -93,11 +96,11 @@ impl RecurrentNet {
     }
 
     /// The whole sequence x: [T, N, I] from h0 (and c0 for LSTMs), each [L·D, N, H] or empty
-    /// for zeros. Results in `y()`, `hN()`, `cN()`.
+    /// for zeros. The top layer's output is then `y()`.
     pub fn forward(&mut self, x: &[f32], t: f64, n: f64, h0: &[f32], c0: &[f32]) -> Result<()> {
         let (t, n) = (
-            whole("T (time steps)", t, 1, 100_000)?,
-            whole("N (batch)", n, 1, 4096)?,
+            whole("T (time steps)", t, 1, MAX_STEPS)?,
+            whole("N (batch)", n, 1, MAX_BATCH)?,
         );
         let states = self.net.layers * self.net.directions() * n * self.net.hidden;
         let zeros = vec![0.0; states];
@@ -118,18 +121,10 @@ impl RecurrentNet {
     pub fn y(&self) -> Float32Array {
         view(&self.out.y)
     }
-    #[wasm_bindgen(js_name = hN)]
-    pub fn h_n(&self) -> Float32Array {
-        view(&self.out.h_n)
-    }
-    #[wasm_bindgen(js_name = cN)]
-    pub fn c_n(&self) -> Float32Array {
-        view(&self.out.c_n)
-    }
 
     /// Starts step-wise mode over x: [T, I] (batch 1, zero initial states).
     pub fn begin(&mut self, x: &[f32], t: f64) -> Result<()> {
-        let t = whole("T (time steps)", t, 1, 100_000)?;
+        let t = whole("T (time steps)", t, 1, MAX_STEPS)?;
         self.stepper = Some(Stepper::new(self.net.clone(), x, t)?);
         Ok(())
     }
@@ -143,7 +138,10 @@ impl RecurrentNet {
     /// Advances `layer` in direction `dir` (0 forward, 1 backward) by one step; returns the
     /// time index it computed.
     pub fn step(&mut self, layer: f64, dir: f64) -> Result<u32> {
-        let (layer, dir) = (whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?);
+        let (layer, dir) = (
+            whole("layer", layer, 0, MAX_LAYERS - 1)?,
+            whole("direction", dir, 0, 1)?,
+        );
         let Some(st) = self.stepper.as_mut() else {
             bail!("call begin(x, T) before stepping")
         };
@@ -152,9 +150,10 @@ impl RecurrentNet {
 
     /// Steps (layer, dir) has done.
     pub fn done(&self, layer: f64, dir: f64) -> Result<u32> {
-        Ok(self
-            .stepper()?
-            .done(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)? as u32)
+        Ok(self.stepper()?.done(
+            whole("layer", layer, 0, MAX_LAYERS - 1)?,
+            whole("direction", dir, 0, 1)?,
+        )? as u32)
     }
 
     /// Gates of (layer, dir) over time: [T, G·H] in PyTorch's block order (RNN h; GRU r, z,
@@ -163,7 +162,10 @@ impl RecurrentNet {
         Ok(view(
             &self
                 .stepper()?
-                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .trace(
+                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
+                    whole("direction", dir, 0, 1)?,
+                )?
                 .gates,
         ))
     }
@@ -173,7 +175,10 @@ impl RecurrentNet {
         Ok(view(
             &self
                 .stepper()?
-                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .trace(
+                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
+                    whole("direction", dir, 0, 1)?,
+                )?
                 .h,
         ))
     }
@@ -183,7 +188,10 @@ impl RecurrentNet {
         Ok(view(
             &self
                 .stepper()?
-                .trace(whole("layer", layer, 0, 7)?, whole("direction", dir, 0, 1)?)?
+                .trace(
+                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
+                    whole("direction", dir, 0, 1)?,
+                )?
                 .c,
         ))
     }
@@ -238,15 +246,15 @@ impl SimpleNet {
             _ => bail!("kind must be \"elman\" or \"jordan\", got {kind:?}"),
         };
         let (i, h, o) = (
-            whole("input size", input, 1, 4096)?,
-            whole("hidden size", hidden, 1, 1024)?,
-            whole("output size", output, 1, 1024)?,
+            whole("input size", input, 1, MAX_PAGE_INPUT)?,
+            whole("hidden size", hidden, 1, MAX_PAGE_HIDDEN)?,
+            whole("output size", output, 1, MAX_PAGE_HIDDEN)?,
         );
         let mut rng = Rng::new(whole("seed", seed, 0, u32::MAX as usize)? as u64);
         let act = Activation::parse(activation)?;
         let net = SimpleRnn::random(feedback, (i, h, o), act, pytorch_scale(h), &mut rng);
         Ok(SimpleNet {
-            stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, 100_000)?)?,
+            stepper: SimpleStepper::new(net, x, whole("T (time steps)", t, 1, MAX_STEPS)?)?,
         })
     }
 
@@ -277,8 +285,8 @@ impl SimpleNet {
 pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> Result<Vec<f32>> {
     reach::gradient_norms(
         kind,
-        whole("T (time steps)", t, 1, 1000)?,
-        whole("hidden size", hidden, 1, 256)?,
+        whole("T (time steps)", t, 1, MAX_REACH_STEPS)?,
+        whole("hidden size", hidden, 1, MAX_REACH_HIDDEN)?,
         whole("seed", seed, 0, u32::MAX as usize)? as u64,
     )
 }
