@@ -592,6 +592,9 @@ impl Trainable for LeNet5 {
     }
 }
 
+/// The image every layer reads from, drawn as a layer of one map.
+pub const INPUT: Layer = Layer::new("input", &[1, 28, 28], None);
+
 /// The layers a student can point at, in order.
 pub const LAYERS: [Layer; 7] = [
     Layer::new("c1", &[6, 28, 28], Some([5, 1, 2])),
@@ -837,6 +840,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A file loads whole or not at all: NaN, a missing or misshapen tensor, a tensor of
+    /// another network or another architecture are errors that name what is wrong, and the
+    /// net a failed load would have changed is untouched.
+    #[test]
+    fn files_load_whole_or_not_at_all() {
+        use crate::safetensors::{read, save, write, Dtype};
+        let net = LeNet5::init(4, Activation::Tanh, Pool::Avg);
+        let back = LeNet5::from_file(read(&save(&net, Dtype::BF16, &[])).unwrap()).unwrap();
+        assert_eq!((back.act, back.pool), (Activation::Tanh, Pool::Avg));
+        let t = table();
+        let good: Vec<(String, Vec<usize>, Vec<f32>)> = t
+            .params()
+            .iter()
+            .zip(net.tensors())
+            .map(|(p, v)| (p.name.clone(), p.shape.clone(), v.to_vec()))
+            .collect();
+        let refuse = |list: &[(String, Vec<usize>, Vec<f32>)]| {
+            let refs: Vec<(&str, &[usize], &[f32])> = list
+                .iter()
+                .map(|(n, s, v)| (n.as_str(), &s[..], &v[..]))
+                .collect();
+            let file = read(&write(&refs, Dtype::F32, &[])).unwrap();
+            LeNet5::from_file(file).unwrap_err().message().to_string()
+        };
+        let at = |name: &str| t.index(name).unwrap();
+        let mut nan = good.clone();
+        nan[at("fc2.bias")].2[7] = f32::NAN;
+        let e = refuse(&nan);
+        assert!(e.contains("fc2.bias[7] is NaN"), "{e}");
+        let mut kept = net.clone();
+        assert!(kept.assign(&nan).is_err());
+        assert_eq!(kept, net, "a refused file changed nothing");
+        let mut missing = good.clone();
+        missing.remove(at("conv2.weight"));
+        let e = refuse(&missing);
+        assert!(e.contains("no tensor \"conv2.weight\""), "{e}");
+        let mut misshapen = good.clone();
+        misshapen[at("fc1.weight")].1 = vec![400, 120];
+        let e = refuse(&misshapen);
+        assert!(e.contains("fc1.weight") && e.contains("[120, 400]"), "{e}");
+        let mut renamed = good.clone();
+        renamed[at("fc3.bias")].0 = "head.bias".into();
+        let e = refuse(&renamed);
+        assert!(e.contains("fc3.bias"), "{e}");
+        let rnn = crate::rnn::Recurrent::random(
+            crate::rnn::Cell::Gru,
+            2,
+            3,
+            1,
+            false,
+            0.5,
+            &mut Rng::new(1),
+        );
+        let e = LeNet5::from_file(read(&save(&rnn, Dtype::F32, &[])).unwrap()).unwrap_err();
+        assert!(e.message().contains("\"gru\" network, not LeNet-5"), "{e}");
     }
 
     /// Every unit's explanation adds up to the value the forward pass stored.

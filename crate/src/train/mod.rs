@@ -151,6 +151,17 @@ impl<M: Trainable> Trainer<M> {
         }
     }
 
+    /// Trains on a data set of `examples` for `epochs` from here on (the page learns the
+    /// set's size only when its files arrive): the step count and the schedule start
+    /// again, and the next step begins a freshly shuffled epoch. The model, the optimiser's
+    /// state and the generator carry on.
+    pub fn set_examples(&mut self, examples: usize, epochs: usize) {
+        self.order = (0..examples).collect();
+        self.pos = examples;
+        self.step = 0;
+        self.schedule.total = epochs * self.steps_per_epoch();
+    }
+
     pub fn steps_per_epoch(&self) -> usize {
         self.order.len().div_ceil(self.batch_size)
     }
@@ -204,24 +215,7 @@ impl<M: Trainable> Trainer<M> {
             model.loss_and_grads(batch, &part, &mut w.scratch, Some(&mut w.grads))
         };
         let workers = &mut self.workers[..k];
-        #[cfg(not(target_arch = "wasm32"))]
-        let outcomes: Vec<Outcome> = if k > 1 {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = workers
-                    .iter_mut()
-                    .enumerate()
-                    .map(|w| s.spawn(move || work(w)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a training thread panicked"))
-                    .collect()
-            })
-        } else {
-            workers.iter_mut().enumerate().map(work).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let outcomes: Vec<Outcome> = workers.iter_mut().enumerate().map(work).collect();
+        let outcomes = each(workers, work);
         // The parts' gradients summed in a fixed order: the same seed and thread count give
         // the same bits.
         let (first, rest) = workers.split_at_mut(1);
@@ -239,6 +233,30 @@ impl<M: Trainable> Trainer<M> {
         self.seen += n as u64;
         outcomes.into_iter().fold(Outcome::default(), Outcome::add)
     }
+}
+
+/// `work` on every worker with its index: on a thread each natively, one after another in
+/// wasm (which has no threads here).
+fn each<S: Send>(
+    workers: &mut [Worker<S>],
+    work: impl Fn((usize, &mut Worker<S>)) -> Outcome + Sync,
+) -> Vec<Outcome> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if workers.len() > 1 {
+        let work = &work;
+        return std::thread::scope(|s| {
+            let handles: Vec<_> = workers
+                .iter_mut()
+                .enumerate()
+                .map(|w| s.spawn(move || work(w)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a training thread panicked"))
+                .collect()
+        });
+    }
+    workers.iter_mut().enumerate().map(work).collect()
 }
 
 /// The model's mean loss and accuracy on the first `count` examples of `data`, in batches of

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{view, whole};
 use crate::cnn::activation::Activation;
-use crate::cnn::lenet5::{self, Activations, Layer, LeNet5, Pool, Prepared, LAYERS};
+use crate::cnn::lenet5::{self, Activations, LeNet5, Pool, Prepared, INPUT, LAYERS};
 use crate::kernels::scalar;
 use crate::mnist::{Digits, Mnist};
 use crate::params::{Named, COURSE};
@@ -115,12 +115,7 @@ impl Lenet {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let input = Layer {
-            name: "input",
-            shape: &[1, 28, 28],
-            window: None,
-        };
-        let layers: Vec<String> = std::iter::once(&input)
+        let layers: Vec<String> = std::iter::once(&INPUT)
             .chain(&LAYERS)
             .map(|l| {
                 let window = l
@@ -165,14 +160,10 @@ impl Lenet {
 /// progress and answer pause/resume between calls: a thin driver of [`Trainer`].
 #[wasm_bindgen]
 pub struct LenetTrainer {
-    trainer: Option<Trainer<LeNet5>>,
-    /// Made at construction; the trainer takes it when the training set arrives.
-    pending: Option<(LeNet5, Rng)>,
+    trainer: Trainer<LeNet5>,
     train: Option<Mnist>,
     test: Option<Mnist>,
-    batch: usize,
     epochs: usize,
-    lr: f32,
 }
 
 /// Random shifts of up to 2 pixels, as `train-lenet` does by default.
@@ -190,39 +181,27 @@ impl LenetTrainer {
         if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
             bail!("learning rate must be above 0 and at most 1, got {lr}");
         }
+        // One generator, as `train-lenet` uses it: the net's initialisation, then every
+        // shuffle and shift.
         let mut rng = Rng::new(seed);
         let net = LeNet5::init(rng.next_u64(), Activation::Relu, Pool::Max);
+        let opt = Optimizer::new(Method::ADAM, 1e-4, lenet5::N_PARAMS);
+        // No steps until the training set's size is known (`setTrainData`).
+        let schedule = Schedule::cosine(lr as f32, 0);
         Ok(LenetTrainer {
-            trainer: None,
-            pending: Some((net, rng)),
+            trainer: Trainer::new(net, opt, schedule, 0, batch, 1, rng),
             train: None,
             test: None,
-            batch,
             epochs,
-            lr: lr as f32,
         })
     }
 
-    /// The training set as the two IDX files' bytes; malformed files are errors. Training
-    /// starts from the first epoch when it arrives (once).
+    /// The training set as the two IDX files' bytes; malformed files are errors. The run
+    /// (its epochs over this set) starts afresh from the next step.
     #[wasm_bindgen(js_name = setTrainData)]
     pub fn set_train_data(&mut self, images: &[u8], labels: &[u8]) -> Result<()> {
         let m = Mnist::from_idx(images, labels)?;
-        let Some((net, rng)) = self.pending.take() else {
-            bail!("the training set is already loaded");
-        };
-        let total = m.len().div_ceil(self.batch) * self.epochs;
-        let opt = Optimizer::new(Method::ADAM, 1e-4, lenet5::N_PARAMS);
-        let schedule = Schedule::cosine(self.lr, total);
-        self.trainer = Some(Trainer::new(
-            net,
-            opt,
-            schedule,
-            m.len(),
-            self.batch,
-            1,
-            rng,
-        ));
+        self.trainer.set_examples(m.len(), self.epochs);
         self.train = Some(m);
         Ok(())
     }
@@ -237,10 +216,10 @@ impl LenetTrainer {
     /// returns how many ran. Loss and accuracy of the last batch are then in the getters.
     pub fn run(&mut self, steps: f64) -> Result<u32> {
         let steps = whole("steps", steps, 1, MAX_RUN_STEPS)?;
-        let (Some(t), Some(set)) = (self.trainer.as_mut(), self.train.as_ref()) else {
+        let Some(set) = self.train.as_ref() else {
             bail!("no training data yet: call setTrainData first")
         };
-        Ok(t.run(&Digits { set, shift: SHIFT }, steps) as u32)
+        Ok(self.trainer.run(&Digits { set, shift: SHIFT }, steps) as u32)
     }
 
     /// Accuracy on the first `count` test images (all of them if `count` is larger).
@@ -249,15 +228,8 @@ impl LenetTrainer {
             bail!("no test data yet: call setTestData first")
         };
         let count = whole("count", count, 1, usize::MAX)?;
-        Ok(evaluate(self.net(), &Digits { set, shift: 0 }, count, 250).accuracy())
-    }
-
-    fn net(&self) -> &LeNet5 {
-        match (&self.trainer, &self.pending) {
-            (Some(t), _) => &t.model,
-            (None, Some((net, _))) => net,
-            (None, None) => unreachable!("a trainer or its pending net always exists"),
-        }
+        let digits = Digits { set, shift: 0 };
+        Ok(evaluate(&self.trainer.model, &digits, count, 250).accuracy())
     }
 
     /// The network as a safetensors file (f32, so nothing is rounded) that `Lenet.fromBytes`
@@ -268,36 +240,39 @@ impl LenetTrainer {
             ("made_by", "nnplay's training view, in the browser"),
         ]
         .map(|(k, v)| (k.to_string(), v.to_string()));
-        safetensors::save(self.net(), Dtype::F32, &meta)
+        safetensors::save(&self.trainer.model, Dtype::F32, &meta)
     }
 
     #[wasm_bindgen(getter)]
     pub fn loss(&self) -> f32 {
-        self.trainer.as_ref().map_or(f32::NAN, |t| t.last.loss)
+        if self.trainer.step == 0 {
+            return f32::NAN;
+        }
+        self.trainer.last.loss
     }
     /// Fraction right in the last batch (before its update).
     #[wasm_bindgen(getter, js_name = batchAccuracy)]
     pub fn batch_accuracy(&self) -> f32 {
-        self.trainer
-            .as_ref()
-            .filter(|t| t.step > 0)
-            .map_or(f32::NAN, |t| t.last.accuracy() as f32)
+        if self.trainer.step == 0 {
+            return f32::NAN;
+        }
+        self.trainer.last.accuracy() as f32
     }
     #[wasm_bindgen(getter)]
     pub fn seen(&self) -> f64 {
-        self.trainer.as_ref().map_or(0.0, |t| t.seen as f64)
+        self.trainer.seen as f64
     }
     #[wasm_bindgen(getter)]
     pub fn epoch(&self) -> u32 {
-        self.trainer.as_ref().map_or(0, |t| t.epoch() as u32)
+        self.trainer.epoch() as u32
     }
     #[wasm_bindgen(getter)]
     pub fn step(&self) -> u32 {
-        self.trainer.as_ref().map_or(0, |t| t.step as u32)
+        self.trainer.step as u32
     }
     /// Steps in the whole run (epochs × batches per epoch); 0 before data is set.
     #[wasm_bindgen(getter, js_name = totalSteps)]
     pub fn total_steps(&self) -> u32 {
-        self.trainer.as_ref().map_or(0, |t| t.schedule.total as u32)
+        self.trainer.schedule.total as u32
     }
 }

@@ -67,6 +67,12 @@ impl RecurrentNet {
         })
     }
 
+    /// Gate blocks per unit in `gates()`: 1 (RNN), 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o).
+    #[wasm_bindgen(getter, js_name = gateCount)]
+    pub fn gate_count(&self) -> u32 {
+        self.net.cell.gates() as u32
+    }
+
     /// The names of this network's weight tensors, PyTorch style.
     #[wasm_bindgen(js_name = weightNames)]
     pub fn weight_names(&self) -> Vec<String> {

@@ -5,7 +5,6 @@ import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { fmt } from "../../format.js";
 import { diverging } from "../../palette.js";
-import { GATES } from "./nets.js";
 import { formulas } from "./formulas.js";
 
 /** [name, values] for each gate and state of run `run`'s last step, in the formulas' order. */
@@ -16,7 +15,7 @@ function gateRows(run) {
   if (simple) return [["h", at(run.net.hidden())], ["y", at(run.net.output(), 2)]];
   const kind = s.cell === "gru" ? "gru" : s.cell === "rnn" ? "rnn" : "lstm";
   const names = kind === "lstm" ? ["i", "f", "c̃", "o"] : kind === "gru" ? ["r", "z", "ñ"] : [];
-  const G = GATES[kind].length;
+  const G = run.net.gateCount; // gate blocks per unit: 1, 3 or 4
   const gv = run.net.gates(last.l, last.d);
   const rows = names.map((n, q) => [n, Array.from(gv.subarray(last.time * G * H_ + q * H_, last.time * G * H_ + (q + 1) * H_))]);
   if (kind === "lstm") rows.push(["c", at(run.net.cell(last.l, last.d))]);

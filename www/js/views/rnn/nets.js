@@ -11,9 +11,6 @@ export const SEQS = {
   sine: { i: 2, x: Array.from({ length: 10 }, (_, s) => [Math.sin(s / 2), Math.cos(s / 2)]).flat(), labels: null },
   ramp: { i: 1, x: Array.from({ length: 8 }, (_, s) => s / 7), labels: null },
 };
-/** The gates wasm returns for each kind, in its order. */
-export const GATES = { rnn: ["h"], gru: ["r", "z", "n"], lstm: ["i", "f", "g", "o"] };
-
 /** Elman and Jordan networks are `SimpleNet`s: one layer, one direction, an output y. */
 export const isSimple = (cell) => cell === "elman" || cell === "jordan";
 export const isLstm = (cell) => ["lstm", "peephole", "fc"].includes(cell);
