@@ -13,6 +13,7 @@
 
 pub mod bmes;
 pub mod cnn;
+pub mod digits;
 pub mod error;
 #[cfg(feature = "golden")]
 pub mod golden;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use nnplay::rng::Rng;
 use nnplay::wasm::bmes::Segmenter;
 use nnplay::wasm::lenet::{Lenet, LenetTrainer};
+use nnplay::wasm::pad::DrawingPad;
 use nnplay::wasm::rnn::{gradient_norms, RecurrentNet, SimpleNet};
 use nnplay::wasm::{self, ConvLayer};
 
@@ -189,6 +190,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
     let mut tally = Tally::new();
     let mut lenet = Lenet::from_bytes(LENET).expect("the shipped LeNet-5 loads");
     let mut seg = Segmenter::from_bytes(BMES).expect("the shipped tagger loads");
+    let mut drawing = DrawingPad::new();
     let (mut rnn, mut simple, mut trainer, mut layer) = (None::<Rnn>, None, None, None);
     let kinds = [
         "rnn",
@@ -215,7 +217,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
         let pad = f.text(&pads, bad);
         let stride = [f.num(1, 3, bad), f.num(1, 3, bad)];
         let kernel = [f.num(1, 3, bad), f.num(1, 3, bad)];
-        match f.below(24) {
+        match f.below(25) {
             0 => {
                 let (wt, ws) = (
                     f.buffer(o * c * kh * kw, bad),
@@ -489,6 +491,33 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
                 if let Ok(s) = tallied(&mut tally, "Segmenter::from_bytes", made) {
                     seg = s;
                 }
+            }
+            // The drawing pad: pen positions on, off and far off the pad, hostile numbers,
+            // digits of the wrong size or out of range, and every reading.
+            24 => {
+                let pos = |f: &mut Fuzz| {
+                    if f.one_in(bad) {
+                        f.nasty()
+                    } else {
+                        f.rng.range(-0.3, 1.3) as f64
+                    }
+                };
+                let (x, y) = (pos(&mut f), pos(&mut f));
+                count(&mut tally, "strokeTo", drawing.stroke_to(x, y, f.one_in(5)));
+                match f.below(20) {
+                    0 => drawing.lift(),
+                    1 => drawing.clear(),
+                    2 => {
+                        let digit: Vec<f32> = if f.one_in(bad) {
+                            f.buffer(784, 1)
+                        } else {
+                            (0..784).map(|_| f.rng.uniform()).collect()
+                        };
+                        count(&mut tally, "showDigit", drawing.show_digit(&digit));
+                    }
+                    _ => {}
+                }
+                let _ = (drawing.see(f.one_in(2)), drawing.ink(), drawing.seen());
             }
             _ => {
                 let _ = wasm::memory_bytes();

@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod bmes;
 pub mod lenet;
+pub mod pad;
 pub mod rnn;
 
 use wasm_bindgen::prelude::*;

@@ -22,6 +22,8 @@ export const schema = {
   // "trained": the net being trained in the training view, refreshed while it learns.
   net: { kind: "enum", values: ["shipped", "trained"], default: "shipped" },
   mode: { kind: "enum", values: ["flat", "3d"], default: "flat" },
+  // MNIST's framing of the drawing before the network reads it (scale, centre of mass).
+  frame: { kind: "enum", values: ["on", "off"], default: "on" },
 };
 
 export function mount(root, state, setState) {
@@ -67,16 +69,19 @@ export function mount(root, state, setState) {
   const paintMs = [];
   view.paintMs = paintMs;
   let pending = false;
+  let frame = state.frame === "on";
   function run() {
     pending = false;
     const net = source.net;
     if (!net) return;
     const t0 = performance.now();
-    const digit = net.forward(pad.ink);
-    pred.show(digit, Array.from(net.probs()));
+    const readable = pad.see(frame);
+    const input = pad.seen();
+    const digit = net.forward(input);
+    pred.show(digit, Array.from(net.probs()), readable);
     pad.repaint();
-    layers.paint(net, pad.ink);
-    if (modes.shown) modes.setActivations(Object.fromEntries(LAYERS.map((l) => [l.key, l.key === "input" ? pad.ink : net[l.key]()])));
+    layers.paint(net, input);
+    if (modes.shown) modes.setActivations(Object.fromEntries(LAYERS.map((l) => [l.key, l.key === "input" ? input : net[l.key]()])));
     explain();
     if (paintMs.push(performance.now() - t0) > 1000) paintMs.shift();
   }
@@ -101,6 +106,10 @@ export function mount(root, state, setState) {
   }
 
   async function update(s) {
+    if (frame !== (s.frame === "on")) {
+      frame = s.frame === "on";
+      schedule();
+    }
     layers.el.hidden = s.mode === "3d";
     if (modes.set(s.mode)) boxesFor = null;
     if (s.mode === "3d" && !modes.shown) await modes.ready(); // lenet3d.js loads on first use

@@ -1,9 +1,12 @@
-// The LeNet-5 view's drawing pad: 28×28 ink values drawn with a soft round pen like MNIST's
-// strokes (mouse, touch, pen; Shift or the right button erases), a clear button, and the MNIST
-// test digits to start from.
+// The LeNet-5 view's drawing pad, and what the network reads from it. The ink lives in wasm
+// (`DrawingPad`, 4× MNIST's 28 pixels a side), drawn with a soft round pen (mouse, touch,
+// pen; Shift or the right button erases); a clear button; the MNIST test digits to start
+// from; and the step between the pad and the network: the drawing framed as MNIST's digits
+// were (longer side 20 px, centre of mass in the middle), which a switch turns off.
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
+import { wasm } from "../../wasm.js";
 import { paint } from "./paint.js";
 
 const samples = {};
@@ -17,67 +20,62 @@ async function testDigits(i) {
   return samples[n];
 }
 
-// A drawing is not in the URL (784 values), so it outlives a remount (the language switch
-// rebuilds the view) here: the ink and the test digit it was drawn over.
-let kept = null; // { digit, ink }
+// A drawing is not in the URL, so it outlives a remount (the language switch rebuilds the
+// view) here: one pad for the page, and the test digit a drawing was made over (null while
+// the pad shows the test digit itself).
+let handle = null;
+let drawnOver = null;
 
-/** `changed()` is called whenever the ink changes; `setState` picks the test digit. */
+/** `changed()` is called whenever the ink changes; `setState` picks the test digit and
+ *  turns the framing on or off. */
 export function drawingPad({ changed, setState }) {
-  const ink = new Float32Array(784);
-  const pad = el("canvas", { width: "28", height: "28", class: "pad", role: "img", "aria-label": t("lenet.padLabel") });
+  handle ??= new (wasm().DrawingPad)();
+  const side = wasm().DrawingPad.side;
+  const pad = el("canvas", { width: String(side), height: String(side), class: "pad", role: "img", "aria-label": t("lenet.padLabel") });
   const clear = el("button", { type: "button", text: t("lenet.clear") });
   const next = el("button", { type: "button", text: t("lenet.next") });
   const pick = el("select", { id: "lenet-digit", "aria-label": t("lenet.pick") });
   for (let i = 0; i < 100; i++) pick.append(el("option", { value: String(i), text: `${t("lenet.testDigit")} #${i + 1}` }));
   const truth = el("p", { class: "truth", "aria-live": "polite" });
+  const seen = el("canvas", { width: "28", height: "28", class: "seen", role: "img", "aria-label": t("lenet.seenLabel") });
+  const frameBox = el("input", { type: "checkbox", id: "lenet-frame", checked: "" });
+  const seenNote = el("p", { class: "seen-note" });
   let shown = -1; // the test digit shown (or drawn over)
+  let drawing = null; // { erase } while a pointer is down
 
-  // Drawing: a round pen of radius 1.4 pixels with a soft edge.
-  let drawing = null;
   function stroke(e) {
     const r = pad.getBoundingClientRect();
-    const [px, py] = [((e.clientX - r.left) / r.width) * 28, ((e.clientY - r.top) / r.height) * 28];
-    const from = drawing.last ?? [px, py];
-    const steps = Math.max(1, Math.ceil(Math.hypot(px - from[0], py - from[1]) * 2));
-    for (let s = 1; s <= steps; s++) {
-      const [x, y] = [from[0] + ((px - from[0]) * s) / steps, from[1] + ((py - from[1]) * s) / steps];
-      for (let yy = Math.floor(y - 2); yy <= y + 2; yy++) {
-        for (let xx = Math.floor(x - 2); xx <= x + 2; xx++) {
-          if (xx < 0 || yy < 0 || xx > 27 || yy > 27) continue;
-          const d = Math.hypot(xx + 0.5 - x, yy + 0.5 - y);
-          const v = Math.max(0, Math.min(1, (2.0 - d) / 1.2));
-          const i = yy * 28 + xx;
-          ink[i] = drawing.erase ? Math.min(ink[i], 1 - v) : Math.max(ink[i], v);
-        }
-      }
-    }
-    drawing.last = [px, py];
+    handle.strokeTo((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height, drawing.erase);
     changed();
   }
   pad.addEventListener("pointerdown", (e) => {
-    drawing = { erase: e.shiftKey || e.button === 2, last: null };
-    kept = { digit: shown, ink };
+    drawing = { erase: e.shiftKey || e.button === 2 };
+    drawnOver = shown;
     pad.setPointerCapture(e.pointerId);
     truth.textContent = t("lenet.drawn");
     stroke(e);
     e.preventDefault();
   });
   pad.addEventListener("pointermove", (e) => drawing && stroke(e));
-  const stop = () => (drawing = null);
+  const stop = () => {
+    drawing = null;
+    handle.lift();
+  };
   pad.addEventListener("pointerup", stop);
   pad.addEventListener("pointercancel", stop);
   pad.addEventListener("contextmenu", (e) => e.preventDefault());
   clear.addEventListener("click", () => {
-    kept = { digit: shown, ink };
-    ink.fill(0);
+    drawnOver = shown;
+    handle.clear();
     truth.textContent = "";
     changed();
   });
+  frameBox.addEventListener("change", () => setState({ frame: frameBox.checked ? "on" : "off" }));
 
   async function showDigit(i) {
     const bytes = await testDigits(i);
     const at = i * 785;
-    for (let p = 0; p < 784; p++) ink[p] = bytes[at + 1 + p] / 255;
+    handle.showDigit(Float32Array.from(bytes.subarray(at + 1, at + 785), (b) => b / 255));
     truth.textContent = t("lenet.label", { n: i + 1, d: bytes[at] });
     truth.dataset.label = String(bytes[at]);
     pick.value = String(i);
@@ -86,24 +84,41 @@ export function drawingPad({ changed, setState }) {
   next.addEventListener("click", () => setState({ digit: (Number(pick.value) + 1) % 100 }));
   pick.addEventListener("change", () => setState({ digit: Number(pick.value) }));
 
+  const step = el(
+    "div",
+    { class: "seen-step" },
+    el("h3", { text: t("lenet.seen") }),
+    el("div", { class: "seen-row" }, seen, el("label", { class: "frame-switch", for: "lenet-frame" }, frameBox, " " + t("lenet.frame"))),
+    seenNote,
+  );
+
   return {
-    ink,
-    /** The pad and its controls, in page order. */
-    nodes: [el("h3", { text: t("lenet.draw") }), pad, el("div", { class: "pad-buttons" }, clear, next), el("label", { for: "lenet-digit", text: t("lenet.pick") + " " }, pick), truth],
-    repaint: () => paint(pad, ink, 1, true),
+    /** The pad and its controls, then the step to what the network reads, in page order. */
+    nodes: [el("h3", { text: t("lenet.draw") }), pad, el("div", { class: "pad-buttons" }, clear, next), el("label", { for: "lenet-digit", text: t("lenet.pick") + " " }, pick), truth, step],
+    /** Makes what the network reads (framed or not); false when the pad is blank. */
+    see(frame) {
+      frameBox.checked = frame;
+      const readable = handle.see(frame);
+      seenNote.textContent = t(frame ? "lenet.framed" : "lenet.unframed");
+      return readable;
+    },
+    /** What the network reads: [28, 28], a copy (a view of wasm memory moves on any call). */
+    seen: () => handle.seen().slice(),
+    repaint() {
+      paint(pad, handle.ink(), 1, true);
+      paint(seen, handle.seen(), 1, true);
+    },
     /** Shows test digit `digit`, or the drawing kept over it if the view was rebuilt since;
      *  resolves to false if that digit is already shown. */
     async show(digit) {
       if (digit === shown) return false;
-      const drawn = shown === -1 && kept?.digit === digit ? kept.ink : null;
+      const drawn = shown === -1 && drawnOver === digit;
       shown = digit;
       if (drawn) {
-        ink.set(drawn);
-        kept = { digit, ink };
         truth.textContent = t("lenet.drawn");
         changed();
       } else {
-        kept = null;
+        drawnOver = null;
         await showDigit(digit);
       }
       return true;
