@@ -56,7 +56,7 @@ export async function setupLenet({ nn, tf, ort, convnetjs, weights, testImages, 
     logits: (x, n) => (net.forwardBatch(x, n), Float32Array.from(net.logits())),
   };
   // 1000 epochs: a schedule the benchmark never runs to its end.
-  const trainer = new nn.LenetTrainer(1, TRAIN_BATCH, 0.002, 1000);
+  const trainer = new nn.LenetTrainer(1, TRAIN_BATCH, 0.002, 1000, false);
   trainer.setTrainData(trainImages, trainLabels);
   nnplay.train = () => trainer.run(1);
 

@@ -74,7 +74,7 @@ window.runBench = async ({ rounds, sampleMs, tolLenet, tolRnn, epoch = true }) =
   // clock, run(1875) = 60,000 images / 32 per step is inside it: shuffling, batch assembly
   // with random shifts, forward, backward, Adam.
   if (epoch) {
-    const trainer = new nn.LenetTrainer(1, 32, 0.002, 1);
+    const trainer = new nn.LenetTrainer(1, 32, 0.002, 1, false);
     trainer.setTrainData(trainImages, trainLabels);
     trainer.setTestData(testImages, testLabels);
     log("\none 60,000-image training epoch of nnplay (batch 32) ...");

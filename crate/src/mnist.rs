@@ -2,6 +2,7 @@
 //! ships all four). Pixels stay bytes (47 MB for the training set, not 188 MB of floats)
 //! and become floats in [0, 1] one batch at a time.
 
+use crate::digits::augment::Augment;
 use crate::rng::Rng;
 use crate::train::Data;
 use crate::{bail, Result};
@@ -148,11 +149,11 @@ pub struct ImageBatch {
     pub labels: Vec<u8>,
 }
 
-/// A set of digits as training data, each image shifted by up to `shift` pixels either way
-/// while training (augmentation) and not at all when evaluating.
+/// A set of digits as training data, each image distorted by `augment` while training and
+/// left as it is when evaluating.
 pub struct Digits<'a> {
     pub set: &'a Mnist,
-    pub shift: isize,
+    pub augment: Augment,
 }
 
 impl Data<ImageBatch> for Digits<'_> {
@@ -163,8 +164,24 @@ impl Data<ImageBatch> for Digits<'_> {
     fn batch(&self, idx: &[usize], rng: Option<&mut Rng>, out: &mut ImageBatch) {
         out.x.resize(idx.len() * PIXELS, 0.0);
         out.labels.resize(idx.len(), 0);
-        let shift = rng.map(|r| (r, self.shift));
-        self.set.batch(idx, shift, &mut out.x, &mut out.labels);
+        match rng {
+            // Whole-pixel shifts alone keep the draws they always made (the weights that
+            // were trained with them are reproduced bit for bit).
+            Some(rng) if self.augment.shifts_only() => {
+                let shift = Some((rng, self.augment.shift as isize));
+                self.set.batch(idx, shift, &mut out.x, &mut out.labels);
+            }
+            Some(rng) => {
+                let mut plain = vec![0.0; PIXELS];
+                for (k, &i) in idx.iter().enumerate() {
+                    self.set.image_into(i, 0, 0, &mut plain);
+                    self.augment
+                        .apply(&mut out.x[k * PIXELS..][..PIXELS], &plain, rng);
+                    out.labels[k] = self.set.labels[i];
+                }
+            }
+            None => self.set.batch(idx, None, &mut out.x, &mut out.labels),
+        }
     }
 }
 

@@ -319,7 +319,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
             13 => {
                 let (seed, batch, epochs) = (f.num(0, 9, bad), f.num(1, 4, bad), f.num(1, 3, bad));
                 let lr = if f.one_in(bad) { f.nasty() } else { 0.01 };
-                let made = LenetTrainer::new(seed, batch, lr, epochs);
+                let made = LenetTrainer::new(seed, batch, lr, epochs, f.one_in(2));
                 if let Ok(t) = tallied(&mut tally, "LenetTrainer::new", made) {
                     trainer = Some(t);
                 }

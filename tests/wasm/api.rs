@@ -309,10 +309,10 @@ fn random_garbage_never_panics() {
 fn lenet_handles_refuse_broken_weights_and_data() {
     use nnplay::wasm::lenet::{Lenet, LenetTrainer};
     assert!(message(Lenet::from_bytes(b"NNPW")).contains("not a safetensors file"));
-    assert!(message(LenetTrainer::new(1., 0., 0.01, 1.))
+    assert!(message(LenetTrainer::new(1., 0., 0.01, 1., false))
         .contains("batch must be a whole number from 1 to 1024, got 0"));
-    assert!(message(LenetTrainer::new(1., 8., f64::NAN, 1.)).contains("learning rate"));
-    let mut t = LenetTrainer::new(1., 8., 0.01, 1.).unwrap();
+    assert!(message(LenetTrainer::new(1., 8., f64::NAN, 1., false)).contains("learning rate"));
+    let mut t = LenetTrainer::new(1., 8., 0.01, 1., true).unwrap();
     assert!(message(t.run(1.)).contains("no training data yet"));
     // A well-formed header that promises more images than the file holds.
     let mut images = vec![0u8, 0, 8, 3, 0, 0, 0, 9, 0, 0, 0, 28, 0, 0, 0, 28];
@@ -413,4 +413,32 @@ fn recurrent_api_steps_match_forward_and_refuses_bad_input() {
         t as f64
     ))
     .contains("x has 4 numbers"));
+}
+
+#[wasm_bindgen_test]
+fn drawing_pad_frames_what_is_drawn_and_refuses_bad_positions() {
+    use nnplay::wasm::pad::DrawingPad;
+    let mut pad = DrawingPad::new();
+    assert!(!pad.see(true), "a blank pad has nothing to read");
+    assert!(message(pad.stroke_to(f64::NAN, 0.5, false)).contains("pen position"));
+    assert!(message(pad.stroke_to(0.5, 9.0, false)).contains("from -1 to 2"));
+    // A short stroke in the top-left corner is framed into the middle of the 28×28 frame.
+    pad.stroke_to(0.05, 0.05, false).unwrap();
+    pad.stroke_to(0.05, 0.25, false).unwrap();
+    pad.lift();
+    assert!(pad.see(true));
+    let seen = pad.seen().to_vec();
+    let col = |x: usize| (0..28).map(|y| seen[y * 28 + x]).sum::<f32>();
+    assert!(
+        col(14) + col(13) > 10.0 && col(2) == 0.0,
+        "the stroke is not centred"
+    );
+    assert!(pad.see(false));
+    assert!(
+        pad.seen().to_vec()[2 * 28 + 1] > 0.5,
+        "unframed, the stroke stays in its corner"
+    );
+    assert!(message(pad.show_digit(&[2.0; 784])).contains("from 0 (paper) to 1 (ink)"));
+    pad.show_digit(&[0.25; 784]).unwrap();
+    assert!(pad.see(true) && pad.seen().to_vec().iter().all(|&v| v == 0.25));
 }

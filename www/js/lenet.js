@@ -22,9 +22,9 @@ export async function loadShippedLenet() {
  * that `Lenet.fromBytes` loads, so the drawing view can use the net being trained.
  */
 export class LenetTraining extends EventTarget {
-  constructor({ seed = 1, batch = 64, lr = 0.002, epochs = 1 } = {}) {
+  constructor({ seed = 1, batch = 64, lr = 0.002, epochs = 1, handwriting = true } = {}) {
     super();
-    this.options = { seed, batch, lr, epochs };
+    this.options = { seed, batch, lr, epochs, handwriting };
     this.worker = new Worker(new URL("./workers/lenet-train.js", import.meta.url), { type: "module" });
     this.pending = null;
     this.worker.onmessage = (e) => {

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::{view, whole};
 use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, Activations, LeNet5, Pool, Prepared, INPUT, LAYERS};
+use crate::digits::augment::Augment;
 use crate::kernels::scalar;
 use crate::mnist::{Digits, Mnist};
 use crate::params::{Named, COURSE};
@@ -164,17 +165,23 @@ pub struct LenetTrainer {
     train: Option<Mnist>,
     test: Option<Mnist>,
     epochs: usize,
+    augment: Augment,
 }
-
-/// Random shifts of up to 2 pixels, as `train-lenet` does by default.
-const SHIFT: isize = 2;
 
 #[wasm_bindgen]
 impl LenetTrainer {
     /// A fresh ReLU / max-pool LeNet-5 from `seed`; Adam with learning rate `lr`, cosine
-    /// decay over `epochs`, batches of `batch` images shifted by up to 2 pixels.
+    /// decay over `epochs`, batches of `batch` images shifted by up to 2 pixels, and with
+    /// `handwriting` distorted as `train-lenet` does by default (rotation, scale, shear,
+    /// stroke width, elastic).
     #[wasm_bindgen(constructor)]
-    pub fn new(seed: f64, batch: f64, lr: f64, epochs: f64) -> Result<LenetTrainer> {
+    pub fn new(
+        seed: f64,
+        batch: f64,
+        lr: f64,
+        epochs: f64,
+        handwriting: bool,
+    ) -> Result<LenetTrainer> {
         let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
         let batch = whole("batch", batch, 1, MAX_TRAIN_BATCH)?;
         let epochs = whole("epochs", epochs, 1, MAX_EPOCHS)?;
@@ -193,6 +200,11 @@ impl LenetTrainer {
             train: None,
             test: None,
             epochs,
+            augment: if handwriting {
+                Augment::HANDWRITING
+            } else {
+                Augment::SHIFTS
+            },
         })
     }
 
@@ -219,7 +231,11 @@ impl LenetTrainer {
         let Some(set) = self.train.as_ref() else {
             bail!("no training data yet: call setTrainData first")
         };
-        Ok(self.trainer.run(&Digits { set, shift: SHIFT }, steps) as u32)
+        let digits = Digits {
+            set,
+            augment: self.augment,
+        };
+        Ok(self.trainer.run(&digits, steps) as u32)
     }
 
     /// Accuracy on the first `count` test images (all of them if `count` is larger).
@@ -228,7 +244,10 @@ impl LenetTrainer {
             bail!("no test data yet: call setTestData first")
         };
         let count = whole("count", count, 1, usize::MAX)?;
-        let digits = Digits { set, shift: 0 };
+        let digits = Digits {
+            set,
+            augment: Augment::SHIFTS,
+        };
         Ok(evaluate(&self.trainer.model, &digits, count, 250).accuracy())
     }
 

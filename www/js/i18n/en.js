@@ -80,6 +80,8 @@ export default {
   "train.epochs": "Epochs",
   "train.batch": "Batch size",
   "train.lr": "Learning rate",
+  "train.handwriting": "Distort like handwriting",
+  "train.handwritingHint": "Each training digit is randomly rotated, resized, slanted, made thicker or thinner and elastically wobbled, so the network also learns the digits people draw. Off: MNIST as it is, shifted by up to 2 pixels. Train both ways and compare on your own drawings.",
   "train.start": "Start training",
   "train.done": "Finished (Reset to train again)",
   "train.pause": "Pause",

@@ -80,6 +80,8 @@ export default {
   "train.epochs": "轮数（epoch）",
   "train.batch": "批大小",
   "train.lr": "学习率",
+  "train.handwriting": "像手写一样变形",
+  "train.handwritingHint": "每张训练图片都会随机旋转、缩放、倾斜、笔画变粗或变细，并做弹性扭曲，让网络也学会人们写的数字。关闭时：直接用 MNIST，只随机平移最多 2 个像素。两种方式都训练一次，用你自己写的数字比较一下。",
   "train.start": "开始训练",
   "train.done": "训练完成（点“重置”可再训练）",
   "train.pause": "暂停",

@@ -12,6 +12,9 @@ export const schema = {
   batch: { kind: "enum", values: ["16", "32", "64", "128"], default: "32", always: true },
   lr: { kind: "enum", values: ["0.0005", "0.001", "0.002", "0.005"], default: "0.002" },
   seed: { kind: "int", min: 0, max: 999999, default: 1 },
+  // Distort the training digits as handwriting varies (rotation, size, slant, stroke width,
+  // wobble), as `train-lenet` does; off: MNIST as it is, shifted by up to 2 pixels.
+  handwriting: { kind: "enum", values: ["on", "off"], default: "on" },
 };
 
 
@@ -68,6 +71,8 @@ export function mount(root, state, setState) {
   const epochs = select("train-epochs", Array.from({ length: 20 }, (_, i) => i + 1), state.epochs);
   const batch = select("train-batch", schema.batch.values, state.batch);
   const lr = select("train-lr", schema.lr.values, state.lr);
+  const handwriting = el("input", { type: "checkbox", id: "train-handwriting" });
+  handwriting.checked = state.handwriting === "on";
   const start = el("button", { type: "button", id: "train-start" });
   const reset = el("button", { type: "button", id: "train-reset", text: t("train.reset") });
   const inspect = el("a", { id: "train-inspect", href: `#view=lenet&net=trained&lang=${state.lang}`, text: t("train.inspect") });
@@ -75,7 +80,9 @@ export function mount(root, state, setState) {
     el("label", { for: "train-epochs" }, t("train.epochs") + " ", epochs),
     el("label", { for: "train-batch" }, t("train.batch") + " ", batch),
     el("label", { for: "train-lr" }, t("train.lr") + " ", lr),
+    el("label", { for: "train-handwriting" }, handwriting, " " + t("train.handwriting")),
     start, reset, inspect));
+  view.append(el("p", { class: "hint", text: t("train.handwritingHint") }));
   const progress = el("progress", { id: "train-progress", max: "1", value: "0" });
   const status = el("p", { id: "train-status", role: "status" });
   const stats = el("p", { id: "train-stats", class: "stats" });
@@ -87,10 +94,11 @@ export function mount(root, state, setState) {
   for (const [sel, key] of [[epochs, "epochs"], [batch, "batch"], [lr, "lr"]]) {
     sel.addEventListener("change", () => setState({ [key]: key === "epochs" ? Number(sel.value) : sel.value }));
   }
+  handwriting.addEventListener("change", () => setState({ handwriting: handwriting.checked ? "on" : "off" }));
   let opts = state;
   start.addEventListener("click", () => {
     if (session.status === "running") pauseTraining();
-    else startTraining({ seed: opts.seed, batch: Number(opts.batch), lr: Number(opts.lr), epochs: opts.epochs });
+    else startTraining({ seed: opts.seed, batch: Number(opts.batch), lr: Number(opts.lr), epochs: opts.epochs, handwriting: opts.handwriting === "on" });
   });
   reset.addEventListener("click", resetTraining);
 
@@ -99,7 +107,7 @@ export function mount(root, state, setState) {
     const busy = s.status === "running" || s.status === "loading";
     start.textContent = t({ running: "train.pause", paused: "train.resume", done: "train.done" }[s.status] ?? "train.start");
     start.disabled = s.status === "loading" || s.status === "pausing" || s.status === "done";
-    for (const c of [epochs, batch, lr]) c.disabled = s.status !== "idle";
+    for (const c of [epochs, batch, lr, handwriting]) c.disabled = s.status !== "idle";
     inspect.hidden = !s.training || s.status === "loading";
     const last = s.history.at(-1);
     progress.value = last && s.totalSteps ? last.step / s.totalSteps : 0;
@@ -129,6 +137,7 @@ export function mount(root, state, setState) {
       epochs.value = String(s.epochs);
       batch.value = s.batch;
       lr.value = s.lr;
+      handwriting.checked = s.handwriting === "on";
       render();
     },
     destroy() {

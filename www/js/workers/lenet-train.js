@@ -1,6 +1,7 @@
 // Web Worker: trains LeNet-5 in wasm off the page's thread. It loads the same wasm module
 // as the page, fetches gzipped MNIST from the page's own origin, and streams progress.
-// Messages in: init {js, wasm, data, seed, batch, lr, epochs}, start, pause, weights.
+// Messages in: init {js, wasm, data, seed, batch, lr, epochs, handwriting}, start, pause,
+// weights.
 // Messages out: status, ready, progress, eval, paused, done, weights, error.
 
 let trainer = null;
@@ -18,7 +19,7 @@ async function init(m) {
   const wasm = await import(m.js);
   await wasm.default({ module_or_path: m.wasm });
   batch = m.batch;
-  trainer = new wasm.LenetTrainer(m.seed, m.batch, m.lr, m.epochs);
+  trainer = new wasm.LenetTrainer(m.seed, m.batch, m.lr, m.epochs, m.handwriting);
   postMessage({ type: "status", status: "downloading" });
   const files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
   const [ti, tl, vi, vl] = await Promise.all(files.map((f) => fetchIdx(`${m.data}${f}.gz`)));

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use nnplay::cnn::activation::Activation;
 use nnplay::cnn::lenet5::{LeNet5, Pool, N_PARAMS};
+use nnplay::digits::augment::Augment;
 use nnplay::mnist::{Digits, Mnist};
 use nnplay::params::COURSE;
 use nnplay::rng::Rng;
@@ -28,7 +29,7 @@ fn accuracy(net: &LeNet5, test: &Mnist) -> f64 {
         net,
         &Digits {
             set: test,
-            shift: 0,
+            augment: Augment::SHIFTS,
         },
         test.len(),
         500,
@@ -47,6 +48,7 @@ pub fn train(args: &[String]) -> Result<()> {
         args,
         &[
             "data", "out", "epochs", "batch", "lr", "seed", "threads", "shift", "act", "pool",
+            "rotate", "scale", "shear", "thicken", "elastic", "sigma",
         ],
     )?;
     let out = o.path("out", default_weights());
@@ -55,16 +57,26 @@ pub fn train(args: &[String]) -> Result<()> {
     let lr: f32 = o.get("lr", 2e-3)?;
     let seed: u64 = o.get("seed", 1)?;
     let threads = o.threads()?;
-    let shift: isize = o.get("shift", 2)?;
+    let h = Augment::HANDWRITING;
+    let augment = Augment {
+        rotate: o.get("rotate", h.rotate)?,
+        scale: o.get("scale", h.scale)?,
+        shear: o.get("shear", h.shear)?,
+        shift: o.get("shift", h.shift)?,
+        thickness: o.get("thicken", h.thickness)?,
+        elastic: o.get("elastic", h.elastic)?,
+        sigma: o.get("sigma", h.sigma)?,
+    };
     let act = Activation::parse(&o.get("act", "relu".to_string())?)?;
     let pool = Pool::parse(&o.get("pool", "max".to_string())?)?;
-    if epochs == 0 || batch == 0 || !lr.is_finite() || lr <= 0.0 || !(0..=4).contains(&shift) {
-        bail!("--epochs and --batch must be at least 1, --lr above 0, --shift 0 to 4");
+    if epochs == 0 || batch == 0 || !lr.is_finite() || lr <= 0.0 {
+        bail!("--epochs and --batch must be at least 1, --lr above 0");
     }
+    augment.check()?;
     let data = o.path("data", default_data());
     let (train, test) = (Mnist::load(&data, "train")?, Mnist::load(&data, "t10k")?);
     eprintln!(
-        "training LeNet-5 ({act:?}, {pool:?} pooling) on {} MNIST images: {epochs} epochs, batch {batch}, Adam lr {lr} (cosine to 0), shifts ±{shift} px, seed {seed}, {threads} threads",
+        "training LeNet-5 ({act:?}, {pool:?} pooling) on {} MNIST images: {epochs} epochs, batch {batch}, Adam lr {lr} (cosine to 0), seed {seed}, {threads} threads; distortions: {augment:?}",
         train.len()
     );
     // One generator: the net's initialisation first, then every shuffle and shift.
@@ -81,7 +93,10 @@ pub fn train(args: &[String]) -> Result<()> {
         threads,
         rng,
     );
-    let digits = Digits { set: &train, shift };
+    let digits = Digits {
+        set: &train,
+        augment,
+    };
     train_epochs(&mut t, &digits, 50, "img", |net| {
         format!("test acc {:.4}", accuracy(net, &test))
     });
@@ -137,7 +152,7 @@ pub fn logits(args: &[String]) -> Result<()> {
     nnplay::train::Data::batch(
         &Digits {
             set: &test,
-            shift: 0,
+            augment: Augment::SHIFTS,
         },
         &idx,
         None,
