@@ -121,7 +121,7 @@ pub fn train(args: &[String]) -> Result<()> {
 }
 
 pub fn eval(args: &[String]) -> Result<()> {
-    let o = Opts::parse(args, &["weights", "data"])?;
+    let o = Opts::parse(args, &["weights", "data", "drawn"])?;
     let path = o.path("weights", default_weights());
     let net = load(&path)?;
     let test = Mnist::load(&o.path("data", default_data()), "t10k")?;
@@ -132,6 +132,19 @@ pub fn eval(args: &[String]) -> Result<()> {
         net.pool,
         test.len()
     );
+    let drawn_path = o.path("drawn", repo("data/digits/strokes.json"));
+    match super::drawn::load(&drawn_path) {
+        Ok(digits) => {
+            let (right, total) = super::drawn::accuracy(&net, &digits);
+            println!(
+                "drawn digits: {right} of {total} right, {:.4} ({} digits of scikit-learn's load_digits replayed as pen strokes on the pad at {} sizes and places each, framed as MNIST)",
+                right as f64 / total as f64,
+                digits.len(),
+                super::drawn::PLACES
+            );
+        }
+        Err(e) => println!("drawn digits: not measured ({e})"),
+    }
     println!("accuracy: {:.4}", accuracy(&net, &test));
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod bmes;
 mod cli;
+mod drawn;
 mod lenet;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ const USAGE: &str = "usage:
   nnplay check PATH...                 golden cases: a case file or a folder of *.json cases
   nnplay train-lenet [--data DIR] [--out FILE] [--epochs N] [--batch N] [--lr X]
                      [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
-  nnplay eval-lenet [--weights FILE] [--data DIR]
+  nnplay eval-lenet [--weights FILE] [--data DIR] [--drawn FILE]
   nnplay lenet-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
