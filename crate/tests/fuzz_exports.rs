@@ -305,6 +305,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
                 count(&mut tally, "explain", lenet.explain(&name, unit));
                 let name = f.text(&["conv1.weight", "conv2.bias", "fc3.bias"], bad);
                 count(&mut tally, "param", lenet.param(&name));
+                let _ = lenet.meta(&name);
             }
             12 if f.one_in(20) => {
                 let bytes = if f.one_in(bad) {

@@ -25,10 +25,12 @@ const BANDS = [
  *  filled a loop in as a blob, which a skeleton cannot follow) are not drawn: the test is of
  *  the network on handwriting, not of our tracing. */
 const MIN_FIDELITY = 0.7;
-/** Measured on the page of f330c91 (no MNIST framing yet): 36.7% in Chromium, 37.3% in Firefox
- *  (the same 150 drawn centred at MNIST's 20 px, unslanted: 78.7%).
- *  A few points under it; to be raised once the view frames the drawing as MNIST did. */
-const FLOOR = 0.33;
+/** Measured: 36.7% in Chromium, 37.3% in Firefox before the view framed the drawing as MNIST
+ *  did; 83.3% with the framing and the weights trained on MNIST alone; 87.3% in both with the
+ *  framing and the weights trained with handwriting distortions (weights/README.md). A few
+ *  points under the last. The strokes come from 8×8 images, and some are ambiguous to a
+ *  person too: this is a floor against regressions, not the goal (≥ 95% on real drawings). */
+const FLOOR = 0.83;
 
 const env = sharedBrowser();
 

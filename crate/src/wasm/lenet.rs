@@ -26,6 +26,8 @@ pub struct Lenet {
     prepared: Prepared,
     acts: Activations,
     probs: Vec<f32>,
+    /// The file's `__metadata__` (what made it, its measured accuracy).
+    metadata: Vec<(String, String)>,
 }
 
 #[wasm_bindgen]
@@ -34,8 +36,11 @@ impl Lenet {
     /// `state_dict` saved from docs/pytorch/lenet5.py); a damaged file is an error.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Lenet> {
-        let net = LeNet5::from_file(safetensors::read(bytes)?)?;
+        let file = safetensors::read(bytes)?;
+        let metadata = file.metadata.clone();
+        let net = LeNet5::from_file(file)?;
         Ok(Lenet {
+            metadata,
             prepared: Prepared::new(&net),
             net,
             acts: Activations::new(1),
@@ -144,6 +149,12 @@ impl Lenet {
         Ok(out)
     }
 
+    /// The weights file's metadata entry `key` ("mnist_accuracy", "command", …), if any.
+    pub fn meta(&self, key: &str) -> Option<String> {
+        let found = self.metadata.iter().find(|(k, _)| k == key);
+        found.map(|(_, v)| v.clone())
+    }
+
     /// "relu" or "tanh".
     #[wasm_bindgen(getter)]
     pub fn activation(&self) -> String {
@@ -186,7 +197,10 @@ impl LenetTrainer {
         let batch = whole("batch", batch, 1, MAX_TRAIN_BATCH)?;
         let epochs = whole("epochs", epochs, 1, MAX_EPOCHS)?;
         if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-            bail!("learning rate must be above 0 and at most 1, got {lr}");
+            bail!(
+                "learning rate must be above 0 and at most 1, got {}",
+                crate::shape::number(lr)
+            );
         }
         // One generator, as `train-lenet` uses it: the net's initialisation, then every
         // shuffle and shift.

@@ -84,7 +84,10 @@ pub(crate) fn view(v: &[f32]) -> js_sys::Float32Array {
 /// A JS number that must be a whole number in `lo..=hi`.
 fn whole(what: &str, v: f64, lo: usize, hi: usize) -> Result<usize> {
     if !(v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64) {
-        bail!("{what} must be a whole number from {lo} to {hi}, got {v}");
+        bail!(
+            "{what} must be a whole number from {lo} to {hi}, got {}",
+            crate::shape::number(v)
+        );
     }
     Ok(v as usize)
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::view;
 use crate::digits::framing::{self, SIDE};
 use crate::digits::pen::{Pen, PAD};
-use crate::shape::check_buffer;
+use crate::shape::{check_buffer, number};
 use crate::{bail, Result};
 
 #[wasm_bindgen]
@@ -53,7 +53,11 @@ impl DrawingPad {
             && (-1.0..=2.0).contains(&x)
             && (-1.0..=2.0).contains(&y))
         {
-            bail!("a pen position must be a number from -1 to 2 (0 to 1 across the pad), got ({x}, {y})");
+            bail!(
+                "a pen position must be a number from -1 to 2 (0 to 1 across the pad), got ({}, {})",
+                number(x),
+                number(y)
+            );
         }
         self.digit = None;
         self.pen.stroke_to(x as f32, y as f32, erase);

@@ -107,9 +107,16 @@ pub fn train(args: &[String]) -> Result<()> {
         ("command", command_line()),
     ]
     .map(|(k, v)| (k.to_string(), v));
-    let bytes = safetensors::save(&t.model, Dtype::F16, &meta);
-    let shipped = LeNet5::from_file(safetensors::read(&bytes)?)?;
+    // The accuracy is the rounded weights' (f16), measured before it is written beside them.
+    let shipped = LeNet5::from_file(safetensors::read(&safetensors::save(
+        &t.model,
+        Dtype::F16,
+        &meta,
+    ))?)?;
     let acc = accuracy(&shipped, &test);
+    let mut meta = meta.to_vec();
+    meta.push(("mnist_accuracy".into(), format!("{acc:.4}")));
+    let bytes = safetensors::save(&shipped, Dtype::F16, &meta);
     write_file(&out, &bytes)?;
     println!(
         "wrote {} ({} bytes, f16); test accuracy after f16 rounding:",
@@ -135,12 +142,19 @@ pub fn eval(args: &[String]) -> Result<()> {
     let drawn_path = o.path("drawn", repo("data/digits/strokes.json"));
     match super::drawn::load(&drawn_path) {
         Ok(digits) => {
-            let (right, total) = super::drawn::accuracy(&net, &digits);
+            let bands = super::drawn::accuracy(&net, &digits);
+            let share = |[right, all]: [usize; 2]| right as f64 / all.max(1) as f64;
+            let total = bands.iter().fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
             println!(
-                "drawn digits: {right} of {total} right, {:.4} ({} digits of scikit-learn's load_digits replayed as pen strokes on the pad at {} sizes and places each, framed as MNIST)",
-                right as f64 / total as f64,
+                "drawn digits: {:.4} ({} of {}: {} of scikit-learn's digits as pen strokes, {} sizes and places each, framed as MNIST); by size, 35-55% of the pad {:.4}, 55-75% {:.4}, 75-95% {:.4}",
+                share(total),
+                total[0],
+                total[1],
                 digits.len(),
-                super::drawn::PLACES
+                super::drawn::PLACES,
+                share(bands[0]),
+                share(bands[1]),
+                share(bands[2])
             );
         }
         Err(e) => println!("drawn digits: not measured ({e})"),

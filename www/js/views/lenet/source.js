@@ -8,7 +8,8 @@ import { loadShippedLenet, trainedLenet, session } from "../../lenet.js";
 /** `changed()` is called whenever `.net` is another network. */
 export function netSource({ changed, setState }) {
   const select = el("select", { id: "lenet-net" });
-  for (const v of ["shipped", "trained"]) select.append(el("option", { value: v, text: t(`lenet.net.${v}`) }));
+  const shippedOption = el("option", { value: "shipped", text: t("lenet.net.shipped") });
+  select.append(shippedOption, el("option", { value: "trained", text: t("lenet.net.trained") }));
   select.addEventListener("change", () => setState({ net: select.value }));
   const note = el("p", { class: "hint", id: "lenet-net-note" });
 
@@ -50,6 +51,9 @@ export function netSource({ changed, setState }) {
     /** Loads the shipped network (the fallback while no training has started). */
     async load() {
       shipped = await loadShippedLenet();
+      // Its MNIST accuracy as its file records it (measured when it was trained).
+      const acc = Number(shipped.meta("mnist_accuracy"));
+      if (acc > 0) shippedOption.textContent = t("lenet.net.shippedAcc", { acc: (acc * 100).toFixed(2) });
     },
     async update(kind) {
       if (kind !== which && shipped) await use(kind);
