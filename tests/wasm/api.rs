@@ -170,7 +170,7 @@ fn every_bad_input_is_a_readable_error() {
         &[1., 1.],
         "valid"
     ))
-    .contains("weight[0] is inf"));
+    .contains("weight[0] is Infinity"));
     // pooling, dense, activations, softmax, terms, plan
     assert!(message(wasm::max_pool2d(
         &X,

@@ -97,7 +97,8 @@ export function layerCanvases({ selection, select, ready }) {
         const [m, y, x] = position(l, sel.unit);
         const c = canvases[l.key][m];
         box(c.wrap, c.w, c.h, [y, y + 1, x, x + 1], "sel");
-        box(canvases.input[0].wrap, 28, 28, receptiveField(l.key, y, x), "rf");
+        const input = canvases.input[0];
+        box(input.wrap, input.w, input.h, receptiveField(l.key, y, x), "rf");
       } else {
         const c = canvases[l.key][0];
         box(c.wrap, c.w, c.h, [Math.floor(sel.unit / c.w), Math.floor(sel.unit / c.w) + 1, sel.unit % c.w, (sel.unit % c.w) + 1], "sel");
