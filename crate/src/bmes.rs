@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::kernels::{backward, fast};
-use crate::params::{meta, meta_usize, Named, Table};
+use crate::params::{Named, Table};
 use crate::rng::Rng;
 use crate::rnn::cell::Packed;
 use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
@@ -413,17 +413,14 @@ impl Tagger {
     /// The tagger a safetensors file describes: its vocabulary and sizes from the metadata,
     /// its weights from the tensors.
     pub fn from_file(file: File) -> Result<Tagger> {
-        let m = &file.metadata;
-        if meta(m, "arch")? != "bmes-bilstm" {
-            bail!(
-                "this file holds a {:?} network, not the BMES tagger",
-                meta(m, "arch")?
-            );
+        let arch = file.require_meta("arch")?;
+        if arch != "bmes-bilstm" {
+            bail!("this file holds a {arch:?} network, not the BMES tagger");
         }
-        let vocab: Vec<char> = meta(m, "vocab")?.chars().collect();
+        let vocab: Vec<char> = file.require_meta("vocab")?.chars().collect();
         let (e, h) = (
-            meta_usize(m, "embedding_dim", 1, MAX_EMBEDDING)?,
-            meta_usize(m, "hidden_size", 1, MAX_HIDDEN)?,
+            file.meta_usize("embedding_dim", 1, MAX_EMBEDDING)?,
+            file.meta_usize("hidden_size", 1, MAX_HIDDEN)?,
         );
         file.require("embedding.weight", &[vocab.len() + 1, e])?;
         file.require("lstm.weight_hh_l0", &[4 * h, h])?;

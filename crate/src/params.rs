@@ -178,26 +178,6 @@ pub trait Named {
     }
 }
 
-/// The `__metadata__` value of `key`, or an error naming what is missing.
-pub fn meta<'a>(metadata: &'a [(String, String)], key: &str) -> Result<&'a str> {
-    metadata
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .ok_or_else(|| Error::new(format!("the file's metadata has no {key:?} entry")))
-}
-
-/// As [`meta`], read as a whole number in `lo..=hi`.
-pub fn meta_usize(metadata: &[(String, String)], key: &str, lo: usize, hi: usize) -> Result<usize> {
-    let v = meta(metadata, key)?;
-    match v.parse::<usize>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => bail!(
-            "the file's metadata says {key} = {v:?}; it must be a whole number from {lo} to {hi}"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ pub mod reach;
 pub mod simple;
 pub mod stepper;
 
-use crate::params::{meta, meta_usize, Named, Table};
+use crate::params::{Named, Table};
 use crate::safetensors::File;
 use crate::shape::{MAX_HIDDEN, MAX_INPUT, MAX_LAYERS};
 use crate::{bail, Result};
@@ -455,16 +455,14 @@ impl Recurrent {
     /// A network as a safetensors file describes it ([`Named::describe`]'s metadata) with
     /// the file's weights; the sizes must agree with the tensors.
     pub fn from_file(file: File) -> Result<Recurrent> {
-        let m = &file.metadata;
-        let arch = meta(m, "arch")?;
         let cell = Cell::parse(
-            arch,
-            meta(m, "variant").unwrap_or("standard"),
-            meta(m, "h_activation").unwrap_or("tanh"),
+            file.require_meta("arch")?,
+            file.meta("variant").unwrap_or("standard"),
+            file.meta("h_activation").unwrap_or("tanh"),
         )?;
         let (input, h) = (
-            meta_usize(m, "input_size", 1, MAX_INPUT)?,
-            meta_usize(m, "hidden_size", 1, MAX_HIDDEN)?,
+            file.meta_usize("input_size", 1, MAX_INPUT)?,
+            file.meta_usize("hidden_size", 1, MAX_HIDDEN)?,
         );
         // Layer 0's tensors bound the sizes by what the file holds.
         file.require("weight_ih_l0", &[cell.gates() * h, input])?;
@@ -479,8 +477,8 @@ impl Recurrent {
             cell,
             input,
             h,
-            meta_usize(m, "num_layers", 1, MAX_LAYERS)?,
-            meta(m, "bidirectional")? == "true",
+            file.meta_usize("num_layers", 1, MAX_LAYERS)?,
+            file.require_meta("bidirectional")? == "true",
             0.0,
             &mut crate::rng::Rng::new(0),
         );

@@ -115,11 +115,33 @@ impl File {
     }
 
     pub fn meta(&self, key: &str) -> Option<&str> {
-        self.metadata
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        lookup(&self.metadata, key)
     }
+
+    /// As [`File::meta`], or an error naming the entry the file lacks.
+    pub fn require_meta(&self, key: &str) -> Result<&str> {
+        self.meta(key)
+            .ok_or_else(|| Error::new(format!("the file's metadata has no {key:?} entry")))
+    }
+
+    /// As [`File::require_meta`], read as a whole number in `lo..=hi`.
+    pub fn meta_usize(&self, key: &str, lo: usize, hi: usize) -> Result<usize> {
+        let v = self.require_meta(key)?;
+        match v.parse::<usize>() {
+            Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+            _ => bail!(
+                "the file's metadata says {key} = {v:?}; it must be a whole number from {lo} to {hi}"
+            ),
+        }
+    }
+}
+
+/// The value of `key` in a file's `__metadata__`, if it is there.
+pub fn lookup<'a>(metadata: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    metadata
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Reads and checks a whole safetensors file.

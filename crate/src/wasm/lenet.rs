@@ -151,8 +151,7 @@ impl Lenet {
 
     /// The weights file's metadata entry `key` ("mnist_accuracy", "command", …), if any.
     pub fn meta(&self, key: &str) -> Option<String> {
-        let found = self.metadata.iter().find(|(k, _)| k == key);
-        found.map(|(_, v)| v.clone())
+        safetensors::lookup(&self.metadata, key).map(str::to_owned)
     }
 
     /// "relu" or "tanh".
