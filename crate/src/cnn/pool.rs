@@ -76,7 +76,7 @@ pub fn stochastic_pool2d(
     if let Some(i) = x.iter().position(|&v| v < 0.0) {
         bail!(
             "stochastic pooling needs activations >= 0 (p_i = a_i / sum(a) must be a probability), but x[{i}] is {}; put a ReLU before it",
-            crate::shape::number(f64::from(x[i]))
+            crate::error::number(f64::from(x[i]))
         );
     }
     let mut y = vec![0.0; g.y_len(g.c)];

@@ -198,7 +198,7 @@ impl LenetTrainer {
         if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
             bail!(
                 "learning rate must be above 0 and at most 1, got {}",
-                crate::shape::number(lr)
+                crate::error::number(lr)
             );
         }
         // One generator, as `train-lenet` uses it: the net's initialisation, then every

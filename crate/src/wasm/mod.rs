@@ -86,7 +86,7 @@ fn whole(what: &str, v: f64, lo: usize, hi: usize) -> Result<usize> {
     if !(v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64) {
         bail!(
             "{what} must be a whole number from {lo} to {hi}, got {}",
-            crate::shape::number(v)
+            crate::error::number(v)
         );
     }
     Ok(v as usize)

@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::*;
 use super::view;
 use crate::digits::framing::{self, SIDE};
 use crate::digits::pen::{Pen, PAD};
-use crate::shape::{check_buffer, number};
+use crate::error::number;
+use crate::shape::check_buffer;
 use crate::{bail, Result};
 
 #[wasm_bindgen]

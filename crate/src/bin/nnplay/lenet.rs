@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use nnplay::cnn::activation::Activation;
-use nnplay::cnn::lenet5::{LeNet5, Pool, N_PARAMS};
+use nnplay::cnn::lenet5::{LeNet5, Pool, IMAGE, N_PARAMS};
 use nnplay::digits::augment::Augment;
 use nnplay::mnist::{Digits, Mnist};
 use nnplay::params::COURSE;
@@ -174,18 +174,9 @@ pub fn logits(args: &[String]) -> Result<()> {
     if n == 0 || n > test.len() {
         bail!("--count must be from 1 to {}", test.len());
     }
-    let mut batch = Default::default();
     let idx: Vec<usize> = (0..n).collect();
-    nnplay::train::Data::batch(
-        &Digits {
-            set: &test,
-            augment: Augment::SHIFTS,
-        },
-        &idx,
-        None,
-        &mut batch,
-    );
-    let nnplay::mnist::ImageBatch { x, .. } = batch;
+    let (mut x, mut labels) = (vec![0.0; n * IMAGE], vec![0u8; n]);
+    test.batch(&idx, None, &mut x, &mut labels);
     let mut acts = nnplay::cnn::lenet5::Activations::new(n);
     net.forward(&x, n, &mut acts);
     let bytes = safetensors::write(
