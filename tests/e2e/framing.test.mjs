@@ -73,6 +73,7 @@ test("a digit drawn small in a corner, large, or slanted is read as when drawn c
   await settle(page);
   assert.notEqual(await page.evaluate(() => document.querySelector("canvas.seen").toDataURL()), framed);
   assert.equal(await page.isChecked("#lenet-frame"), false);
+  assert.match(await page.locator(".seen-note").textContent(), /Framing off/);
   await page.screenshot({ path: path.join(RESULTS, "lenet-unframed.png") });
   // A stroke dragged far off the pad and back draws what lands on the pad, and no error.
   const box = await page.locator("canvas.pad").boundingBox();

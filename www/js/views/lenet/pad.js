@@ -44,6 +44,7 @@ export function drawingPad({ changed, setState }) {
   const seenNote = el("p", { class: "seen-note" });
   let shown = -1; // the test digit shown (or drawn over)
   let drawing = null; // { erase } while a pointer is down
+  let noted = null; // the framing the switch and its sentence show
 
   function stroke(e) {
     const r = pad.getBoundingClientRect();
@@ -99,10 +100,13 @@ export function drawingPad({ changed, setState }) {
     nodes: [el("h3", { text: t("lenet.draw") }), pad, el("div", { class: "pad-buttons" }, clear, next), el("label", { for: "lenet-digit", text: t("lenet.pick") + " " }, pick), truth, step],
     /** Makes what the network reads (framed or not); false when the pad is blank. */
     see(frame) {
-      frameBox.checked = frame;
-      const readable = handle.see(frame);
-      seenNote.textContent = t(frame ? "lenet.framed" : "lenet.unframed");
-      return readable;
+      // The switch and its sentence change only when the framing does, not every frame.
+      if (frame !== noted) {
+        noted = frame;
+        frameBox.checked = frame;
+        seenNote.textContent = t(frame ? "lenet.framed" : "lenet.unframed");
+      }
+      return handle.see(frame);
     },
     /** What the network reads: [28, 28], a copy (a view of wasm memory moves on any call). */
     seen: () => handle.seen().slice(),
