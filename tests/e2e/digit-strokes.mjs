@@ -1,19 +1,23 @@
-// Pen strokes from scikit-learn's handwritten digits (load_digits: 1,797 8×8 images, values
-// 0–16, from UCI's optdigits test set), so that a test can draw digits no one here wrote on
-// the LeNet-5 pad the way a person would: stroke by stroke with the pointer.
+// Pen strokes from handwritten digit images, so that a test can draw digits no one here wrote
+// on the LeNet-5 pad the way a person would: stroke by stroke with the pointer. Two sources:
+// scikit-learn's digits (load_digits: 1,797 8×8 images, values 0–16, from UCI's optdigits
+// test set: 13 writers, counted in 4×4 blocks of 32×32 bitmaps) and MNIST's test digits
+// (28×28, values 0–255; writers other than the training set's, by MNIST's construction).
 //
-// Each 8×8 image is upsampled (bilinear) to 32×32 (the bitmaps were 32×32 before UCI counted
-// them in 4×4 blocks), thresholded, thinned to a one-pixel skeleton (Zhang–Suen) and the
-// skeleton is walked into polylines (from line ends first, top to bottom, then what is left:
-// loops), smoothed and simplified (Ramer–Douglas–Peucker) to a few dozen points per digit.
-// Plain JS, no dependencies: scripts/digit-strokes.mjs writes all of them to
-// data/digits/strokes.json (format there), and tests/e2e/drawn-digits.test.mjs draws them.
+// Each image is upsampled (bilinear) to a grid (32×32 for the 8×8 digits — the bitmaps were
+// 32×32 before UCI counted them — and 56×56 for MNIST's), thresholded, thinned to a one-pixel
+// skeleton (Zhang–Suen) and the skeleton is walked into polylines (from line ends first, top
+// to bottom, then what is left: loops), smoothed and simplified (Ramer–Douglas–Peucker) to a
+// few dozen points per digit. Plain JS, no dependencies: scripts/digit-strokes.mjs writes
+// them to data/digits/ (format there), and tests/e2e/drawn-digits.test.mjs draws them.
 
 import fs from "node:fs";
 import zlib from "node:zlib";
 
-/** The side of the upsampled image the skeleton is traced on. */
-export const GRID = 32;
+/** The two sources: an image's side and its darkest value, and the side of the grid the
+ *  skeleton is traced on. */
+export const SKLEARN = { side: 8, max: 16, grid: 32 };
+export const MNIST = { side: 28, max: 255, grid: 56 };
 /** Ink above this fraction of the darkest value (16) is part of the stroke. Of 0.35, 0.45,
  *  0.55 and 0.65, 0.55 gave the strokes most like the images (mean `fidelity` 0.82 against
  *  0.78, 0.81 and 0.80): lower merges strokes into blobs, higher breaks them. */
@@ -21,11 +25,12 @@ const THRESHOLD = 0.55;
 /** A fainter pixel is stroke too if it is on a ridge and above this. 0.4 took the mean
  *  `fidelity` from 0.82 to 0.85 (0.3: the same, but twice the strokes, mostly slivers). */
 const RIDGE = 0.4;
-/** Strokes shorter than this (pixels of GRID) are thinning's spurs and stair steps, not pen
- *  strokes; they are dropped when the digit has others. */
-const MIN_LENGTH = 3.5;
-/** How far (pixels of GRID) a simplified polyline may stray from the skeleton. */
-const EPSILON = 0.7;
+/** Strokes shorter than this (a fraction of the grid's side: 3.5 pixels of 32) are thinning's
+ *  spurs and stair steps, not pen strokes; they are dropped when the digit has others. */
+const MIN_LENGTH = 3.5 / 32;
+/** How far (a fraction of the grid's side: 0.7 pixels of 32) a simplified polyline may stray
+ *  from the skeleton. */
+const EPSILON = 0.7 / 32;
 
 /** Reads scikit-learn's digits.csv.gz: one digit a line, 64 values 0–16 row by row, then
  *  the label. Returns [{ label, pixels: Uint8Array(64) }] in the file's order. */
@@ -38,13 +43,24 @@ export function readDigits(file) {
   });
 }
 
-/** 8×8 values 0–16 → n×n values 0–1, bilinear between the 8×8 pixels' centres (edges held). */
-export function upsample(pixels, n = GRID) {
+/** Reads MNIST's test set (idx files) and keeps every `every`-th digit: [{ label, index,
+ *  pixels: Uint8Array(784) }]. */
+export function readMnist(images, labels, every) {
+  const [img, lab] = [fs.readFileSync(images), fs.readFileSync(labels)];
+  if (img.readUInt32BE(0) !== 2051 || lab.readUInt32BE(0) !== 2049 || img.readUInt32BE(4) !== lab.readUInt32BE(4)) throw new Error(`${images}: not MNIST's idx files`);
+  const out = [];
+  for (let i = 0; i < img.readUInt32BE(4); i += every) out.push({ label: lab[8 + i], index: i, pixels: img.subarray(16 + i * 784, 16 + (i + 1) * 784) });
+  return out;
+}
+
+/** side×side values 0–max → grid×grid values 0–1, bilinear between the pixels' centres
+ *  (edges held). */
+export function upsample(pixels, { side, max, grid: n }) {
   const out = new Float32Array(n * n);
-  const at = (x, y) => pixels[Math.min(7, Math.max(0, y)) * 8 + Math.min(7, Math.max(0, x))] / 16;
+  const at = (x, y) => pixels[Math.min(side - 1, Math.max(0, y)) * side + Math.min(side - 1, Math.max(0, x))] / max;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      const [sx, sy] = [((x + 0.5) * 8) / n - 0.5, ((y + 0.5) * 8) / n - 0.5];
+      const [sx, sy] = [((x + 0.5) * side) / n - 0.5, ((y + 0.5) * side) / n - 0.5];
       const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
       const [fx, fy] = [sx - x0, sy - y0];
       out[y * n + x] = (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
@@ -57,7 +73,7 @@ export function upsample(pixels, n = GRID) {
  *  RIDGE) but on the ridge of a stroke, the brightest across it horizontally or vertically.
  *  The ridge keeps a faint, thin stretch of a stroke (a 0's side at 8 of 16) connected,
  *  where a threshold alone would break the 0 into two arcs. */
-function ink(img, n = GRID) {
+function ink(img, n) {
   const at = (x, y) => (x < 0 || y < 0 || x >= n || y >= n ? 0 : img[y * n + x]);
   return Uint8Array.from(img, (v, i) => {
     const [x, y] = [i % n, Math.floor(i / n)];
@@ -80,7 +96,7 @@ const RING = [
 
 /** Zhang & Suen (1984) thinning of a 0/1 n×n image, in place: peels boundary pixels in two
  *  alternating sub-passes until a one-pixel-wide, 8-connected skeleton remains. */
-export function thin(bin, n = GRID) {
+export function thin(bin, n) {
   const px = (x, y) => (x < 0 || y < 0 || x >= n || y >= n ? 0 : bin[y * n + x]);
   for (let changed = true; changed; ) {
     changed = false;
@@ -109,7 +125,7 @@ export function thin(bin, n = GRID) {
  *  starts at a line's free end (topmost first; a loop, once no free end is left, at its top),
  *  goes straight on where it can, and ends where the line does, joining the pixel it runs
  *  into so that branches and closed loops stay connected. */
-export function trace(skel, n = GRID) {
+export function trace(skel, n) {
   const on = (x, y) => x >= 0 && y >= 0 && x < n && y < n && skel[y * n + x] === 1;
   const seen = new Uint8Array(n * n);
   const around = (i) => {
@@ -178,7 +194,7 @@ function smooth(pts) {
 }
 
 /** Ramer–Douglas–Peucker: the fewest points within `eps` of the polyline. */
-export function simplify(pts, eps = EPSILON) {
+export function simplify(pts, eps) {
   if (pts.length < 3) return pts;
   const [a, b] = [pts[0], pts.at(-1)];
   const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
@@ -193,24 +209,25 @@ export function simplify(pts, eps = EPSILON) {
   return [...simplify(pts.slice(0, at + 1), eps).slice(0, -1), ...simplify(pts.slice(at), eps)];
 }
 
-/** One 8×8 digit → its pen strokes: arrays of [x, y] in the unit square (x right, y down),
- *  coordinates rounded to 1/1000. */
-export function digitStrokes(pixels) {
-  const img = upsample(pixels);
-  const bin = ink(img);
-  let paths = trace(thin(bin));
-  const long = paths.filter((p) => length(p) >= MIN_LENGTH);
+/** One digit of `source` → its pen strokes: arrays of [x, y] in the unit square (x right,
+ *  y down), coordinates rounded to 1/1000. */
+export function digitStrokes(pixels, source) {
+  const n = source.grid;
+  const img = upsample(pixels, source);
+  const bin = ink(img, n);
+  let paths = trace(thin(bin, n), n);
+  const long = paths.filter((p) => length(p) >= MIN_LENGTH * n);
   if (long.length) paths = long;
-  const unit = (v) => Math.round(((v + 0.5) / GRID) * 1000) / 1000;
-  return paths.map((p) => simplify(smooth(p)).map(([x, y]) => [unit(x), unit(y)]));
+  const unit = (v) => Math.round(((v + 0.5) / n) * 1000) / 1000;
+  return paths.map((p) => simplify(smooth(p), EPSILON * n).map(([x, y]) => [unit(x), unit(y)]));
 }
 
-/** How much `strokes` (unit square) look like the 8×8 image they came from: drawn with a
- *  round pen 4 px wide on 32×32 and counted in 4×4 blocks, as UCI made the 8×8 images from
- *  the writers' 32×32 bitmaps, then correlated (Pearson) with `pixels`. 1 is a perfect
+/** How much `strokes` (unit square) look like the image they came from: drawn with a round
+ *  pen 4 px wide on the grid (an 8×8 digit's 32×32: as UCI made the 8×8 images from the
+ *  writers' 32×32 bitmaps; an MNIST digit's 56×56: its strokes' width) and counted in blocks
+ *  back to the image's side, then correlated (Pearson) with `pixels`. 1 is a perfect
  *  likeness; a digit filled in as a blob, whose skeleton is a stub, scores under 0.6. */
-export function fidelity(strokes, pixels) {
-  const n = GRID;
+export function fidelity(strokes, pixels, { side, grid: n }) {
   const r = 2;
   const ink = new Uint8Array(n * n);
   for (const s of strokes) {
@@ -227,12 +244,12 @@ export function fidelity(strokes, pixels) {
       }
     }
   }
-  const blocks = new Float64Array(64);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) blocks[Math.floor((y * 8) / n) * 8 + Math.floor((x * 8) / n)] += ink[y * n + x];
+  const blocks = new Float64Array(side * side);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) blocks[Math.floor((y * side) / n) * side + Math.floor((x * side) / n)] += ink[y * n + x];
   const mean = (v) => v.reduce((a, x) => a + x, 0) / v.length;
   const [ma, mb] = [mean(blocks), mean(pixels)];
   let [ab, aa, bb] = [0, 0, 0];
-  for (let i = 0; i < 64; i++) {
+  for (let i = 0; i < side * side; i++) {
     ab += (blocks[i] - ma) * (pixels[i] - mb);
     aa += (blocks[i] - ma) ** 2;
     bb += (pixels[i] - mb) ** 2;

@@ -11,6 +11,26 @@ pub const PAD: usize = 4 * SIDE;
 /// pixels of a 28-pixel pad: a stroke about as wide as MNIST's).
 const RADIUS: f32 = 2.0 / SIDE as f32;
 const EDGE: f32 = 1.2 / SIDE as f32;
+/// The same in pixels of the pad.
+pub const NIB: Nib = Nib {
+    radius: RADIUS * PAD as f32,
+    edge: EDGE * PAD as f32,
+};
+
+/// A round pen's tip, in pixels: ink is solid within `radius − edge` of the pen's path and
+/// fades to nothing at `radius`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nib {
+    pub radius: f32,
+    pub edge: f32,
+}
+
+impl Nib {
+    /// The ink at distance `d` from the pen's path.
+    pub fn ink(&self, d: f32) -> f32 {
+        ((self.radius - d) / self.edge).clamp(0.0, 1.0)
+    }
+}
 /// The eraser is the pen grown by its soft edge: passed along a stroke, it takes the whole
 /// stroke, rim included (a pen-sized eraser would leave half the rim, and the framing would
 /// find a faint digit where the student sees none).

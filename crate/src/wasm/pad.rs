@@ -1,13 +1,15 @@
 //! The LeNet-5 view's drawing pad for the page: the ink lives here (a `Float32Array` view to
 //! paint), the pointer draws with `strokeTo`, and `see` makes what the network reads — the
-//! drawing framed as MNIST's digits were, or as it lies on the pad.
+//! drawing written in MNIST's proportions and framed as MNIST's digits were, or as it lies on
+//! the pad.
 
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
 use super::view;
 use crate::digits::framing::{self, SIDE};
-use crate::digits::pen::{Pen, PAD};
+use crate::digits::pen::{Pen, NIB, PAD};
+use crate::digits::stroke::{self, Buffers};
 use crate::error::number;
 use crate::shape::check_buffer;
 use crate::{bail, Result};
@@ -20,6 +22,7 @@ pub struct DrawingPad {
     digit: Option<Vec<f32>>,
     /// [28, 28]: what the network reads.
     seen: Vec<f32>,
+    buffers: Buffers,
 }
 
 impl Default for DrawingPad {
@@ -28,6 +31,7 @@ impl Default for DrawingPad {
             pen: Pen::default(),
             digit: None,
             seen: vec![0.0; SIDE * SIDE],
+            buffers: Buffers::default(),
         }
     }
 }
@@ -93,16 +97,16 @@ impl DrawingPad {
         view(&self.pen.ink)
     }
 
-    /// Makes what the network reads (`seen()`): with `frame`, the drawing framed as MNIST's
-    /// digits were; without, shrunk to 28×28 where it lies. Returns false when the pad is
-    /// blank (nothing to read).
+    /// Makes what the network reads (`seen()`): with `frame`, the drawing's strokes redrawn
+    /// in MNIST's proportions and framed as MNIST's digits were; without, shrunk to 28×28
+    /// where it lies. Returns false when the pad is blank (nothing to read).
     pub fn see(&mut self, frame: bool) -> bool {
         if let Some(d) = &self.digit {
             self.seen.copy_from_slice(d);
             return true;
         }
         if frame {
-            return framing::frame(&mut self.seen, &self.pen.ink, PAD);
+            return stroke::frame(&mut self.seen, &self.pen.ink, PAD, NIB, &mut self.buffers);
         }
         framing::shrink(&mut self.seen, &self.pen.ink, PAD);
         framing::bounding_box(&self.pen.ink, PAD).is_some()

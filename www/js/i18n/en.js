@@ -162,7 +162,7 @@ export default {
   "lenet.seen": "What the network reads (28×28)",
   "lenet.seenLabel": "the 28×28 image the network reads",
   "lenet.frame": "MNIST's framing",
-  "lenet.framed": "Framed as MNIST's digits were: the drawing scaled so its longer side is 20 pixels, its centre of mass moved to the middle. Wherever and however big you write, the network sees the digit the same way.",
+  "lenet.framed": "Framed as MNIST's digits were: the drawing scaled so its longer side is 20 pixels, its centre of mass moved to the middle, and its strokes redrawn as wide as a pen on paper makes them (MNIST's, about 2 pixels). Wherever and however big you write, the network sees the digit the same way.",
   "lenet.unframed": "Framing off: the network reads the pad as it is, shrunk to 28×28. Write the digit small, in a corner, or across the whole pad and watch the prediction change: convolution and pooling tolerate small shifts, not these.",
   "lenet.layer.input": "Input 28×28",
   "lenet.layer.c1": "C1 convolution 5×5",

@@ -1,14 +1,15 @@
 //! Drawn digits for `eval-lenet`: handwriting that no one here wrote (scikit-learn's
-//! `load_digits`, 1,797 digits by 43 writers) turned into pen strokes by
+//! `load_digits`, and MNIST's test digits) turned into pen strokes by
 //! `scripts/digit-strokes.mjs`, replayed on the pad with the page's pen at several sizes and
-//! places, framed as MNIST, and read by the network — what a student's drawing meets.
-//! Never trained on.
+//! places, redrawn in MNIST's proportions and framed as the page does, and read by the
+//! network — what a student's drawing meets. Never trained on.
 
 use std::path::Path;
 
 use nnplay::cnn::lenet5::{Activations, LeNet5, CLASSES};
-use nnplay::digits::framing::{frame, SIDE};
-use nnplay::digits::pen::{Pen, PAD};
+use nnplay::digits::framing::SIDE;
+use nnplay::digits::pen::{Pen, NIB, PAD};
+use nnplay::digits::stroke;
 use nnplay::rng::Rng;
 use nnplay::train::argmax;
 use nnplay::{Error, Result};
@@ -25,11 +26,11 @@ pub const PLACES: usize = 3;
 /// check leaves them out: mostly loops filled in as blobs, which a skeleton cannot follow.
 const MIN_FIDELITY: f64 = 0.7;
 
-/// Reads `strokes.json` (see scripts/digit-strokes.mjs for its format).
+/// Reads a strokes file (see scripts/digit-strokes.mjs for its format).
 pub fn load(path: &Path) -> Result<Vec<Drawn>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::new(format!(
-            "cannot read {}: {e} (./dev.sh test makes it from PyPI scikit-learn's digits)",
+            "cannot read {}: {e} (./dev.sh test makes it: scripts/digit-strokes.mjs)",
             path.display()
         ))
     })?;
@@ -69,6 +70,7 @@ pub fn accuracy(net: &LeNet5, digits: &[Drawn]) -> [[usize; 2]; 3] {
     let mut rng = Rng::new(2003);
     let mut pen = Pen::default();
     let (mut seen, mut acts) = (vec![0.0; SIDE * SIDE], Activations::new(1));
+    let mut buffers = stroke::Buffers::default();
     let mut bands = [[0; 2]; 3];
     for d in digits {
         for _ in 0..PLACES {
@@ -83,7 +85,7 @@ pub fn accuracy(net: &LeNet5, digits: &[Drawn]) -> [[usize; 2]; 3] {
             }
             let band = &mut bands[(((size - 0.35) / 0.2) as usize).min(2)];
             band[1] += 1;
-            if frame(&mut seen, &pen.ink, PAD) {
+            if stroke::frame(&mut seen, &pen.ink, PAD, NIB, &mut buffers) {
                 net.forward(&seen, 1, &mut acts);
                 band[0] += usize::from(argmax(&acts.logits[..CLASSES]) == d.label as usize);
             }

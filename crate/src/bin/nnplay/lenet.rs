@@ -128,7 +128,7 @@ pub fn train(args: &[String]) -> Result<()> {
 }
 
 pub fn eval(args: &[String]) -> Result<()> {
-    let o = Opts::parse(args, &["weights", "data", "drawn"])?;
+    let o = Opts::parse(args, &["weights", "data", "drawn", "drawn-mnist"])?;
     let path = o.path("weights", default_weights());
     let net = load(&path)?;
     let test = Mnist::load(&o.path("data", default_data()), "t10k")?;
@@ -139,25 +139,36 @@ pub fn eval(args: &[String]) -> Result<()> {
         net.pool,
         test.len()
     );
-    let drawn_path = o.path("drawn", repo("data/digits/strokes.json"));
-    match super::drawn::load(&drawn_path) {
-        Ok(digits) => {
-            let bands = super::drawn::accuracy(&net, &digits);
-            let share = |[right, all]: [usize; 2]| right as f64 / all.max(1) as f64;
-            let total = bands.iter().fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
-            println!(
-                "drawn digits: {:.4} ({} of {}: {} of scikit-learn's digits as pen strokes, {} sizes and places each, framed as MNIST); by size, 35-55% of the pad {:.4}, 55-75% {:.4}, 75-95% {:.4}",
-                share(total),
-                total[0],
-                total[1],
-                digits.len(),
-                super::drawn::PLACES,
-                share(bands[0]),
-                share(bands[1]),
-                share(bands[2])
-            );
+    let sets = [
+        (
+            "scikit-learn's digits",
+            o.path("drawn", repo("data/digits/strokes.json")),
+        ),
+        (
+            "MNIST's test digits",
+            o.path("drawn-mnist", repo("data/digits/mnist-strokes.json")),
+        ),
+    ];
+    for (name, path) in sets {
+        match super::drawn::load(&path) {
+            Ok(digits) => {
+                let bands = super::drawn::accuracy(&net, &digits);
+                let share = |[right, all]: [usize; 2]| right as f64 / all.max(1) as f64;
+                let total = bands.iter().fold([0, 0], |a, b| [a[0] + b[0], a[1] + b[1]]);
+                println!(
+                    "drawn digits: {:.4} ({} of {}: {} of {name} as pen strokes, {} sizes and places each, framed as MNIST); by size, 35-55% of the pad {:.4}, 55-75% {:.4}, 75-95% {:.4}",
+                    share(total),
+                    total[0],
+                    total[1],
+                    digits.len(),
+                    super::drawn::PLACES,
+                    share(bands[0]),
+                    share(bands[1]),
+                    share(bands[2])
+                );
+            }
+            Err(e) => println!("drawn digits ({name}): not measured ({e})"),
         }
-        Err(e) => println!("drawn digits: not measured ({e})"),
     }
     println!("accuracy: {:.4}", accuracy(&net, &test));
     Ok(())
