@@ -31,7 +31,7 @@ const MIN_FIDELITY = 0.7;
  *  student's: 99.3% in Chromium and Firefox (issue #15's goal is ≥ 95%). scikit-learn's come
  *  from 8×8 images and many are ambiguous to a person too: 36.7% before the view framed the
  *  drawing as MNIST did, 83.3% with the framing and weights trained on MNIST alone, 87.3%
- *  with handwriting distortions (another sample of 150), 86.7% with the strokes redrawn in
+ *  with handwriting distortions (another sample of 150), 86.0% with the strokes redrawn in
  *  MNIST's proportions. */
 const SOURCES = [
   { name: "MNIST's test digits", file: "mnist-strokes.json", floor: 0.95 },
