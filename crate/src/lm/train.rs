@@ -222,6 +222,13 @@ impl<'a> Windows<'a> {
         })
     }
 
+    /// The same windows, each continuing from the state where the window before it in
+    /// its stream ended (`on`) or from zeros.
+    pub fn carrying(mut self, on: bool) -> Self {
+        self.carry = on;
+        self
+    }
+
     pub fn window(&self) -> usize {
         self.window
     }
