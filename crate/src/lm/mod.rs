@@ -249,7 +249,7 @@ impl CharLm {
         hidden: usize,
         layers: usize,
     ) -> Result<CharLm> {
-        if vocab < 2 || vocab > MAX_VOCAB {
+        if !(2..=MAX_VOCAB).contains(&vocab) {
             bail!("the vocabulary must have from 2 to {MAX_VOCAB} entries, got {vocab}");
         }
         let chars: Vec<char> = (1..vocab as u32)
