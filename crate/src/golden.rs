@@ -455,4 +455,26 @@ mod tests {
         assert_eq!(Case::parse(&unknown).unwrap().check(), Outcome::Unsupported);
         assert!(Case::parse("{").is_err());
     }
+
+    /// A shipped character-model case passes; a token id outside the vocabulary is a
+    /// sentence naming it, not a panic.
+    #[test]
+    fn char_lm_runs_and_refuses_ids_outside_the_vocabulary() {
+        let text = include_str!("../../tests/golden/cases/char_lm__s1-1-gru.json");
+        let case = Case::parse(text).unwrap();
+        assert!(
+            matches!(case.check(), Outcome::Pass { .. }),
+            "{:?}",
+            case.check()
+        );
+        let mut bad = case.clone();
+        bad.inputs.get_mut("tokens").unwrap().data[2] = 17.0;
+        let Outcome::Fail { why, .. } = bad.check() else {
+            panic!("token 17 of 17 passed")
+        };
+        assert!(
+            why.contains("tokens[2] is 17; token ids must be whole numbers from 0 to 16"),
+            "{why}"
+        );
+    }
 }
