@@ -218,7 +218,7 @@ impl CharLm {
         check_shape("embedding.weight", &[v, emb_dim])?;
         check_shape("fc.weight", &[v, hidden])?;
         check_shape(
-            "rnn.weight_hh_l0",
+            "a recurrent layer's input weights",
             &[cell.gates() * hidden, hidden.max(emb_dim)],
         )?;
         let rnn = Recurrent::random(cell, emb_dim, hidden, layers, false, 0.0, &mut Rng::new(0));
@@ -322,26 +322,33 @@ impl CharLm {
         check_buffer("fc.bias", &self.fc_b, &[v])
     }
 
-    /// Checks a batch of token ids [T, N] and the states it starts from.
-    pub fn check_input(&self, tokens: &[u32], t: usize, n: usize, state: &State) -> Result<()> {
+    /// Checks character ids [T, N] called `what`: their count, and each one below V.
+    pub fn check_ids(&self, what: &str, ids: &[u32], t: usize, n: usize) -> Result<()> {
         if t == 0 || n == 0 {
-            bail!("the tokens are empty: a forward pass needs at least one step (T) and one sequence (N)");
+            bail!("the {what} are empty: a pass needs at least one step (T) and one sequence (N)");
         }
-        let count = check_shape("tokens", &[t, n])?;
-        if tokens.len() != count {
+        let count = check_shape(what, &[t, n])?;
+        if ids.len() != count {
             bail!(
-                "tokens has {} ids, but [T, N] = [{t}, {n}] needs {count}",
-                tokens.len()
+                "{what} has {} ids, but [T, N] = [{t}, {n}] needs {count}",
+                ids.len()
             );
         }
         let v = self.vocab_size();
-        if let Some(i) = tokens.iter().position(|&id| id as usize >= v) {
+        if let Some(i) = ids.iter().position(|&id| id as usize >= v) {
             bail!(
-                "tokens[{i}] is {}, but the vocabulary has ids 0 to {}",
-                tokens[i],
+                "{what}[{i}] is {}, but the vocabulary has ids 0 to {}",
+                ids[i],
                 v - 1
             );
         }
+        Ok(())
+    }
+
+    /// Checks a batch of token ids [T, N], the states it starts from, and the work.
+    pub fn check_input(&self, tokens: &[u32], t: usize, n: usize, state: &State) -> Result<()> {
+        self.check_ids("tokens", tokens, t, n)?;
+        let v = self.vocab_size();
         let states = [self.layers(), n, self.hidden()];
         check_buffer("h0", &state.h, &states)?;
         if self.cell().has_cell_state() {

@@ -56,8 +56,8 @@ impl Stepper {
         &self.lm
     }
 
-    /// Back to zero states, with the distribution of a first character read from id 0
-    /// left empty (all zeros) until a character is fed.
+    /// Back to zero states; gates, logits and probabilities read zeros until the next
+    /// character is fed.
     pub fn reset(&mut self) {
         self.state = self.lm.zero_state(1);
         for v in self
