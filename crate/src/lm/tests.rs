@@ -475,10 +475,21 @@ fn token_ids_must_be_whole_numbers_in_the_vocabulary() {
     let e = lm.forward(&[1, 2], 2, 1, &lm.zero_state(2)).unwrap_err();
     assert!(e.message().contains("h0"), "{e}");
     let st = lm.zero_state(1);
-    let e = lm.loss(&[1, 2], &[3, 53], 2, 1, &st, 1.0, None).unwrap_err();
-    assert!(e.message().contains("targets[1] is 53, but the vocabulary has ids 0 to 52"), "{e}");
-    let e = lm.loss(&[1, 2], &[3, 4], 2, 1, &st, 1.0, Some(&mut [0.0; 3])).unwrap_err();
-    assert!(e.message().contains("the gradient buffer has 3 numbers"), "{e}");
+    let e = lm
+        .loss(&[1, 2], &[3, 53], 2, 1, &st, 1.0, None)
+        .unwrap_err();
+    assert!(
+        e.message()
+            .contains("targets[1] is 53, but the vocabulary has ids 0 to 52"),
+        "{e}"
+    );
+    let e = lm
+        .loss(&[1, 2], &[3, 4], 2, 1, &st, 1.0, Some(&mut [0.0; 3]))
+        .unwrap_err();
+    assert!(
+        e.message().contains("the gradient buffer has 3 numbers"),
+        "{e}"
+    );
 }
 
 /// Rewrites a good file with `edit` applied to its tensors and metadata.
