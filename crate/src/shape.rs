@@ -37,8 +37,8 @@ pub const MAX_EMBEDDING: usize = 1024;
 pub const MAX_TEXT: usize = 2000;
 /// Largest vocabulary of a character language model, unknown-character row included: the
 /// 55k Tang poems use about 7,000 distinct characters, and GB2312's 6,763 common hanzi
-/// plus punctuation also fit; [V, H] at the largest hidden size stays within
-/// [`MAX_ELEMENTS`] only for smaller H, which the model checks separately.
+/// plus punctuation also fit. The output layer [V, H] must also stay within
+/// [`MAX_ELEMENTS`] (16,384 × 1,024), which the model checks.
 pub const MAX_VOCAB: usize = 1 << 14;
 /// Longest training window (truncated BPTT's T): the whole window's gates are kept for the
 /// backward pass, and a few hundred characters already span several lines of a poem.

@@ -115,12 +115,18 @@ pub struct CharLm {
 }
 
 /// The vocabulary as a file's metadata writes it (ids 1, 2, … in order; id 0 is implied),
-/// checked: at least one character, none twice, no U+FFFD (id 0's), and within the limit.
+/// checked: at least one character, and as [`check_chars`].
 pub fn parse_vocab(text: &str) -> Result<Vec<char>> {
     let chars: Vec<char> = text.chars().collect();
     if chars.is_empty() {
         bail!("the vocabulary is empty: a character model needs at least one character");
     }
+    check_chars(&chars)?;
+    Ok(chars)
+}
+
+/// Characters for ids 1, 2, …: none twice, no U+FFFD (id 0's), within the limit.
+fn check_chars(chars: &[char]) -> Result<()> {
     if chars.len() + 1 > MAX_VOCAB {
         bail!(
             "the vocabulary has {} characters; nnplay's character models hold at most {}",
@@ -141,7 +147,7 @@ pub fn parse_vocab(text: &str) -> Result<Vec<char>> {
             );
         }
     }
-    Ok(chars)
+    Ok(())
 }
 
 /// Token ids given as numbers (a golden case's floats, a JS array): each a whole number from
@@ -197,8 +203,7 @@ impl CharLm {
         hidden: usize,
         layers: usize,
     ) -> Result<CharLm> {
-        let text: String = chars.iter().collect();
-        let chars = parse_vocab(&text)?;
+        check_chars(chars)?;
         if cell_name(cell).is_none() {
             bail!(
                 "a character model uses PyTorch's RNN, GRU or LSTM; {} has no PyTorch module",
@@ -223,7 +228,7 @@ impl CharLm {
         )?;
         let rnn = Recurrent::random(cell, emb_dim, hidden, layers, false, 0.0, &mut Rng::new(0));
         let mut vocab = vec![UNKNOWN];
-        vocab.extend(chars);
+        vocab.extend_from_slice(chars);
         let index = vocab
             .iter()
             .enumerate()
@@ -242,6 +247,7 @@ impl CharLm {
 
     /// A zero model of `vocab` ids whose characters nobody knows (a golden case gives ids
     /// only): ids 1.. stand for private-use characters U+F0000 + id, which no text holds.
+    /// One id (V = 1, nothing but id 0) is allowed here, as PyTorch allows it.
     pub fn anonymous(
         vocab: usize,
         cell: Cell,
@@ -249,8 +255,8 @@ impl CharLm {
         hidden: usize,
         layers: usize,
     ) -> Result<CharLm> {
-        if !(2..=MAX_VOCAB).contains(&vocab) {
-            bail!("the vocabulary must have from 2 to {MAX_VOCAB} entries, got {vocab}");
+        if !(1..=MAX_VOCAB).contains(&vocab) {
+            bail!("the vocabulary must have from 1 to {MAX_VOCAB} entries, got {vocab}");
         }
         let chars: Vec<char> = (1..vocab as u32)
             .map(|i| char::from_u32(0xF0000 + i).unwrap_or(UNKNOWN))

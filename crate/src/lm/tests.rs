@@ -231,7 +231,13 @@ fn toy_text() -> (Vec<char>, String) {
 
 const BIGRAM_ENTROPY: f64 = 0.366_204; // (3/9) · ln 3
 
-fn toy_trainer(lm: CharLm, examples: usize, batch: usize, steps: usize) -> Trainer<CharLm> {
+fn toy_trainer(
+    lm: CharLm,
+    examples: usize,
+    batch: usize,
+    steps: usize,
+    threads: usize,
+) -> Trainer<CharLm> {
     let numel = lm.table().numel();
     let schedule = Schedule {
         warmup: 10,
@@ -243,7 +249,7 @@ fn toy_trainer(lm: CharLm, examples: usize, batch: usize, steps: usize) -> Train
         schedule,
         examples,
         batch,
-        1,
+        threads,
         Rng::new(3),
     )
 }
@@ -256,7 +262,7 @@ fn a_tiny_model_learns_a_text_only_memory_predicts() {
         let ids = lm.encode(&text);
         let data = Windows::new(&ids, lm.vocab_size(), 12, 5).unwrap();
         let before = evaluate(&lm, &data, data.len(), 64).loss;
-        let mut tr = toy_trainer(lm, data.len(), 16, 300);
+        let mut tr = toy_trainer(lm, data.len(), 16, 300, 1);
         assert_eq!(tr.run(&data, 1000), 300);
         let after = evaluate(&tr.model, &data, data.len(), 64);
         eprintln!("{}: loss {before} → {}", cell.name(), after.loss);
@@ -278,9 +284,21 @@ fn state_carried_across_windows_predicts_their_first_characters() {
     let ids = lm.encode(&text);
     let streams = 8;
     let data = Windows::streams(&ids, lm.vocab_size(), 4, streams).unwrap();
-    let mut tr = toy_trainer(lm, data.len(), streams, 400);
+    let mut tr = toy_trainer(lm.clone(), data.len(), streams, 400, 1);
     tr.shuffle = false;
     tr.run(&data, 1000);
+    // Two threads each carry the state of their half of the streams: the same training.
+    let mut two = toy_trainer(lm, data.len(), streams, 400, 2);
+    two.shuffle = false;
+    two.run(&data, 1000);
+    let diff = tr
+        .model
+        .flat()
+        .iter()
+        .zip(two.model.flat())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(diff < 1e-4, "two threads changed the parameters by {diff}");
     let carried = evaluate(&tr.model, &data, data.len(), streams).loss;
     let fresh = data.clone().carrying(false);
     let from_zeros = evaluate(&tr.model, &fresh, fresh.len(), streams).loss;
