@@ -9,6 +9,7 @@ use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, LeNet5};
 use crate::cnn::pool::{self, Stochastic};
 use crate::cnn::{conv, Tensor};
+use crate::lm::{CharLm, State};
 use crate::params::Named;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::{Cell, LayerWeights, Recurrent};
@@ -173,6 +174,7 @@ impl Case {
             "lenet5" => return self.run_lenet5().map(Some),
             "rnn" | "lstm" | "gru" => return self.run_recurrent().map(Some),
             "elman" | "jordan" => return self.run_simple().map(Some),
+            "char_lm" => return self.run_char_lm().map(Some),
             _ => return Ok(None),
         };
         Ok(Some(BTreeMap::from([("y".to_owned(), y)])))
@@ -315,6 +317,72 @@ impl Case {
         ]))
     }
 
+    /// Embedding → recurrent layers → linear → log-softmax, with the sizes the tensors
+    /// give (V and E from the embedding, L, N and H from h0) and the case's token ids.
+    fn run_char_lm(&self) -> Result<BTreeMap<String, Tensor>> {
+        let cell = crate::lm::cell_from_name(&self.attr_str("cell", ""))?;
+        let layers = match self.attrs["num_layers"].as_u64() {
+            Some(l) if (1..=crate::shape::MAX_LAYERS as u64).contains(&l) => l as usize,
+            _ => bail!(
+                "attrs.num_layers must be a whole number from 1 to {}",
+                crate::shape::MAX_LAYERS
+            ),
+        };
+        let emb = self.input("embedding.weight")?;
+        let [v, e] = crate::cnn::rank("embedding.weight", &emb.shape, "[V, E]")?;
+        let h0 = self.input("h0")?;
+        let [l, n, h] = crate::cnn::rank("h0", &h0.shape, "[L, N, H]")?;
+        if l != layers {
+            bail!("h0 has {l} layers' states, but attrs.num_layers is {layers}");
+        }
+        let mut lm = CharLm::anonymous(v, cell, e, h, layers)?;
+        let table = lm.table();
+        let extra = ["tokens", "h0", "c0"];
+        if let Some(name) = self
+            .inputs
+            .keys()
+            .find(|k| !extra.contains(&k.as_str()) && table.index(k).is_none())
+        {
+            bail!("input {name:?} is not a parameter of this {layers}-layer model");
+        }
+        let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = table
+            .params()
+            .iter()
+            .map(|p| {
+                let t = self.input(&p.name)?;
+                Ok((p.name.clone(), t.shape.clone(), t.data.clone()))
+            })
+            .collect::<Result<_>>()?;
+        lm.assign(&tensors)?;
+        let tokens = self.input("tokens")?;
+        let [t, tn] = crate::cnn::rank("tokens", &tokens.shape, "[T, N]")?;
+        if tn != n {
+            bail!("tokens has {tn} sequences (N), but h0 has states for {n}");
+        }
+        let ids = crate::lm::token_ids("tokens", &tokens.data, v)?;
+        let state = State {
+            h: h0.data.clone(),
+            c: if cell.has_cell_state() {
+                self.input("c0")?.data.clone()
+            } else {
+                Vec::new()
+            },
+        };
+        let f = lm.forward(&ids, t, n, &state)?;
+        let mut res = BTreeMap::from([
+            ("logits".to_owned(), Tensor::new(vec![t, n, v], f.logits)),
+            (
+                "log_probs".to_owned(),
+                Tensor::new(vec![t, n, v], f.log_probs),
+            ),
+            ("h_n".to_owned(), Tensor::new(vec![l, n, h], f.rnn.h_n)),
+        ]);
+        if cell.has_cell_state() {
+            res.insert("c_n".to_owned(), Tensor::new(vec![l, n, h], f.rnn.c_n));
+        }
+        Ok(res)
+    }
+
     /// Runs and compares: every listed output must match in shape, and every value within
     /// `abs + rel * |want|`.
     pub fn check(&self) -> Outcome {
@@ -386,5 +454,27 @@ mod tests {
         let unknown = text.replace("avg_pool2d", "transformer");
         assert_eq!(Case::parse(&unknown).unwrap().check(), Outcome::Unsupported);
         assert!(Case::parse("{").is_err());
+    }
+
+    /// A shipped character-model case passes; a token id outside the vocabulary is a
+    /// sentence naming it, not a panic.
+    #[test]
+    fn char_lm_runs_and_refuses_ids_outside_the_vocabulary() {
+        let text = include_str!("../../tests/golden/cases/char_lm__s1-1-gru.json");
+        let case = Case::parse(text).unwrap();
+        assert!(
+            matches!(case.check(), Outcome::Pass { .. }),
+            "{:?}",
+            case.check()
+        );
+        let mut bad = case.clone();
+        bad.inputs.get_mut("tokens").unwrap().data[2] = 17.0;
+        let Outcome::Fail { why, .. } = bad.check() else {
+            panic!("token 17 of 17 passed")
+        };
+        assert!(
+            why.contains("tokens[2] is 17; token ids must be whole numbers from 0 to 16"),
+            "{why}"
+        );
     }
 }

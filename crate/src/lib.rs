@@ -18,6 +18,7 @@ pub mod error;
 #[cfg(feature = "golden")]
 pub mod golden;
 pub mod kernels;
+pub mod lm;
 pub mod mnist;
 pub mod params;
 pub mod rng;

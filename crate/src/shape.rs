@@ -35,6 +35,16 @@ pub const MAX_REACH_HIDDEN: usize = 256;
 pub const MAX_EMBEDDING: usize = 1024;
 /// Longest text the segmenter tags at once, in characters.
 pub const MAX_TEXT: usize = 2000;
+/// Largest vocabulary of a character language model, unknown-character row included: the
+/// 55k Tang poems use about 7,000 distinct characters, and GB2312's 6,763 common hanzi
+/// plus punctuation also fit. The output layer [V, H] must also stay within
+/// [`MAX_ELEMENTS`] (16,384 × 1,024), which the model checks.
+pub const MAX_VOCAB: usize = 1 << 14;
+/// Longest training window (truncated BPTT's T): the whole window's gates are kept for the
+/// backward pass, and a few hundred characters already span several lines of a poem.
+pub const MAX_WINDOW: usize = 4096;
+/// Most characters one `generate` call writes.
+pub const MAX_GENERATE: usize = 10_000;
 
 // Training in the page.
 /// Largest batch, most epochs, most steps one `run` call may take.

@@ -102,7 +102,84 @@ def rand(rng, shape, lo=-1.0, hi=1.0):
     return nest([round(rng.uniform(lo, hi), 6) for _ in range(math.prod(shape))], shape)
 
 
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def matvec(w, x, b):
+    """w: [rows, len(x)] nested, b: [rows] -> w x + b."""
+    return [bi + sum(wi * xi for wi, xi in zip(row, x)) for row, bi in zip(w, b)]
+
+
+def char_lm(rng, i, seed):
+    """Embedding -> `cell` layers (PyTorch's gate order: GRU r, z, n; LSTM i, f, g, o) -> linear
+    -> log-softmax over the vocabulary, at random sizes (now and then a large vocabulary)."""
+    cell = rng.choice(["rnn", "gru", "lstm"])
+    g = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
+    t, n, layers = rng.randint(1, 6), rng.randint(1, 3), rng.randint(1, 3)
+    v = rng.choice([rng.randint(2, 40), rng.randint(200, 600)])
+    e, h = rng.randint(1, 6), rng.randint(1, 8)
+    tokens = [[rng.randrange(v) for _ in range(n)] for _ in range(t)]
+    inputs = {"tokens": tensor([[float(x) for x in row] for row in tokens]),
+              "h0": tensor(rand(rng, [layers, n, h]))}
+    c0 = rand(rng, [layers, n, h])
+    if cell == "lstm":
+        inputs["c0"] = tensor(c0)
+    emb = rand(rng, [v, e])
+    inputs["embedding.weight"] = tensor(emb)
+    weights = []
+    for k in range(layers):
+        width = e if k == 0 else h
+        wk = {"weight_ih": rand(rng, [g * h, width]), "weight_hh": rand(rng, [g * h, h]),
+              "bias_ih": rand(rng, [g * h]), "bias_hh": rand(rng, [g * h])}
+        for name, val in wk.items():
+            inputs[f"rnn.{name}_l{k}"] = tensor(val)
+        weights.append(wk)
+    fc_w, fc_b = rand(rng, [v, h]), rand(rng, [v])
+    inputs["fc.weight"], inputs["fc.bias"] = tensor(fc_w), tensor(fc_b)
+    hs = [[list(row) for row in layer] for layer in nest(flat(inputs["h0"]["data"]), [layers, n, h])]
+    cs = [[list(row) for row in layer] for layer in c0]
+    logits, log_probs = [], []
+    for s in range(t):
+        lrow, prow = [], []
+        for b in range(n):
+            x = emb[tokens[s][b]]
+            for k, wk in enumerate(weights):
+                gi = matvec(wk["weight_ih"], x, wk["bias_ih"])
+                gh = matvec(wk["weight_hh"], hs[k][b], wk["bias_hh"])
+                hp = hs[k][b]
+                if cell == "rnn":
+                    new = [math.tanh(gi[j] + gh[j]) for j in range(h)]
+                elif cell == "gru":
+                    r = [sigmoid(gi[j] + gh[j]) for j in range(h)]
+                    z = [sigmoid(gi[h + j] + gh[h + j]) for j in range(h)]
+                    nn = [math.tanh(gi[2 * h + j] + r[j] * gh[2 * h + j]) for j in range(h)]
+                    new = [(1 - z[j]) * nn[j] + z[j] * hp[j] for j in range(h)]
+                else:
+                    a = [gi[j] + gh[j] for j in range(g * h)]
+                    c = [sigmoid(a[h + j]) * cs[k][b][j] + sigmoid(a[j]) * math.tanh(a[2 * h + j]) for j in range(h)]
+                    cs[k][b] = c
+                    new = [sigmoid(a[3 * h + j]) * math.tanh(c[j]) for j in range(h)]
+                hs[k][b] = new
+                x = new
+            z = matvec(fc_w, x, fc_b)
+            m = max(z)
+            lse = m + math.log(sum(math.exp(zi - m) for zi in z))
+            lrow.append(z)
+            prow.append([zi - lse for zi in z])
+        logits.append(lrow)
+        log_probs.append(prow)
+    outputs = {"logits": tensor(logits), "log_probs": tensor(log_probs), "h_n": tensor(hs)}
+    if cell == "lstm":
+        outputs["c_n"] = tensor(cs)
+    return {"name": f"char_lm/gen-{seed}-{i}-{cell}", "op": "char_lm", "attrs": {"cell": cell, "num_layers": layers},
+            "inputs": inputs, "outputs": outputs, "tol": {"abs": 1e-4, "rel": 1e-4},
+            "source": "tests/golden/gen.py: pure-Python reference from PyTorch's equations"}
+
+
 def make(rng, op, i, seed):
+    if op == "char_lm":
+        return char_lm(rng, i, seed)
     n, c, h, w = rng.randint(1, 2), rng.randint(1, 3), rng.randint(2, 12), rng.randint(2, 12)
     kh, kw = rng.randint(1, min(h, 5)), rng.randint(1, min(w, 5))
     sh, sw = rng.randint(1, 3), rng.randint(1, 3)
@@ -131,7 +208,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--count", type=int, default=5, help="cases per op")
-    ap.add_argument("--ops", default="conv2d,max_pool2d,avg_pool2d,stochastic_pool2d")
+    ap.add_argument("--ops", default="conv2d,max_pool2d,avg_pool2d,stochastic_pool2d,char_lm")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)

@@ -8,6 +8,10 @@
 2. A file that Python's `safetensors.numpy.save_file` writes from that module's state_dict
    (PyTorch's names, float32, no metadata of ours) loads in nnplay and gives the same logits.
 3. weights/bmes.safetensors loads too, with PyTorch's names for its three submodules.
+4. A character model (RNN, GRU, LSTM; two layers) that nnplay writes loads through
+   docs/pytorch/char_lm.py's `load_nnplay`, whose module gives nnplay's logits and final
+   states (`nnplay lm-logits`) and the same greedy continuation through its `generate`; the
+   module's state_dict saved by Python loads in nnplay with the same logits.
 
 Ends with "N passed, N failed"; exits 1 if anything failed.
 """
@@ -24,6 +28,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python", "torch_shim"))
 sys.path.insert(0, os.path.join(ROOT, "docs", "pytorch"))
 from lenet5 import LeNet5  # noqa: E402  (the docs' module, on the numpy torch)
+import char_lm  # noqa: E402
 
 results = []
 
@@ -40,6 +45,11 @@ def nnplay_logits(weights, out):
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     f = load_file(out)
     return f["images"], f["logits"]
+
+
+def torch_log_softmax(x):
+    import torch.nn.functional as F
+    return F.log_softmax(x, dim=-1)
 
 
 def module_from(path):
@@ -82,6 +92,59 @@ vocab, emb = meta["vocab"], tagger["embedding.weight"]
 check("bmes.safetensors: embedding rows = vocabulary + unknown", emb.shape[0] == len(vocab) + 1, f"{emb.shape} for {len(vocab)} characters")
 names = {"lstm.weight_ih_l0", "lstm.weight_hh_l0_reverse", "fc.weight", "fc.bias"}
 check("bmes.safetensors: PyTorch's names", names <= set(tagger), ", ".join(sorted(set(tagger))[:4]))
+
+
+
+def nnplay_lm(args, out):
+    """`nnplay lm-logits` with `args`: its tensors and its greedy continuation."""
+    cmd = ["cargo", "run", "--release", "-q", "-p", "nnplay", "--bin", "nnplay", "--", "lm-logits", *args, "--out", out]
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    with safe_open(out, framework="np") as f:
+        generated = f.metadata()["generated"]
+    return load_file(out), generated
+
+
+# The vocabulary: a poem's characters, a newline and the letters (V = 74 with id 0); the text
+# also holds "X", which it lacks (id 0).
+POEM = "床前明月光，疑是地上霜。举头望明月，低头思故乡。"
+VOCAB = POEM + "\n" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+TEXT = "床前明月光，\nX疑是地上霜。"
+with tempfile.TemporaryDirectory() as tmp:
+    for cell in ["rnn", "gru", "lstm"]:
+        model_file = os.path.join(tmp, f"{cell}.safetensors")
+        ours, generated = nnplay_lm(["--vocab", VOCAB, "--cell", cell, "--layers", "2", "--emb", "6", "--hidden", "12",
+                                     "--seed", "5", "--text", TEXT, "--generate", "12", "--model-out", model_file],
+                                    os.path.join(tmp, f"{cell}-logits.safetensors"))
+        model = char_lm.load_nnplay(model_file)
+        ids = model.encode(TEXT)
+        check(f"char_lm {cell}: same character ids", ids.tolist() == ours["tokens"][:, 0].astype(int).tolist(), str(ids.tolist()[:8]))
+        logits, state = model(ids.reshape(-1, 1))
+        h_n, c_n = state if cell == "lstm" else (state, None)
+        err = max(float(np.abs(logits - ours["logits"]).max()), float(np.abs(h_n - ours["h_n"]).max()))
+        if c_n is not None:
+            err = max(err, float(np.abs(c_n - ours["c_n"]).max()))
+        check(f"char_lm {cell}: PyTorch module on nnplay's file: same logits and final states", err < 1e-4, f"max abs error {err:.2e}")
+        lp = torch_log_softmax(logits)
+        err = float(np.abs(lp - ours["log_probs"]).max())
+        check(f"char_lm {cell}: same log-probabilities", err < 1e-4, f"max abs error {err:.2e}")
+        theirs = char_lm.generate(model, TEXT, 12, top_k=1)
+        check(f"char_lm {cell}: same greedy continuation", theirs == generated, f"{theirs!r} vs {generated!r}")
+
+        py_file = os.path.join(tmp, f"{cell}-from-python.safetensors")
+        meta = {"arch": "char-lm", "cell": cell, "num_layers": "2", "embedding_dim": "6", "hidden_size": "12", "vocab": model.vocab}
+        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in model.state_dict().items()}, py_file, metadata=meta)
+        again, _ = nnplay_lm(["--weights", py_file, "--text", TEXT], os.path.join(tmp, f"{cell}-again.safetensors"))
+        err = float(np.abs(again["logits"] - logits).max())
+        check(f"char_lm {cell}: nnplay on Python's save_file: same logits", err < 1e-4, f"max abs error {err:.2e}")
+
+    bad = dict(model.state_dict())
+    bad["rnn.weight_hh_l9"] = bad.pop("rnn.weight_hh_l1")
+    bad_file = os.path.join(tmp, "renamed-lm.safetensors")
+    save_file({k: np.ascontiguousarray(v) for k, v in bad.items()}, bad_file, metadata=meta)
+    r = subprocess.run(["cargo", "run", "--release", "-q", "-p", "nnplay", "--bin", "nnplay", "--", "lm-logits",
+                        "--weights", bad_file, "--text", TEXT], cwd=ROOT, capture_output=True, text=True)
+    check("nnplay refuses a character model without rnn.weight_hh_l1, naming it",
+          r.returncode != 0 and "rnn.weight_hh_l1" in r.stderr, r.stderr.strip()[-120:])
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")

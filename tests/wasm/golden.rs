@@ -11,7 +11,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn every_implemented_golden_case_passes_in_wasm() {
     assert!(
-        GOLDEN_CASES.len() >= 38,
+        GOLDEN_CASES.len() >= 71,
         "only {} cases embedded",
         GOLDEN_CASES.len()
     );

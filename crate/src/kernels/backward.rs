@@ -151,6 +151,33 @@ pub fn softmax_cross_entropy(dlogits: &mut [f32], logits: &[f32], labels: &[u8],
     (loss / n as f64) as f32
 }
 
+/// Cross-entropy of rows of log-probabilities lp: [n, k] (from `scalar::log_softmax`)
+/// against target ids [n] (each < k, which the caller has checked): returns the sum of
+/// -lp[target] in f64, and writes dlogits = weight · (softmax - onehot), the gradient of
+/// weight · that sum with respect to the logits. Labels are u32, for vocabularies beyond
+/// the 256 classes that [`softmax_cross_entropy`]'s u8 labels hold.
+pub fn nll_from_log_probs(
+    dlogits: &mut [f32],
+    lp: &[f32],
+    targets: &[u32],
+    k: usize,
+    weight: f32,
+) -> f64 {
+    let mut sum = 0.0f64;
+    for ((d, row), &target) in dlogits
+        .chunks_exact_mut(k)
+        .zip(lp.chunks_exact(k))
+        .zip(targets)
+    {
+        sum -= f64::from(row[target as usize]);
+        for (dj, &l) in d.iter_mut().zip(row) {
+            *dj = weight * l.exp();
+        }
+        d[target as usize] -= weight;
+    }
+    sum
+}
+
 /// Backward of a stride-1 convolution over an (already padded) input xp: [c, hp, wp], visiting
 /// only the nonzero entries of dy: [o, oh, ow]. After ReLU and max pooling at most a quarter
 /// of dy is nonzero (only pooling winners get a gradient), so this does a fraction of the
@@ -482,6 +509,59 @@ mod tests {
                 f64::from(softmax_cross_entropy(&mut scratch, z, &labels, k))
             });
             close(dz[i], num, "dlogits");
+        }
+    }
+}
+
+#[cfg(test)]
+mod nll_tests {
+    use super::*;
+    use crate::kernels::scalar;
+    use crate::rng::Rng;
+
+    /// Over 300 classes (more than u8 labels hold): the loss equals the direct formula and
+    /// the gradient equals central differences of it.
+    #[test]
+    fn nll_of_log_softmax_matches_its_finite_differences() {
+        let mut rng = Rng::new(41);
+        let (n, k) = (3, 300);
+        let mut z: Vec<f32> = (0..n * k).map(|_| rng.range(-3.0, 3.0)).collect();
+        let targets = [299u32, 0, 257];
+        let loss = |z: &[f32]| {
+            let mut lp = vec![0.0; z.len()];
+            scalar::log_softmax(&mut lp, z, k);
+            let mut d = vec![0.0; z.len()];
+            nll_from_log_probs(&mut d, &lp, &targets, k, 0.5) * 0.5
+        };
+        let direct: f64 = (0..n)
+            .map(|r| {
+                let row = &z[r * k..][..k];
+                let sum: f64 = row.iter().map(|&v| f64::from(v).exp()).sum();
+                sum.ln() - f64::from(row[targets[r] as usize])
+            })
+            .sum();
+        assert!(
+            (loss(&z) - 0.5 * direct).abs() < 1e-4,
+            "{} vs {direct}",
+            loss(&z)
+        );
+        let mut lp = vec![0.0; z.len()];
+        scalar::log_softmax(&mut lp, &z, k);
+        let mut d = vec![0.0; z.len()];
+        nll_from_log_probs(&mut d, &lp, &targets, k, 0.5);
+        for i in [0, 1, 299, k, k + 5, 2 * k + 257, 2 * k + 256] {
+            let old = z[i];
+            z[i] = old + 1e-2;
+            let up = loss(&z);
+            z[i] = old - 1e-2;
+            let down = loss(&z);
+            z[i] = old;
+            let num = ((up - down) / 2e-2) as f32;
+            assert!(
+                (num - d[i]).abs() < 1e-4 * (1.0 + num.abs()),
+                "[{i}]: {} vs {num}",
+                d[i]
+            );
         }
     }
 }

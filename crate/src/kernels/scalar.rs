@@ -201,6 +201,20 @@ pub fn softmax(y: &mut [f32], x: &[f32], k: usize) {
     }
 }
 
+/// y: [n, k] = log-softmax of each row of x: [n, k], x - max - ln(sum(exp(x - max))): the
+/// largest entry's exp() is 1, so the sum is at least 1 and its log finite, and a row of a
+/// large vocabulary never overflows.
+pub fn log_softmax(y: &mut [f32], x: &[f32], k: usize) {
+    for (yr, xr) in y.chunks_exact_mut(k).zip(x.chunks_exact(k)) {
+        let m = xr.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f32 = xr.iter().map(|&v| (v - m).exp()).sum();
+        let shift = m + sum.ln();
+        for (o, &v) in yr.iter_mut().zip(xr) {
+            *o = v - shift;
+        }
+    }
+}
+
 /// The output columns [lo, hi) at which kernel column `kx` lands inside the input (the rest
 /// lie on padding).
 #[inline]

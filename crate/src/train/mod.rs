@@ -97,6 +97,10 @@ pub struct Trainer<M: Trainable> {
     pub schedule: Schedule,
     /// Draws the shuffles and the data's augmentation.
     rng: Rng,
+    /// Whether each epoch visits the examples in a fresh random order (the default) or in
+    /// their order, as a model that carries its state from one batch to the next needs
+    /// (the character model's `lm::Windows::streams`).
+    pub shuffle: bool,
     order: Vec<usize>,
     pos: usize,
     batch_size: usize,
@@ -140,6 +144,7 @@ impl<M: Trainable> Trainer<M> {
             opt,
             schedule,
             rng,
+            shuffle: true,
             order: (0..examples).collect(),
             pos: examples,
             batch_size: batch_size.max(1),
@@ -182,8 +187,10 @@ impl<M: Trainable> Trainer<M> {
         while ran < steps && !self.finished() && !self.order.is_empty() {
             if self.pos >= self.order.len() {
                 // Fisher–Yates with the run's generator: the same seed visits the same batches.
-                for i in (1..self.order.len()).rev() {
-                    self.order.swap(i, self.rng.below(i + 1));
+                if self.shuffle {
+                    for i in (1..self.order.len()).rev() {
+                        self.order.swap(i, self.rng.below(i + 1));
+                    }
                 }
                 self.pos = 0;
             }

@@ -5,11 +5,13 @@
 //! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`;
 //!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
+//! - `nnplay lm-logits`: a character model's logits for a text, for the PyTorch check.
 
 mod bmes;
 mod cli;
 mod drawn;
 mod lenet;
+mod lm;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,7 +26,9 @@ const USAGE: &str = "usage:
   nnplay lenet-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
-  nnplay eval-bmes [--weights FILE] [--data FILE]";
+  nnplay eval-bmes [--weights FILE] [--data FILE]
+  nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
+                   [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Some("lenet-logits") => lenet::logits(&args[1..]),
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
+        Some("lm-logits") => lm::logits(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

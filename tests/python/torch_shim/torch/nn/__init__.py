@@ -71,3 +71,93 @@ class Linear(Module):
 
     def forward(self, x):
         return (x @ self._params["weight"].T + self._params["bias"]).astype(np.float32)
+
+
+class Embedding(Module):
+    """Rows of `weight` [num_embeddings, embedding_dim] by id; initialised N(0, 1) as PyTorch's."""
+
+    def __init__(self, num_embeddings, embedding_dim):
+        super().__init__()
+        self.embedding_dim = embedding_dim
+        self._params["weight"] = _rng.standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
+
+    def forward(self, ids):
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"Embedding needs integer ids (torch.long), got {ids.dtype}")
+        return self._params["weight"][ids]
+
+
+def _sigmoid(x):
+    return (1 / (1 + np.exp(-x))).astype(np.float32)
+
+
+class _Recurrent(Module):
+    """nn.RNN / nn.GRU / nn.LSTM with batch_first=False and one direction: x [T, N, I], the
+    state [L, N, H] (a pair (h, c) for the LSTM), gate blocks stacked in PyTorch's order."""
+
+    gates = 1
+
+    def __init__(self, input_size, hidden_size, num_layers=1):
+        super().__init__()
+        self.hidden_size, self.num_layers = hidden_size, num_layers
+        g, h = self.gates * hidden_size, hidden_size
+        for k in range(num_layers):
+            width = input_size if k == 0 else hidden_size
+            self._params[f"weight_ih_l{k}"] = _uniform((g, width), h)
+            self._params[f"weight_hh_l{k}"] = _uniform((g, h), h)
+            self._params[f"bias_ih_l{k}"] = _uniform((g,), h)
+            self._params[f"bias_hh_l{k}"] = _uniform((g,), h)
+
+    def forward(self, x, state=None):
+        n, h = x.shape[1], self.hidden_size
+        zeros = np.zeros((self.num_layers, n, h), dtype=np.float32)
+        if isinstance(self, LSTM):
+            hs, cs = (zeros, zeros) if state is None else state
+            hs, cs = hs.copy(), cs.copy()
+        else:
+            hs, cs = (zeros if state is None else state).copy(), None
+        for k in range(self.num_layers):
+            p = {name: self._params[f"{name}_l{k}"] for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+            out = []
+            for xt in x:
+                gi = xt @ p["weight_ih"].T + p["bias_ih"]
+                gh = hs[k] @ p["weight_hh"].T + p["bias_hh"]
+                hs[k] = self.cell(gi, gh, hs[k], cs, k)
+                out.append(hs[k].copy())
+            x = np.stack(out).astype(np.float32)
+        return x, ((hs, cs) if isinstance(self, LSTM) else hs)
+
+
+class RNN(_Recurrent):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (nonlinearity="tanh", PyTorch's default)."""
+
+    def cell(self, gi, gh, h, cs, k):
+        return np.tanh(gi + gh).astype(np.float32)
+
+
+class GRU(_Recurrent):
+    """Blocks (r, z, n); n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h."""
+
+    gates = 3
+
+    def cell(self, gi, gh, h, cs, k):
+        H = self.hidden_size
+        r = _sigmoid(gi[:, :H] + gh[:, :H])
+        z = _sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+        n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+        return ((1 - z) * n + z * h).astype(np.float32)
+
+
+class LSTM(_Recurrent):
+    """Blocks (i, f, g, o); c' = f * c + i * g, h' = o * tanh(c')."""
+
+    gates = 4
+
+    def cell(self, gi, gh, h, cs, k):
+        H = self.hidden_size
+        a = gi + gh
+        i, f, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), _sigmoid(a[:, 3 * H:])
+        g = np.tanh(a[:, 2 * H:3 * H])
+        cs[k] = (f * cs[k] + i * g).astype(np.float32)
+        return (o * np.tanh(cs[k])).astype(np.float32)

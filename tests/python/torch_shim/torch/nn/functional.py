@@ -17,3 +17,12 @@ def max_pool2d(x, k):
 
 def avg_pool2d(x, k):
     return _windows(x, k).mean(axis=(3, 5), dtype=np.float32)
+
+
+def log_softmax(x, dim=-1):
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).astype(np.float32)
+
+
+def softmax(x, dim=-1):
+    return np.exp(log_softmax(x, dim)).astype(np.float32)

@@ -1,0 +1,328 @@
+//! Training the character model: the mean cross-entropy of the next character, its gradient
+//! by truncated backpropagation through time (a window of T characters at a time, the state
+//! it starts from held constant), the text cut into windows for the shared [`Trainer`], and
+//! the state carried from one window to the next.
+//!
+//! [`Trainer`]: crate::train::Trainer
+
+use super::{CharLm, State};
+use crate::kernels::{backward, fast};
+use crate::params::Named;
+use crate::rng::Rng;
+use crate::shape::MAX_WINDOW;
+use crate::train::{argmax, Data, Outcome, Part, Trainable};
+use crate::{bail, Result};
+
+/// What [`CharLm::loss`] gave for a batch of windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loss {
+    /// Sum over all T·N steps of -ln p(the next character), in f64.
+    pub sum: f64,
+    /// Steps whose most probable next character was the right one.
+    pub right: usize,
+    /// The states after the last step (to start the next window from).
+    pub state: State,
+}
+
+impl CharLm {
+    /// The loss of predicting `targets` [T, N] from `tokens` [T, N] (both time-major),
+    /// starting from `state`; with `grads`, adds `weight` times the gradient of the summed
+    /// loss there (flat, in the table's layout). The state is a constant here: truncated
+    /// BPTT stops at the window's first step, so nothing flows into it. The mean over a
+    /// batch is `weight = 1 / (T·N)`.
+    #[allow(clippy::too_many_arguments)] // two id arrays, their sizes, the state, the output
+    pub fn loss(
+        &self,
+        tokens: &[u32],
+        targets: &[u32],
+        t: usize,
+        n: usize,
+        state: &State,
+        weight: f32,
+        grads: Option<&mut [f32]>,
+    ) -> Result<Loss> {
+        self.validate()?;
+        self.check_input(tokens, t, n, state)?;
+        self.check_ids("targets", targets, t, n)?;
+        if let Some(g) = &grads {
+            if g.len() != self.table().numel() {
+                bail!(
+                    "the gradient buffer has {} numbers; this model has {} parameters",
+                    g.len(),
+                    self.table().numel()
+                );
+            }
+        }
+        Ok(self.loss_checked(tokens, targets, t, n, state, weight, grads))
+    }
+
+    /// As [`CharLm::loss`] for inputs it has checked.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn loss_checked(
+        &self,
+        tokens: &[u32],
+        targets: &[u32],
+        t: usize,
+        n: usize,
+        state: &State,
+        weight: f32,
+        grads: Option<&mut [f32]>,
+    ) -> Loss {
+        let fwd = self.forward_checked(tokens, t, n, state);
+        let v = self.vocab_size();
+        let right = fwd
+            .logits
+            .chunks_exact(v)
+            .zip(targets)
+            .filter(|(z, &y)| argmax(z) == y as usize)
+            .count();
+        let mut dlogits = vec![0.0; fwd.logits.len()];
+        let sum = backward::nll_from_log_probs(&mut dlogits, &fwd.log_probs, targets, v, weight);
+        if let Some(grads) = grads {
+            self.backward(&fwd, tokens, state, &dlogits, grads);
+        }
+        Loss {
+            sum,
+            right,
+            state: fwd.state(),
+        }
+    }
+
+    /// Adds every parameter's gradient into `grads` given dL/dlogits: [T, N, V].
+    fn backward(
+        &self,
+        fwd: &super::Forward,
+        tokens: &[u32],
+        state: &State,
+        dlogits: &[f32],
+        grads: &mut [f32],
+    ) {
+        let (rows, v, h, e) = (
+            fwd.t * fwd.n,
+            self.vocab_size(),
+            self.hidden(),
+            self.emb_dim,
+        );
+        // The table starts with the embedding and ends with fc.weight, fc.bias; the
+        // recurrent layers' tensors lie between.
+        let table = self.table();
+        let last = table.params().len() - 1;
+        let (emb_r, fc_w_r, fc_b_r) = (
+            table.range_at(0),
+            table.range_at(last - 1),
+            table.range_at(last),
+        );
+        // Output layer: dW += dlogits^T y, db += column sums, dy = dlogits W. Each product
+        // runs along rows of H in the inner loop, so a large vocabulary costs T·N·V·H
+        // multiply-adds in vector loops and no transposed copy: natively, at V = 4000,
+        // H = 256 and 1024 rows, 80 ms each (13 GMAC/s), like the forward product (77 ms);
+        // log-softmax and the loss add 30 ms, and the two recurrent layers the most.
+        fast::gemm_tn(&mut grads[fc_w_r.clone()], dlogits, &fwd.rnn.y, v, rows, h);
+        let g_fc_b = &mut grads[fc_b_r];
+        for row in dlogits.chunks_exact(v) {
+            g_fc_b.iter_mut().zip(row).for_each(|(a, d)| *a += d);
+        }
+        let mut dy = vec![0.0; rows * h];
+        fast::gemm_nn(&mut dy, dlogits, &self.fc_w, rows, v, h);
+        let rnn = self
+            .rnn
+            .backward(&fwd.rnn, fwd.t, fwd.n, &state.h, &state.c, &dy, &[], &[]);
+        rnn.add_into(&mut grads[emb_r.end..fc_w_r.start]);
+        let g_emb = &mut grads[emb_r];
+        // Each step's input gradient goes to the embedding row it read.
+        for (k, &id) in tokens.iter().enumerate() {
+            let row = &mut g_emb[id as usize * e..][..e];
+            row.iter_mut()
+                .zip(&rnn.x[k * e..][..e])
+                .for_each(|(a, d)| *a += d);
+        }
+    }
+}
+
+/// Windows of T characters, example-major: inputs and targets [k, T] (the targets are the
+/// inputs shifted by one character), where each window starts in the text, and whether
+/// the state is carried from the window that ends where it starts.
+#[derive(Debug, Clone, Default)]
+pub struct TextBatch {
+    pub inputs: Vec<u32>,
+    pub targets: Vec<u32>,
+    pub starts: Vec<usize>,
+    pub window: usize,
+    pub carry: bool,
+}
+
+/// A text (token ids) cut into training windows of `window` characters.
+#[derive(Debug, Clone)]
+pub struct Windows<'a> {
+    tokens: &'a [u32],
+    window: usize,
+    starts: Vec<usize>,
+    carry: bool,
+}
+
+fn check_text(tokens: &[u32], vocab: usize, window: usize) -> Result<()> {
+    if window == 0 || window > MAX_WINDOW {
+        bail!("the window must be from 1 to {MAX_WINDOW} characters, got {window}");
+    }
+    if tokens.len() < window + 1 {
+        bail!(
+            "the text has {} characters; a window of {window} needs at least {} (each input character's target is the one after it)",
+            tokens.len(),
+            window + 1
+        );
+    }
+    if let Some(i) = tokens.iter().position(|&id| id as usize >= vocab) {
+        bail!(
+            "character {i} of the text has id {}, but the vocabulary has ids 0 to {}",
+            tokens[i],
+            vocab - 1
+        );
+    }
+    Ok(())
+}
+
+impl<'a> Windows<'a> {
+    /// A window every `stride` characters, each starting from zero states: the Trainer may
+    /// shuffle them.
+    pub fn new(tokens: &'a [u32], vocab: usize, window: usize, stride: usize) -> Result<Self> {
+        check_text(tokens, vocab, window)?;
+        if stride == 0 {
+            bail!("the stride between windows must be at least 1 character");
+        }
+        Ok(Windows {
+            tokens,
+            window,
+            starts: (0..tokens.len() - window).step_by(stride).collect(),
+            carry: false,
+        })
+    }
+
+    /// The text cut into `streams` equal pieces, each read window after window with the
+    /// state carried on (without gradient): example i is window i / streams of piece
+    /// i % streams, so batches of `streams` examples taken in order continue one another.
+    /// Train with the Trainer's `shuffle` off and a batch of `streams`.
+    pub fn streams(tokens: &'a [u32], vocab: usize, window: usize, streams: usize) -> Result<Self> {
+        check_text(tokens, vocab, window)?;
+        let piece = (tokens.len() - 1) / streams.max(1);
+        let per_piece = piece / window;
+        if streams == 0 || per_piece == 0 {
+            bail!(
+                "the text has {} characters: too short for {streams} streams of windows of {window} (it needs at least {})",
+                tokens.len(),
+                streams.max(1) * window + 1
+            );
+        }
+        let starts = (0..per_piece * streams)
+            .map(|i| (i % streams) * piece + (i / streams) * window)
+            .collect();
+        Ok(Windows {
+            tokens,
+            window,
+            starts,
+            carry: true,
+        })
+    }
+
+    /// The same windows, each continuing from the state where the window before it in
+    /// its stream ended (`on`) or from zeros.
+    pub fn carrying(mut self, on: bool) -> Self {
+        self.carry = on;
+        self
+    }
+
+    pub fn window(&self) -> usize {
+        self.window
+    }
+}
+
+impl Data<TextBatch> for Windows<'_> {
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn batch(&self, idx: &[usize], _: Option<&mut Rng>, out: &mut TextBatch) {
+        let t = self.window;
+        out.window = t;
+        out.carry = self.carry;
+        out.starts = idx.iter().map(|&i| self.starts[i]).collect();
+        out.inputs.clear();
+        out.targets.clear();
+        for &s in &out.starts {
+            out.inputs.extend_from_slice(&self.tokens[s..s + t]);
+            out.targets
+                .extend_from_slice(&self.tokens[s + 1..s + t + 1]);
+        }
+    }
+}
+
+/// One training thread's carried state: for each slot of its part of the batch, where the
+/// last window it ran ended and the states there ([L, k, H]). A window starting exactly
+/// there continues from them; any other starts from zeros.
+#[derive(Debug, Clone, Default)]
+pub struct Carry {
+    ends: Vec<usize>,
+    state: State,
+}
+
+impl CharLm {
+    /// The states a part of `k` windows starting at `starts` begins from.
+    fn carried(&self, carry: &Carry, starts: &[usize], on: bool) -> State {
+        let (l, h, k) = (self.layers(), self.hidden(), starts.len());
+        let mut s = self.zero_state(k);
+        if !on || carry.ends.len() != k {
+            return s;
+        }
+        for (j, &start) in starts.iter().enumerate() {
+            if carry.ends[j] != start {
+                continue;
+            }
+            for layer in 0..l {
+                let at = (layer * k + j) * h..(layer * k + j + 1) * h;
+                s.h[at.clone()].copy_from_slice(&carry.state.h[at.clone()]);
+                if !s.c.is_empty() {
+                    s.c[at.clone()].copy_from_slice(&carry.state.c[at]);
+                }
+            }
+        }
+        s
+    }
+}
+
+impl Trainable for CharLm {
+    type Batch = TextBatch;
+    type Scratch = Carry;
+
+    fn scratch(&self) -> Carry {
+        Carry::default()
+    }
+
+    fn loss_and_grads(
+        &self,
+        b: &TextBatch,
+        part: &Part,
+        carry: &mut Carry,
+        grads: Option<&mut [f32]>,
+    ) -> Outcome {
+        let (t, k) = (b.window, part.range.len());
+        // Time-major [T, k], as the recurrent layers read them.
+        let (mut tokens, mut targets) = (vec![0u32; t * k], vec![0u32; t * k]);
+        for (j, i) in part.range.clone().enumerate() {
+            for p in 0..t {
+                tokens[p * k + j] = b.inputs[i * t + p];
+                targets[p * k + j] = b.targets[i * t + p];
+            }
+        }
+        let starts = &b.starts[part.range.clone()];
+        let state = self.carried(carry, starts, b.carry);
+        // The part's share of the batch's mean: its windows' sum over T·total steps.
+        let weight = 1.0 / (t * part.total) as f32;
+        let loss = self.loss_checked(&tokens, &targets, t, k, &state, weight, grads);
+        carry.ends = starts.iter().map(|s| s + t).collect();
+        carry.state = loss.state;
+        Outcome {
+            loss: (loss.sum * f64::from(weight)) as f32,
+            right: loss.right,
+            counted: t * k,
+        }
+    }
+}
