@@ -1,0 +1,382 @@
+//! A CNN run from a description instead of fixed code: any `nn.Sequential` of the LeNet
+//! family (Conv2d, ReLU / Tanh / Sigmoid, MaxPool2d / AvgPool2d, Flatten, Linear) within
+//! the limits of `shape.rs`. [`Spec`] is the description and [`Plan`] its checked shapes
+//! (`spec.rs`), `describe.rs` its JSON, `infer.rs` a guess from a bare `state_dict`,
+//! `lenet.rs` the shipped LeNet-5 as one such description.
+//!
+//! The forward pass keeps every layer's output (the page draws them all) and runs on the
+//! kernels LeNet-5 is tuned with: stride-1 convolutions as `fast::conv2d_s1` on a padded
+//! copy, 2×2 pooling as `fast::max_pool2x2` / `portable::avg_pool2x2`, Linear as
+//! `fast::gemm_nt`; other strides and windows fall back to the general `fast::conv2d` and
+//! `scalar` pooling.
+
+pub mod describe;
+pub mod infer;
+pub mod lenet;
+pub mod spec;
+#[cfg(test)]
+mod tests;
+
+pub use spec::{Layer, Plan, Planned, Spec};
+
+use crate::cnn::lenet5::{Explanation, Term};
+use crate::kernels::{fast, portable, scalar, ConvS1};
+use crate::params::{Named, Table};
+use crate::rng::Rng;
+use crate::safetensors::File;
+use crate::shape::{check_buffer, Window2d, MAX_BATCH, MAX_ELEMENTS};
+use crate::{bail, Result};
+
+/// A described network and its parameters, one flat vector laid out by its [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequential {
+    plan: Plan,
+    table: Table,
+    params: Vec<f32>,
+}
+
+/// Every layer's output for a batch, and the forward pass's scratch.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    pub n: usize,
+    /// The images the pass read, [n, C, H, W] (what layer 0's units are explained by).
+    pub input: Vec<f32>,
+    /// `y[i]`: layer i's output, [n, …its shape] (after the layer, so after its activation
+    /// only where the activation is a layer of its own, as in `nn.Sequential`).
+    pub y: Vec<Vec<f32>>,
+    /// One image zero-padded for a stride-1 convolution, its output widened to whole
+    /// vectors, and max pooling's winners (not kept: `explain` finds them again).
+    padded: Vec<f32>,
+    wide: Vec<f32>,
+    arg: Vec<u32>,
+}
+
+impl Sequential {
+    /// A network of `spec` with `params` in its table's order (all finite).
+    pub fn new(spec: &Spec, params: Vec<f32>) -> Result<Sequential> {
+        let plan = spec.plan()?;
+        let table = plan.table();
+        if params.len() != table.numel() {
+            bail!(
+                "this network has {} parameters, got {}",
+                table.numel(),
+                params.len()
+            );
+        }
+        crate::shape::check_finite("the parameters", &params)?;
+        Ok(Sequential {
+            plan,
+            table,
+            params,
+        })
+    }
+
+    /// PyTorch's default initialisation (Kaiming-uniform weights and biases in ±1/√fan_in),
+    /// from `seed`.
+    pub fn init(spec: &Spec, seed: u64) -> Result<Sequential> {
+        let plan = spec.plan()?;
+        let table = plan.table();
+        let mut rng = Rng::new(seed);
+        let mut params = vec![0.0; table.numel()];
+        for (i, t) in table.split_mut(&mut params).into_iter().enumerate() {
+            // Weights are followed by their bias; both take the weight's fan-in.
+            let weight = &table.params()[i - i % 2].shape;
+            let bound = 1.0 / (weight[1..].iter().product::<usize>() as f32).sqrt();
+            t.iter_mut().for_each(|v| *v = rng.range(-bound, bound));
+        }
+        Sequential::new(spec, params)
+    }
+
+    /// A network from a safetensors file: one whose metadata describes it (see
+    /// [`describe`]), or a LeNet-5 file (`arch` "lenet5" or no metadata and LeNet-5's
+    /// names), whose tensors take their places in [`lenet::spec`].
+    pub fn from_file(file: File) -> Result<Sequential> {
+        let lenet_names = file.tensors.iter().any(|t| t.name == "conv1.weight");
+        if file.meta("arch") == Some("lenet5") || (file.meta("arch").is_none() && lenet_names) {
+            let net = crate::cnn::lenet5::LeNet5::from_file(file)?;
+            return lenet::from_lenet5(&net);
+        }
+        let spec = Spec::from_file(&file)?;
+        let table = spec.plan()?.table();
+        // Shapes first: a header that lies about sizes is refused before anything is made.
+        for p in table.params() {
+            file.require(&p.name, &p.shape)?;
+        }
+        let mut net = Sequential::new(&spec, vec![0.0; table.numel()])?;
+        net.assign(&file.into_named())?;
+        Ok(net)
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn spec(&self) -> &Spec {
+        &self.plan.spec
+    }
+
+    /// Runs `n` images x: [n, C, H, W] through every layer into `out`.
+    pub fn forward(&self, x: &[f32], n: usize, out: &mut Outputs) -> Result<()> {
+        if !(1..=MAX_BATCH).contains(&n) {
+            bail!("a batch must have 1 to {MAX_BATCH} images, got {n}");
+        }
+        let [c, h, w] = self.plan.spec.input;
+        check_buffer("the input", x, &[n, c, h, w])?;
+        let widest = self.plan.layers.iter().map(|l| numel(&l.output)).max();
+        if n * widest.unwrap_or(0) > MAX_ELEMENTS {
+            bail!(
+                "a batch of {n} images would need more than {MAX_ELEMENTS} numbers in one layer; \
+                 run at most {} at a time",
+                MAX_ELEMENTS / widest.unwrap_or(1)
+            );
+        }
+        self.run(x, n, out);
+        Ok(())
+    }
+
+    /// The forward pass on checked inputs.
+    fn run(&self, x: &[f32], n: usize, out: &mut Outputs) {
+        out.n = n;
+        out.input.clear();
+        out.input.extend_from_slice(x);
+        out.y.resize(self.plan.layers.len(), Vec::new());
+        let tensors = self.table.split(&self.params);
+        let mut next = 0; // the next weight in `tensors`
+        for (i, p) in self.plan.layers.iter().enumerate() {
+            let (done, rest) = out.y.split_at_mut(i);
+            let src = if i == 0 { x } else { &done[i - 1][..] };
+            let dst = &mut rest[0];
+            dst.resize(n * numel(&p.output), 0.0);
+            match p.layer {
+                Layer::Conv2d { out_channels, .. } => {
+                    let (wt, b) = (tensors[next], tensors[next + 1]);
+                    next += 2;
+                    let g = p.window.expect("a planned convolution has a window");
+                    let scratch = (&mut out.padded, &mut out.wide);
+                    conv(dst, src, wt, b, &g, out_channels, n, scratch);
+                }
+                Layer::Linear { out_features } => {
+                    let (wt, b) = (tensors[next], tensors[next + 1]);
+                    next += 2;
+                    // y: [n, out] = b + x: [n, in] · wt^T, wt: [out, in].
+                    for row in dst.chunks_exact_mut(out_features) {
+                        row.copy_from_slice(b);
+                    }
+                    fast::gemm_nt(dst, src, wt, n, p.input[0], out_features);
+                }
+                Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
+                    let g = p.window.expect("a planned pooling has a window");
+                    let max = matches!(p.layer, Layer::MaxPool2d { .. });
+                    pool(dst, src, &g, n, max, &mut out.arg);
+                }
+                Layer::Act(f) => f.apply(dst, src),
+                Layer::Flatten => dst.copy_from_slice(src),
+            }
+        }
+    }
+
+    /// How unit `unit` (flat index within one image's output of layer `layer`) of image
+    /// `image` got its value in the pass that filled `out`: the inputs and weights that fed
+    /// it (indices into the layer's input for that image; weight 1 for a pooled, activated
+    /// or flattened value), the bias, the value before any nonlinearity, and the value.
+    pub fn explain(
+        &self,
+        out: &Outputs,
+        layer: usize,
+        image: usize,
+        unit: usize,
+    ) -> Result<Explanation> {
+        let Some(p) = self.plan.layers.get(layer) else {
+            bail!(
+                "the network has layers 0 to {}, got layer {layer}",
+                self.plan.layers.len() - 1
+            );
+        };
+        if out.n == 0 || out.y.len() != self.plan.layers.len() {
+            bail!("run an image through the network first");
+        }
+        if image >= out.n {
+            bail!("the last pass ran {} images, got image {image}", out.n);
+        }
+        let units = numel(&p.output);
+        if unit >= units {
+            bail!(
+                "layer {layer} ({}) has {units} units, got unit {unit}",
+                p.layer.class()
+            );
+        }
+        let len = numel(&p.input);
+        let x = if layer == 0 {
+            &out.input[image * len..][..len]
+        } else {
+            &out.y[layer - 1][image * len..][..len]
+        };
+        let value = out.y[layer][image * units + unit];
+        let one = |i: usize| Term {
+            index: i,
+            x: x[i],
+            w: 1.0,
+        };
+        let (terms, bias, pre) = match p.layer {
+            Layer::Conv2d { .. } => {
+                let g = p.window.expect("a planned convolution has a window");
+                let (wt, b) = self.weights(layer)?;
+                let (o, oy, ox) = (unit / (g.oh * g.ow), unit / g.ow % g.oh, unit % g.ow);
+                let mut terms = Vec::with_capacity(g.c * g.kh * g.kw);
+                for c in 0..g.c {
+                    for ky in 0..g.kh {
+                        for kx in 0..g.kw {
+                            if let (Some(iy), Some(ix)) = (g.in_row(oy, ky), g.in_col(ox, kx)) {
+                                let i = (c * g.h + iy) * g.w + ix;
+                                let w = wt[((o * g.c + c) * g.kh + ky) * g.kw + kx];
+                                terms.push(Term {
+                                    index: i,
+                                    x: x[i],
+                                    w,
+                                });
+                            }
+                        }
+                    }
+                }
+                let sum = terms.iter().map(|t| t.x * t.w).sum::<f32>() + b[o];
+                (terms, b[o], sum)
+            }
+            Layer::Linear { .. } => {
+                let (wt, b) = self.weights(layer)?;
+                let terms: Vec<Term> = (0..len)
+                    .map(|i| Term {
+                        index: i,
+                        x: x[i],
+                        w: wt[unit * len + i],
+                    })
+                    .collect();
+                let sum = terms.iter().map(|t| t.x * t.w).sum::<f32>() + b[unit];
+                (terms, b[unit], sum)
+            }
+            Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
+                let g = p.window.expect("a planned pooling has a window");
+                let (c, oy, ox) = (unit / (g.oh * g.ow), unit / g.ow % g.oh, unit % g.ow);
+                let mut terms = Vec::with_capacity(g.kh * g.kw);
+                for iy in g.rows(oy) {
+                    for ix in g.cols(ox) {
+                        terms.push(one((c * g.h + iy) * g.w + ix));
+                    }
+                }
+                let pre = if matches!(p.layer, Layer::MaxPool2d { .. }) {
+                    terms.iter().map(|t| t.x).fold(f32::NEG_INFINITY, f32::max)
+                } else {
+                    terms.iter().map(|t| t.x).sum::<f32>() / terms.len() as f32
+                };
+                (terms, 0.0, pre)
+            }
+            Layer::Act(_) | Layer::Flatten => (vec![one(unit)], 0.0, x[unit]),
+        };
+        Ok(Explanation {
+            terms,
+            bias,
+            pre,
+            value,
+        })
+    }
+
+    /// The weight and bias of the Conv2d or Linear at index `layer`.
+    fn weights(&self, layer: usize) -> Result<(&[f32], &[f32])> {
+        let w = self.table.range(&format!("{layer}.weight"))?;
+        let b = self.table.range(&format!("{layer}.bias"))?;
+        Ok((&self.params[w], &self.params[b]))
+    }
+}
+
+fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// y: [n, o, oh, ow] = conv(x: [n, c, h, w], wt: [o, c, kh, kw]) + b: [o], with `g` the
+/// window over one image. Stride 1 runs LeNet-5's register-tiled `conv2d_s1` on a padded
+/// copy of each image whose width gives whole vectors of outputs (SIMD128's kernel needs
+/// a multiple of 4); the extra columns are dropped. Other strides use `fast::conv2d`.
+#[allow(clippy::too_many_arguments)]
+fn conv(
+    y: &mut [f32],
+    x: &[f32],
+    wt: &[f32],
+    b: &[f32],
+    g: &Window2d,
+    o: usize,
+    n: usize,
+    (padded, wide): (&mut Vec<f32>, &mut Vec<f32>),
+) {
+    if g.sh != 1 || g.sw != 1 {
+        fast::conv2d(y, x, wt, b, &Window2d { n, ..*g }, o);
+        return;
+    }
+    let ow = g.ow.next_multiple_of(4);
+    let d = ConvS1::new(g.c, g.oh + g.kh - 1, ow + g.kw - 1, o, g.kh, g.kw);
+    let (plane, out_plane) = (g.h * g.w, g.oh * g.ow);
+    // Without padding or widening the image itself is the padded input.
+    let direct = d.hp == g.h && d.wp == g.w;
+    if !direct {
+        // Zeros once: every image writes the same interior cells.
+        padded.clear();
+        padded.resize(g.c * d.hp * d.wp, 0.0);
+    }
+    wide.resize(if ow == g.ow { 0 } else { o * g.oh * ow }, 0.0);
+    for (xi, yi) in x
+        .chunks_exact(g.c * plane)
+        .zip(y.chunks_exact_mut(o * out_plane))
+    {
+        let xp = if direct {
+            xi
+        } else {
+            for (c, src) in xi.chunks_exact(plane).enumerate() {
+                for (iy, row) in src.chunks_exact(g.w).enumerate() {
+                    let at = (c * d.hp + g.pad_top + iy) * d.wp + g.pad_left;
+                    padded[at..at + g.w].copy_from_slice(row);
+                }
+            }
+            &padded[..]
+        };
+        if ow == g.ow {
+            fast::conv2d_s1(yi, xp, wt, b, &d);
+        } else {
+            fast::conv2d_s1(wide, xp, wt, b, &d);
+            for (dst, src) in yi.chunks_exact_mut(g.ow).zip(wide.chunks_exact(ow)) {
+                dst.copy_from_slice(&src[..g.ow]);
+            }
+        }
+    }
+}
+
+/// y: [n, c, oh, ow] = max or mean over each window of x: [n, c, h, w] (no padding). A
+/// 2×2 window with stride 2 that tiles the map exactly takes LeNet-5's kernels; `arg` is
+/// scratch for max pooling's winners.
+fn pool(y: &mut [f32], x: &[f32], g: &Window2d, n: usize, max: bool, arg: &mut Vec<u32>) {
+    let tiles = [g.kh, g.kw, g.sh, g.sw] == [2, 2, 2, 2] && g.h == 2 * g.oh && g.w == 2 * g.ow;
+    if max {
+        arg.resize(y.len(), 0);
+    }
+    match (max, tiles) {
+        (true, true) => fast::max_pool2x2(y, arg, x, n * g.c, g.oh, g.ow),
+        (false, true) => portable::avg_pool2x2(y, x, n * g.c, g.oh, g.ow),
+        (true, false) => scalar::max_pool2d(y, arg, x, &Window2d { n, ..*g }),
+        (false, false) => scalar::avg_pool2d(y, x, &Window2d { n, ..*g }),
+    }
+}
+
+impl Named for Sequential {
+    fn table(&self) -> Table {
+        self.table.clone()
+    }
+
+    fn tensors(&self) -> Vec<&[f32]> {
+        self.table.split(&self.params)
+    }
+
+    fn tensors_mut(&mut self) -> Vec<&mut [f32]> {
+        self.table.split_mut(&mut self.params)
+    }
+
+    fn describe(&self) -> Vec<(String, String)> {
+        self.plan.spec.metadata()
+    }
+}
