@@ -343,7 +343,13 @@ impl Choices {
                     }
                 }
                 Known::Linear { out, .. } => {
-                    if map && since == 0 && i > 0 {
+                    if i == 0 {
+                        bail!(
+                            "layer 0 (Linear) would read the image itself; nnplay needs a Flatten before it, \
+                             which nn.Sequential would number 0"
+                        );
+                    }
+                    if map && since == 0 {
                         bail!(
                             "layer {i} (Linear) follows a Conv2d directly; nnplay needs a Flatten between them, \
                              which nn.Sequential would number"

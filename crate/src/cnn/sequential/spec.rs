@@ -222,8 +222,13 @@ fn plan_layer(layer: &Layer, shape: &[usize]) -> Result<Planned> {
             padding,
         } => {
             let [c, h, w] = map(shape)?;
-            if !(1..=MAX_SEQ_CHANNELS).contains(&out_channels) {
-                bail!("has {out_channels} output channels; nnplay draws 1 to {MAX_SEQ_CHANNELS}");
+            if out_channels == 0 {
+                bail!("has 0 output channels; it needs at least 1");
+            }
+            if out_channels > MAX_SEQ_CHANNELS {
+                bail!(
+                    "has {out_channels} output channels; nnplay draws at most {MAX_SEQ_CHANNELS}"
+                );
             }
             within("kernel", kernel, MAX_SEQ_KERNEL)?;
             within("stride", stride, MAX_SEQ_STRIDE)?;
@@ -252,8 +257,11 @@ fn plan_layer(layer: &Layer, shape: &[usize]) -> Result<Planned> {
                     dims(shape)
                 );
             };
-            if !(1..=MAX_SEQ_FEATURES).contains(&out_features) {
-                bail!("has {out_features} outputs; nnplay draws 1 to {MAX_SEQ_FEATURES}");
+            if out_features == 0 {
+                bail!("has 0 outputs; it needs at least 1");
+            }
+            if out_features > MAX_SEQ_FEATURES {
+                bail!("has {out_features} outputs; nnplay draws at most {MAX_SEQ_FEATURES}");
             }
             p.output = vec![out_features];
             // Below 2^18 inputs × 2^12 outputs: no overflow even where usize is 32 bits.
