@@ -271,6 +271,23 @@ impl Case {
         net.assign(&tensors)?;
         let mut out = sequential::Outputs::default();
         net.forward(&x.data, n, &mut out)?;
+        // The page's pass (sparse, one image at a time) must agree with the batch pass.
+        let mut one = sequential::Outputs::default();
+        net.forward_prepared(
+            &sequential::sparse::Prepared::new(&net),
+            &x.data,
+            n,
+            &mut one,
+        )?;
+        for (i, (p, f)) in out.y.iter().zip(&one.y).enumerate() {
+            if let Some((u, v)) = p
+                .iter()
+                .zip(f)
+                .find(|(u, v)| (*u - *v).abs() > 1e-4 * (1.0 + u.abs()))
+            {
+                bail!("the described network's one-image pass differs from its batch pass in y{i}: {v} vs {u}");
+            }
+        }
         let mut res = BTreeMap::new();
         for (i, (y, p)) in out.y.into_iter().zip(&plan.layers).enumerate() {
             let t = Tensor::new([&[n][..], &p.output].concat(), y);

@@ -5,7 +5,10 @@
 //! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`;
 //!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
+//! - `nnplay bench-sequential`: LeNet-5 through the generic (described) path against the
+//!   tuned one, natively.
 
+mod bench;
 mod bmes;
 mod cli;
 mod drawn;
@@ -24,7 +27,8 @@ const USAGE: &str = "usage:
   nnplay lenet-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
-  nnplay eval-bmes [--weights FILE] [--data FILE]";
+  nnplay eval-bmes [--weights FILE] [--data FILE]
+  nnplay bench-sequential [--weights FILE] [--data DIR] [--rounds N] [--doc FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Some("lenet-logits") => lenet::logits(&args[1..]),
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
+        Some("bench-sequential") => bench::run(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -13,6 +13,7 @@
 pub mod describe;
 pub mod infer;
 pub mod lenet;
+pub mod sparse;
 pub mod spec;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,8 @@ mod tests;
 pub use spec::{Layer, Plan, Planned, Spec};
 
 use crate::cnn::lenet5::{Explanation, Term};
+use std::ops::Range;
+
 use crate::kernels::{fast, portable, scalar, ConvS1};
 use crate::params::{Named, Table};
 use crate::rng::Rng;
@@ -33,6 +36,8 @@ pub struct Sequential {
     plan: Plan,
     table: Table,
     params: Vec<f32>,
+    /// Per layer, the ranges of its weight and bias in `params` (Conv2d and Linear).
+    ranges: Vec<Option<(Range<usize>, Range<usize>)>>,
 }
 
 /// Every layer's output for a batch, and the forward pass's scratch.
@@ -44,11 +49,22 @@ pub struct Outputs {
     /// `y[i]`: layer i's output, [n, …its shape] (after the layer, so after its activation
     /// only where the activation is a layer of its own, as in `nn.Sequential`).
     pub y: Vec<Vec<f32>>,
+    scratch: Scratch,
+}
+
+/// The forward passes' working memory.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
     /// One image zero-padded for a stride-1 convolution, its output widened to whole
     /// vectors, and max pooling's winners (not kept: `explain` finds them again).
     padded: Vec<f32>,
     wide: Vec<f32>,
     arg: Vec<u32>,
+    /// The sparse pass's channels-last sums, non-zero indices and input minus background
+    /// (see `sparse.rs`).
+    acc: Vec<f32>,
+    nz: Vec<u32>,
+    delta: Vec<f32>,
 }
 
 impl Sequential {
@@ -64,10 +80,17 @@ impl Sequential {
             );
         }
         crate::shape::check_finite("the parameters", &params)?;
+        let ranges = (0..plan.layers.len())
+            .map(|i| {
+                let w = table.range(&format!("{i}.weight")).ok()?;
+                Some((w, table.range(&format!("{i}.bias")).ok()?))
+            })
+            .collect();
         Ok(Sequential {
             plan,
             table,
             params,
+            ranges,
         })
     }
 
@@ -117,6 +140,14 @@ impl Sequential {
 
     /// Runs `n` images x: [n, C, H, W] through every layer into `out`.
     pub fn forward(&self, x: &[f32], n: usize, out: &mut Outputs) -> Result<()> {
+        self.check_input(x, n)?;
+        self.run(x, n, out);
+        Ok(())
+    }
+
+    /// x holds `n` finite images of the network's input shape, and the batch's largest
+    /// layer fits in memory.
+    fn check_input(&self, x: &[f32], n: usize) -> Result<()> {
         if !(1..=MAX_BATCH).contains(&n) {
             bail!("a batch must have 1 to {MAX_BATCH} images, got {n}");
         }
@@ -130,48 +161,52 @@ impl Sequential {
                 MAX_ELEMENTS / widest.unwrap_or(1)
             );
         }
-        self.run(x, n, out);
         Ok(())
     }
 
     /// The forward pass on checked inputs.
     fn run(&self, x: &[f32], n: usize, out: &mut Outputs) {
-        out.n = n;
-        out.input.clear();
-        out.input.extend_from_slice(x);
-        out.y.resize(self.plan.layers.len(), Vec::new());
-        let tensors = self.table.split(&self.params);
-        let mut next = 0; // the next weight in `tensors`
-        for (i, p) in self.plan.layers.iter().enumerate() {
+        out.prepare(x, n, &self.plan);
+        for i in 0..self.plan.layers.len() {
             let (done, rest) = out.y.split_at_mut(i);
             let src = if i == 0 { x } else { &done[i - 1][..] };
-            let dst = &mut rest[0];
-            dst.resize(n * numel(&p.output), 0.0);
-            match p.layer {
-                Layer::Conv2d { out_channels, .. } => {
-                    let (wt, b) = (tensors[next], tensors[next + 1]);
-                    next += 2;
-                    let g = p.window.expect("a planned convolution has a window");
-                    let scratch = (&mut out.padded, &mut out.wide);
-                    conv(dst, src, wt, b, &g, out_channels, n, scratch);
-                }
-                Layer::Linear { out_features } => {
-                    let (wt, b) = (tensors[next], tensors[next + 1]);
-                    next += 2;
-                    // y: [n, out] = b + x: [n, in] · wt^T, wt: [out, in].
-                    for row in dst.chunks_exact_mut(out_features) {
-                        row.copy_from_slice(b);
-                    }
-                    fast::gemm_nt(dst, src, wt, n, p.input[0], out_features);
-                }
-                Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
-                    let g = p.window.expect("a planned pooling has a window");
-                    let max = matches!(p.layer, Layer::MaxPool2d { .. });
-                    pool(dst, src, &g, n, max, &mut out.arg);
-                }
-                Layer::Act(f) => f.apply(dst, src),
-                Layer::Flatten => dst.copy_from_slice(src),
+            self.layer(i, &mut rest[0], src, n, &mut out.scratch);
+        }
+    }
+
+    /// Layer `i` on `n` images: y = layer(x), both [n, …].
+    fn layer(&self, i: usize, y: &mut [f32], x: &[f32], n: usize, s: &mut Scratch) {
+        let p = &self.plan.layers[i];
+        match p.layer {
+            Layer::Conv2d { out_channels, .. } => {
+                let (wt, b) = self.weights(i);
+                let g = p.window.expect("a planned convolution has a window");
+                conv(
+                    y,
+                    x,
+                    wt,
+                    b,
+                    &g,
+                    out_channels,
+                    n,
+                    (&mut s.padded, &mut s.wide),
+                );
             }
+            Layer::Linear { out_features } => {
+                let (wt, b) = self.weights(i);
+                // y: [n, out] = b + x: [n, in] · wt^T, wt: [out, in].
+                for row in y.chunks_exact_mut(out_features) {
+                    row.copy_from_slice(b);
+                }
+                fast::gemm_nt(y, x, wt, n, p.input[0], out_features);
+            }
+            Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
+                let g = p.window.expect("a planned pooling has a window");
+                let max = matches!(p.layer, Layer::MaxPool2d { .. });
+                pool(y, x, &g, n, max, &mut s.arg);
+            }
+            Layer::Act(f) => f.apply(y, x),
+            Layer::Flatten => y.copy_from_slice(x),
         }
     }
 
@@ -220,7 +255,7 @@ impl Sequential {
         let (terms, bias, pre) = match p.layer {
             Layer::Conv2d { .. } => {
                 let g = p.window.expect("a planned convolution has a window");
-                let (wt, b) = self.weights(layer)?;
+                let (wt, b) = self.weights(layer);
                 let (o, oy, ox) = (unit / (g.oh * g.ow), unit / g.ow % g.oh, unit % g.ow);
                 let mut terms = Vec::with_capacity(g.c * g.kh * g.kw);
                 for c in 0..g.c {
@@ -242,7 +277,7 @@ impl Sequential {
                 (terms, b[o], sum)
             }
             Layer::Linear { .. } => {
-                let (wt, b) = self.weights(layer)?;
+                let (wt, b) = self.weights(layer);
                 let terms: Vec<Term> = (0..len)
                     .map(|i| Term {
                         index: i,
@@ -279,11 +314,25 @@ impl Sequential {
         })
     }
 
-    /// The weight and bias of the Conv2d or Linear at index `layer`.
-    fn weights(&self, layer: usize) -> Result<(&[f32], &[f32])> {
-        let w = self.table.range(&format!("{layer}.weight"))?;
-        let b = self.table.range(&format!("{layer}.bias"))?;
-        Ok((&self.params[w], &self.params[b]))
+    /// The weight and bias of the Conv2d or Linear at index `layer` (empty for others).
+    fn weights(&self, layer: usize) -> (&[f32], &[f32]) {
+        match &self.ranges[layer] {
+            Some((w, b)) => (&self.params[w.clone()], &self.params[b.clone()]),
+            None => (&[], &[]),
+        }
+    }
+}
+
+impl Outputs {
+    /// Sized for `n` images of `plan`, with `x` kept as the input.
+    fn prepare(&mut self, x: &[f32], n: usize, plan: &Plan) {
+        self.n = n;
+        self.input.clear();
+        self.input.extend_from_slice(x);
+        self.y.resize(plan.layers.len(), Vec::new());
+        for (y, p) in self.y.iter_mut().zip(&plan.layers) {
+            y.resize(n * numel(&p.output), 0.0);
+        }
     }
 }
 

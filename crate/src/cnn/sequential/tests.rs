@@ -927,3 +927,70 @@ fn bad_inputs_to_forward_are_refused() {
         "{e}"
     );
 }
+
+/// Images a drawn digit resembles and some it does not: blank, a band of ink on blank,
+/// noise everywhere.
+fn mixed_images(rng: &mut Rng, [c, h, w]: [usize; 3]) -> Vec<f32> {
+    let len = c * h * w;
+    let mut x = vec![0.0; 3 * len];
+    for (i, v) in x[len..2 * len].iter_mut().enumerate() {
+        let (r, col) = (i / w % h, i % w);
+        if (h / 4..3 * h / 4).contains(&r) && (w / 3..2 * w / 3).contains(&col) {
+            *v = rng.uniform();
+        }
+    }
+    x[2 * len..]
+        .iter_mut()
+        .for_each(|v| *v = rng.range(-1.0, 1.0));
+    x
+}
+
+/// The sparse one-image pass gives the batch pass's numbers, on random networks and on
+/// blank, digit-like and noisy images.
+#[test]
+fn prepared_forward_equals_the_batch_pass() {
+    let mut rng = Rng::new(23);
+    let mut ran = 0;
+    for case in 0..300 {
+        let s = random_spec(&mut rng);
+        let Ok(plan) = s.plan() else { continue };
+        let net = Sequential::init(&s, case).unwrap();
+        let prepared = sparse::Prepared::new(&net);
+        let x = mixed_images(&mut rng, s.input);
+        let (mut batch, mut one) = (Outputs::default(), Outputs::default());
+        net.forward(&x, 3, &mut batch).unwrap();
+        net.forward_prepared(&prepared, &x, 3, &mut one).unwrap();
+        for (l, p) in plan.layers.iter().enumerate() {
+            if let Err(e) = close(&one.y[l], &batch.y[l], 1e-5) {
+                panic!("case {case}, layer {l} ({:?}): {e}\n{s:?}", p.layer);
+            }
+        }
+        ran += 1;
+    }
+    assert!(ran > 100, "only {ran} random networks were valid");
+    // LeNet-5: as its own tuned page path does, for both activations and poolings.
+    for (act, pool) in [(Activation::Relu, Pool::Max), (Activation::Tanh, Pool::Avg)] {
+        let tuned = LeNet5::init(4, act, pool);
+        let generic = lenet::from_lenet5(&tuned).unwrap();
+        let x = mixed_images(&mut rng, [1, 28, 28]);
+        let mut a = lenet5::Activations::new(3);
+        tuned.forward_prepared(&lenet5::Prepared::new(&tuned), &x, 3, &mut a);
+        let mut out = Outputs::default();
+        generic
+            .forward_prepared(&sparse::Prepared::new(&generic), &x, 3, &mut out)
+            .unwrap();
+        close(&out.y[11], &a.logits, 1e-5).unwrap_or_else(|e| panic!("{act:?}: {e}"));
+        close(&out.y[2], &a.s2, 0.0).unwrap_or_else(|e| panic!("{act:?} s2: {e}"));
+    }
+    let other = Sequential::init(&spec([1, 4, 4], &[Layer::Flatten]), 0).unwrap();
+    let net = lenet::from_lenet5(&LeNet5::init(4, Activation::Relu, Pool::Max)).unwrap();
+    let e = net
+        .forward_prepared(
+            &sparse::Prepared::new(&other),
+            &[0.0; 784],
+            1,
+            &mut Outputs::default(),
+        )
+        .unwrap_err();
+    assert!(e.message().contains("another network"), "{e}");
+}
