@@ -217,12 +217,14 @@ pub fn run(args: &[String]) -> Result<()> {
         let section = format!(
             "<!-- sequential:begin -->\n## LeNet-5 as a described network: the generic path against the tuned one (native)\n\n\
              Command: `./dev.sh bench` (or `cargo run --release -p nnplay --bin nnplay -- bench-sequential`). \
-             Native (x86-64, the portable kernels), one process; the shipped weights (weights/lenet5.safetensors) \
+             Native ({}, the portable kernels), one process, measured {}; the shipped weights (weights/lenet5.safetensors) \
              through `LeNet5::forward` and through `cnn::sequential` (`lenet::from_lenet5`), on {source}, \
              checked equal (logits within 1e-5) before timing; {rounds} interleaved rounds, medians of time per image. \
              At batch 1 the page's one-image passes (`forward_prepared` of each, which visit only inputs that differ from the background) are timed beside them; ratios in the table are to `LeNet5::forward`.\n\n\
              | batch | path | median (ms per image) | middle half of the rounds (ms per image) | ratio to tuned |\n\
              |---:|---|---:|---:|---:|\n{}\n\n{}\n\nTarget (issue 17): the generic path within 1.5× of the tuned path's time.\n<!-- sequential:end -->",
+            std::env::consts::ARCH,
+            today(),
             rows.join("\n"),
             lines.join(" ")
         );
@@ -242,4 +244,22 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("wrote the sequential section of {doc}");
     }
     Ok(())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the days since 1970 (Howard Hinnant's
+/// `civil_from_days`), so the section says when it was measured without a date crate.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
