@@ -22,6 +22,12 @@ use crate::{bail, Error, Result};
 /// The value of `__metadata__["arch"]` for a described network.
 pub const ARCH: &str = "sequential_cnn";
 
+/// A whole number of the JSON as a size; one too large for this machine's `usize` (wasm32's
+/// is 32 bits) becomes `usize::MAX`, which every limit refuses, rather than wrapping.
+fn size(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
 /// How a value looks in a message: `"5"`, `-`, `a list of 3`, …
 fn shown(v: &Value) -> String {
     match v {
@@ -47,7 +53,7 @@ impl Fields<'_> {
 
     fn whole(&self, key: &str) -> Result<usize> {
         match self.get(key) {
-            Some(Value::Int(n)) => Ok(*n as usize),
+            Some(Value::Int(n)) => Ok(size(*n)),
             Some(v) => bail!(
                 "{}: \"{key}\" must be a whole number, got {}",
                 self.at,
@@ -73,9 +79,9 @@ impl Fields<'_> {
                     self.at
                 ))
             }),
-            Some(Value::Int(n)) => Ok([*n as usize; 2]),
+            Some(Value::Int(n)) => Ok([size(*n); 2]),
             Some(v @ Value::Arr(a)) => match a.as_slice() {
-                [Value::Int(r), Value::Int(c)] => Ok([*r as usize, *c as usize]),
+                [Value::Int(r), Value::Int(c)] => Ok([size(*r), size(*c)]),
                 _ => Err(bad(v)),
             },
             Some(v) => Err(bad(v)),
@@ -209,7 +215,7 @@ fn stated_inputs(layers: &[Value], spec: &Spec) -> Result<()> {
             let Some((_, Value::Int(n))) = fields.iter().find(|(k, _)| k == key) else {
                 continue;
             };
-            if *n as usize != p.input[0] {
+            if size(*n) != p.input[0] {
                 bail!(
                     "layer {i} ({}) says {key} = {n}, but the layer before it gives {}",
                     p.layer.class(),
@@ -292,9 +298,7 @@ fn input_from_json(text: &str) -> Result<[usize; 3]> {
     let v = json::parse_named(text, "the input's description")?;
     match &v {
         Value::Arr(a) => match a.as_slice() {
-            [Value::Int(c), Value::Int(h), Value::Int(w)] => {
-                Ok([*c as usize, *h as usize, *w as usize])
-            }
+            [Value::Int(c), Value::Int(h), Value::Int(w)] => Ok([size(*c), size(*h), size(*w)]),
             _ => bail!(
                 "the input must be [channels, height, width] such as [1, 28, 28], got {}",
                 text.trim()

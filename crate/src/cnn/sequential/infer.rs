@@ -9,9 +9,10 @@
 //! to ask:
 //!
 //! - strides are 1; a padding is 0 or k/2 (PyTorch's "same" for odd kernels);
-//! - the first layer of a gap after a convolution or Linear is a ReLU; the others are 2×2
-//!   max pooling or a Dropout (an identity at inference); a gap before the first Linear
-//!   that follows a map ends with Flatten;
+//! - the first layer of a gap is a ReLU (after a convolution it may be 2×2 max pooling
+//!   instead); the next ones are, after a convolution, 2×2 max pooling or a Dropout (an
+//!   identity at inference), after a Linear a Dropout; a gap before the first Linear that
+//!   follows a map ends with Flatten;
 //! - the image is 1×28×28, else 1×32×32, else the smallest square that fits;
 //! - nothing follows the last Linear.
 //!

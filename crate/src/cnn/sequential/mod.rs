@@ -120,12 +120,18 @@ impl Sequential {
             return lenet::from_lenet5(&net);
         }
         let spec = Spec::from_file(&file)?;
+        Sequential::load(&spec, file)
+    }
+
+    /// The network `spec` describes with the tensors of `file`: for a file whose metadata
+    /// does not describe it, once [`infer::infer_file`]'s questions are answered.
+    pub fn load(spec: &Spec, file: File) -> Result<Sequential> {
         let table = spec.plan()?.table();
         // Shapes first: a header that lies about sizes is refused before anything is made.
         for p in table.params() {
             file.require(&p.name, &p.shape)?;
         }
-        let mut net = Sequential::new(&spec, vec![0.0; table.numel()])?;
+        let mut net = Sequential::new(spec, vec![0.0; table.numel()])?;
         net.assign(&file.into_named())?;
         Ok(net)
     }
@@ -154,7 +160,7 @@ impl Sequential {
         let [c, h, w] = self.plan.spec.input;
         check_buffer("the input", x, &[n, c, h, w])?;
         let widest = self.plan.layers.iter().map(|l| numel(&l.output)).max();
-        if n * widest.unwrap_or(0) > MAX_ELEMENTS {
+        if n.saturating_mul(widest.unwrap_or(0)) > MAX_ELEMENTS {
             bail!(
                 "a batch of {n} images would need more than {MAX_ELEMENTS} numbers in one layer; \
                  run at most {} at a time",

@@ -264,9 +264,11 @@ fn plan_layer(layer: &Layer, shape: &[usize]) -> Result<Planned> {
                 bail!("has {out_features} outputs; nnplay draws at most {MAX_SEQ_FEATURES}");
             }
             p.output = vec![out_features];
-            // Below 2^18 inputs × 2^12 outputs: no overflow even where usize is 32 bits.
-            p.params = out_features * inp + out_features;
-            p.macs = (out_features * inp) as u64;
+            // In u64: up to 2^20 inputs × 2^12 outputs overflow wasm32's usize; a count that
+            // large saturates, and the total's limit refuses it.
+            let macs = out_features as u64 * inp as u64;
+            p.params = usize::try_from(macs + out_features as u64).unwrap_or(usize::MAX);
+            p.macs = macs;
         }
     }
     Ok(p)

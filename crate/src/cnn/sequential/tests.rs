@@ -1,7 +1,7 @@
 //! The described CNN: shapes, limits, its JSON, the guess from a state_dict, LeNet-5 through
 //! the generic path, and the forward pass against a naive reference written here.
 
-use super::infer::{infer, Question};
+use super::infer::{self, infer, Question};
 use super::*;
 use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, LeNet5, Pool};
@@ -241,6 +241,7 @@ fn malformed_descriptions_are_refused_readably() {
         (r#"[{"type":"conv2d","kernel":3}]"#, "layer 0 (conv2d) needs \"out_channels\""),
         (r#"[{"type":"conv2d","out_channels":"6","kernel":3}]"#, "\"out_channels\" must be a whole number, got \"6\""),
         (r#"[{"type":"conv2d","out_channels":6}]"#, "layer 0 (conv2d) needs \"kernel\""),
+        (r#"[{"type":"conv2d","out_channels":4294967297,"kernel":3}]"#, "layer 0 (Conv2d) has 4294967297 output channels; nnplay draws at most 64"),
         (r#"[{"type":"conv2d","out_channels":6,"kernel":[3]}]"#, "\"kernel\" must be a whole number or [height, width], got a list of 1"),
         (r#"[{"type":"conv2d","out_channels":6,"kernel":3,"stride":-1}]"#, "the description of the layers has a negative number"),
         (r#"[{"type":"conv2d","out_channels":6,"kernel":3,"padding":1.5}]"#, "not whole"),
@@ -379,11 +380,32 @@ fn lenet5_is_guessed_from_its_state_dict() {
     assert!(questions[1]
         .to_json()
         .starts_with("{\"kind\":\"window\",\"index\":0,\"assumed\":{\"type\":\"conv2d\""));
-    // Without conv1's padding LeNet-5 fits a 32×32 image, its paper's.
-    let mut paper = names.clone();
-    paper[4].1 = vec![120, 400];
-    let (guess, _) = infer(&paper).unwrap();
+    // A file of the state_dict alone: guessed, then loaded with the guess.
+    let list: Vec<(&str, &[usize], &[f32])> = names
+        .iter()
+        .zip(net.tensors())
+        .map(|((n, s), v)| (n.as_str(), &s[..], v))
+        .collect();
+    let file = st::read(&st::write(&list, Dtype::F32, &[])).unwrap();
+    let e = Sequential::from_file(file.clone()).unwrap_err();
+    assert!(e.message().contains("nnplay can guess the layers"), "{e}");
+    let (guess, _) = infer::infer_file(&file).unwrap();
+    assert_eq!(Sequential::load(&guess, file).unwrap(), net);
+    // With F5 reading 16×6×6, the fewest departures from the defaults on a 28×28 image pad
+    // C3 instead of C1.
+    let mut wider = names.clone();
+    wider[4].1 = vec![120, 576];
+    let (guess, _) = infer(&wider).unwrap();
     assert_eq!(guess.input, [1, 28, 28]);
+    assert_eq!(guess.layers[0], conv(6, 5, 1, Pad::Zeros([0, 0])));
+    assert_eq!(guess.layers[3], conv(16, 5, 1, Pad::Zeros([2, 2])));
+    let table = guess.plan().unwrap().table();
+    let shapes: Vec<(String, Vec<usize>)> = table
+        .params()
+        .iter()
+        .map(|p| (p.name.clone(), p.shape.clone()))
+        .collect();
+    assert_eq!(shapes, wider);
 }
 
 #[test]
@@ -920,6 +942,10 @@ fn bad_inputs_to_forward_are_refused() {
         let e = net.forward(&x, n, &mut out).unwrap_err();
         assert!(e.message().contains(want), "{e}");
     }
+    let e = net
+        .forward(&vec![0.0; 4096 * 784], 4096, &mut out)
+        .unwrap_err();
+    assert!(e.message().contains("a batch of 4096 images would need more than 16777216 numbers in one layer; run at most 3566 at a time"), "{e}");
     let e = Sequential::new(net.spec(), vec![0.0; 3]).unwrap_err();
     assert!(
         e.message()
