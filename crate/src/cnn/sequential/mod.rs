@@ -11,6 +11,7 @@
 //! `scalar` pooling.
 
 pub mod describe;
+mod explain;
 pub mod infer;
 pub mod lenet;
 pub mod sparse;
@@ -20,7 +21,6 @@ mod tests;
 
 pub use spec::{Layer, Plan, Planned, Spec};
 
-use crate::cnn::lenet5::{Explanation, Term};
 use std::ops::Range;
 
 use crate::kernels::{fast, portable, scalar, ConvS1};
@@ -94,8 +94,8 @@ impl Sequential {
         })
     }
 
-    /// PyTorch's default initialisation (Kaiming-uniform weights and biases in ±1/√fan_in),
-    /// from `seed`.
+    /// Weights and biases uniform in ±1/√fan_in, what PyTorch's default initialisation of
+    /// Conv2d and Linear comes to; same seed, same network.
     pub fn init(spec: &Spec, seed: u64) -> Result<Sequential> {
         let plan = spec.plan()?;
         let table = plan.table();
@@ -214,110 +214,6 @@ impl Sequential {
             Layer::Act(f) => f.apply(y, x),
             Layer::Flatten => y.copy_from_slice(x),
         }
-    }
-
-    /// How unit `unit` (flat index within one image's output of layer `layer`) of image
-    /// `image` got its value in the pass that filled `out`: the inputs and weights that fed
-    /// it (indices into the layer's input for that image; weight 1 for a pooled, activated
-    /// or flattened value), the bias, the value before any nonlinearity, and the value.
-    pub fn explain(
-        &self,
-        out: &Outputs,
-        layer: usize,
-        image: usize,
-        unit: usize,
-    ) -> Result<Explanation> {
-        let Some(p) = self.plan.layers.get(layer) else {
-            bail!(
-                "the network has layers 0 to {}, got layer {layer}",
-                self.plan.layers.len() - 1
-            );
-        };
-        if out.n == 0 || out.y.len() != self.plan.layers.len() {
-            bail!("run an image through the network first");
-        }
-        if image >= out.n {
-            bail!("the last pass ran {} images, got image {image}", out.n);
-        }
-        let units = numel(&p.output);
-        if unit >= units {
-            bail!(
-                "layer {layer} ({}) has {units} units, got unit {unit}",
-                p.layer.class()
-            );
-        }
-        let len = numel(&p.input);
-        let x = if layer == 0 {
-            &out.input[image * len..][..len]
-        } else {
-            &out.y[layer - 1][image * len..][..len]
-        };
-        let value = out.y[layer][image * units + unit];
-        let one = |i: usize| Term {
-            index: i,
-            x: x[i],
-            w: 1.0,
-        };
-        let (terms, bias, pre) = match p.layer {
-            Layer::Conv2d { .. } => {
-                let g = p.window.expect("a planned convolution has a window");
-                let (wt, b) = self.weights(layer);
-                let (o, oy, ox) = (unit / (g.oh * g.ow), unit / g.ow % g.oh, unit % g.ow);
-                let mut terms = Vec::with_capacity(g.c * g.kh * g.kw);
-                for c in 0..g.c {
-                    for ky in 0..g.kh {
-                        for kx in 0..g.kw {
-                            if let (Some(iy), Some(ix)) = (g.in_row(oy, ky), g.in_col(ox, kx)) {
-                                let i = (c * g.h + iy) * g.w + ix;
-                                let w = wt[((o * g.c + c) * g.kh + ky) * g.kw + kx];
-                                terms.push(Term {
-                                    index: i,
-                                    x: x[i],
-                                    w,
-                                });
-                            }
-                        }
-                    }
-                }
-                let sum = terms.iter().map(|t| t.x * t.w).sum::<f32>() + b[o];
-                (terms, b[o], sum)
-            }
-            Layer::Linear { .. } => {
-                let (wt, b) = self.weights(layer);
-                let terms: Vec<Term> = (0..len)
-                    .map(|i| Term {
-                        index: i,
-                        x: x[i],
-                        w: wt[unit * len + i],
-                    })
-                    .collect();
-                let sum = terms.iter().map(|t| t.x * t.w).sum::<f32>() + b[unit];
-                (terms, b[unit], sum)
-            }
-            Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
-                let g = p.window.expect("a planned pooling has a window");
-                let (c, oy, ox) = (unit / (g.oh * g.ow), unit / g.ow % g.oh, unit % g.ow);
-                let mut terms = Vec::with_capacity(g.kh * g.kw);
-                for iy in g.rows(oy) {
-                    for ix in g.cols(ox) {
-                        terms.push(one((c * g.h + iy) * g.w + ix));
-                    }
-                }
-                let pre = if matches!(p.layer, Layer::MaxPool2d { .. }) {
-                    terms.iter().map(|t| t.x).fold(f32::NEG_INFINITY, f32::max)
-                } else {
-                    terms.iter().map(|t| t.x).sum::<f32>() / terms.len() as f32
-                };
-                (terms, 0.0, pre)
-            }
-            Layer::Act(_) | Layer::Flatten => (vec![one(unit)], 0.0, x[unit]),
-        };
-        Ok(Explanation {
-            terms,
-            bias,
-            pre,
-            value,
-        })
     }
 
     /// The weight and bias of the Conv2d or Linear at index `layer` (empty for others).

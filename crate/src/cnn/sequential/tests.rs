@@ -916,6 +916,16 @@ fn explanations_add_up_to_the_stored_values() {
             .contains("run an image through the network first"),
         "{e}"
     );
+    // Outputs of another network are not read as this one's.
+    let other = Sequential::init(&spec([1, 28, 28], &[RELU; 12]), 0).unwrap();
+    let mut theirs = Outputs::default();
+    other.forward(&vec![0.5; 784], 1, &mut theirs).unwrap();
+    let e = net.explain(&theirs, 11, 0, 0).unwrap_err();
+    assert!(
+        e.message()
+            .contains("run an image through the network first"),
+        "{e}"
+    );
 }
 
 #[test]
