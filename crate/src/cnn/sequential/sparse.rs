@@ -14,8 +14,9 @@
 //! the map, a Linear's its response. It only decides what is skipped: the sums are exact
 //! for any background, and differ from the dense pass by float rounding only.
 
-use super::{conv, numel, Layer, Outputs, Sequential};
-use crate::kernels::{fast, layout, ConvS1};
+use super::{conv, numel, Layer, Outputs, Scratch, Sequential};
+use crate::kernels::{fast, layout, scalar, ConvS1};
+use crate::shape::Window2d;
 use crate::{bail, Result};
 
 /// A network's weights laid out for [`Sequential::forward_prepared`]. Made from one
@@ -27,87 +28,66 @@ pub struct Prepared {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
-    /// A stride-1 convolution: its taps channels-last (`lanes` per cell), its input's
-    /// background per channel, its response [o, oh, ow], and the geometry over the padded
-    /// input.
-    Conv {
-        wk: Vec<f32>,
-        lanes: usize,
-        bg: Vec<f32>,
-        response: Vec<f32>,
-        zeros: Vec<f32>,
-        d: ConvS1,
-        pad: [usize; 2],
-    },
-    /// A Linear layer: its weight transposed [in, out], its input's background per
-    /// feature, its response W·bg + b.
-    Linear {
-        wt: Vec<f32>,
-        bg: Vec<f32>,
-        response: Vec<f32>,
-    },
+    Conv(SparseConv),
+    Linear(SparseLinear),
     /// Anything else runs as in the batch pass.
     Plain,
 }
 
+/// A stride-1 convolution over its input minus the background.
+#[derive(Debug, Clone, PartialEq)]
+struct SparseConv {
+    /// Taps channels-last, `lanes` per cell (`layout::channels_last_weights`).
+    wk: Vec<f32>,
+    lanes: usize,
+    /// The input's background per channel, and the convolution of that background with
+    /// the layer's padding, bias included: [o, oh, ow].
+    bg: Vec<f32>,
+    response: Vec<f32>,
+    /// The sparse kernel's bias (the response holds the real one).
+    zeros: Vec<f32>,
+    /// Geometry over the padded input, and where the image starts in it.
+    d: ConvS1,
+    pad: [usize; 2],
+}
+
+/// A Linear layer over its input minus the background.
+#[derive(Debug, Clone, PartialEq)]
+struct SparseLinear {
+    /// The weight transposed, [in, out] (`layout::transpose`).
+    wt: Vec<f32>,
+    /// The input's background per feature, and W·bg + b.
+    bg: Vec<f32>,
+    response: Vec<f32>,
+}
+
 impl Prepared {
     pub fn new(net: &Sequential) -> Prepared {
-        let mut scratch = super::Scratch::default();
         // The background of the current layer's input: per channel of a map, per feature.
         let mut bg = vec![0.0; net.plan.spec.input[0]];
         let mut steps = Vec::with_capacity(net.plan.layers.len());
         for (i, p) in net.plan.layers.iter().enumerate() {
             let (wt, b) = net.weights(i);
             let step = match p.layer {
-                Layer::Conv2d {
-                    out_channels: o, ..
-                } => {
+                Layer::Conv2d { out_channels, .. } => {
                     let g = p.window.expect("a planned convolution has a window");
-                    let constant: Vec<f32> = bg
-                        .iter()
-                        .flat_map(|&v| std::iter::repeat_n(v, g.h * g.w))
-                        .collect();
-                    let mut response = vec![0.0; numel(&p.output)];
-                    let cells = g.oh * g.ow;
-                    let s = &mut scratch;
-                    conv(
-                        &mut response,
-                        &constant,
-                        wt,
-                        b,
-                        &g,
-                        o,
-                        1,
-                        (&mut s.padded, &mut s.wide),
-                    );
+                    let conv = SparseConv::new(&g, out_channels, wt, b, std::mem::take(&mut bg));
+                    // A blank cell in the middle of the map has the response's value there.
                     let middle = (g.oh / 2) * g.ow + g.ow / 2;
-                    let next: Vec<f32> = (0..o).map(|c| response[c * cells + middle]).collect();
-                    let step = if [g.sh, g.sw] == [1, 1] {
-                        let lanes = o.next_multiple_of(4);
-                        Step::Conv {
-                            wk: layout::channels_last_weights(wt, o, g.c, g.kh * g.kw, lanes),
-                            lanes,
-                            bg: std::mem::take(&mut bg),
-                            response,
-                            zeros: vec![0.0; o],
-                            d: ConvS1::new(g.c, g.oh + g.kh - 1, g.ow + g.kw - 1, o, g.kh, g.kw),
-                            pad: [g.pad_top, g.pad_left],
-                        }
-                    } else {
-                        Step::Plain
-                    };
-                    bg = next;
-                    step
+                    let cells = g.oh * g.ow;
+                    bg = (0..out_channels)
+                        .map(|c| conv.response[c * cells + middle])
+                        .collect();
+                    // Strided convolutions keep the batch kernel (the sparse one is stride 1).
+                    match [g.sh, g.sw] {
+                        [1, 1] => Step::Conv(conv),
+                        _ => Step::Plain,
+                    }
                 }
                 Layer::Linear { out_features } => {
-                    let inp = p.input[0];
-                    let mut response = vec![0.0; out_features];
-                    crate::kernels::scalar::dense(&mut response, &bg, wt, b, 1, inp, out_features);
-                    Step::Linear {
-                        wt: layout::transpose(wt, out_features, inp),
-                        bg: std::mem::replace(&mut bg, response.clone()),
-                        response,
-                    }
+                    let linear = SparseLinear::new(wt, b, p.input[0], out_features, bg);
+                    bg = linear.response.clone();
+                    Step::Linear(linear)
                 }
                 Layer::Act(f) => {
                     let mut next = vec![0.0; bg.len()];
@@ -123,11 +103,95 @@ impl Prepared {
                         .collect();
                     Step::Plain
                 }
+                // Pooling a constant gives the constant.
                 Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => Step::Plain,
             };
             steps.push(step);
         }
         Prepared { steps }
+    }
+}
+
+impl SparseConv {
+    /// The convolution of window `g` with `o` outputs, wt: [o, c, kh, kw], b: [o], over an
+    /// input whose background is `bg` per channel.
+    fn new(g: &Window2d, o: usize, wt: &[f32], b: &[f32], bg: Vec<f32>) -> SparseConv {
+        // The response: the batch pass's convolution of a map that is background everywhere.
+        let constant: Vec<f32> = bg
+            .iter()
+            .flat_map(|&v| std::iter::repeat_n(v, g.h * g.w))
+            .collect();
+        let mut response = vec![0.0; o * g.oh * g.ow];
+        let (mut padded, mut wide) = (Vec::new(), Vec::new());
+        conv(
+            &mut response,
+            &constant,
+            wt,
+            b,
+            g,
+            o,
+            1,
+            (&mut padded, &mut wide),
+        );
+        let lanes = o.next_multiple_of(4);
+        SparseConv {
+            wk: layout::channels_last_weights(wt, o, g.c, g.kh * g.kw, lanes),
+            lanes,
+            bg,
+            response,
+            zeros: vec![0.0; o],
+            d: ConvS1::new(g.c, g.oh + g.kh - 1, g.ow + g.kw - 1, o, g.kh, g.kw),
+            pad: [g.pad_top, g.pad_left],
+        }
+    }
+
+    /// y: [o, oh, ow] of one image x: [c, h, w] (w wide); `s` holds the padded difference
+    /// from the background and the kernel's sums.
+    fn run(&self, y: &mut [f32], x: &[f32], w: usize, s: &mut Scratch) {
+        let d = &self.d;
+        s.delta.clear();
+        s.delta.resize(d.c * d.hp * d.wp, 0.0);
+        for (c, (plane, &bg)) in x.chunks_exact(x.len() / d.c).zip(&self.bg).enumerate() {
+            for (iy, row) in plane.chunks_exact(w).enumerate() {
+                let at = (c * d.hp + self.pad[0] + iy) * d.wp + self.pad[1];
+                for (dv, &v) in s.delta[at..at + w].iter_mut().zip(row) {
+                    *dv = v - bg;
+                }
+            }
+        }
+        s.acc.resize(d.oh * d.ow * self.lanes, 0.0);
+        fast::conv2d_s1_sparse(
+            y,
+            &mut s.acc,
+            &s.delta,
+            &self.wk,
+            &self.zeros,
+            d,
+            self.lanes,
+        );
+        y.iter_mut().zip(&self.response).for_each(|(v, r)| *v += r);
+    }
+}
+
+impl SparseLinear {
+    /// wt: [out, inp], b: [out], over an input whose background is `bg` per feature.
+    fn new(wt: &[f32], b: &[f32], inp: usize, out: usize, bg: Vec<f32>) -> SparseLinear {
+        let mut response = vec![0.0; out];
+        scalar::dense(&mut response, &bg, wt, b, 1, inp, out);
+        SparseLinear {
+            wt: layout::transpose(wt, out, inp),
+            bg,
+            response,
+        }
+    }
+
+    /// y: [out] of one input row x: [inp].
+    fn run(&self, y: &mut [f32], x: &[f32], s: &mut Scratch) {
+        s.delta.clear();
+        s.delta.extend(x.iter().zip(&self.bg).map(|(v, b)| v - b));
+        s.nz.resize(x.len(), 0);
+        let (inp, out) = (x.len(), y.len());
+        fast::dense_sparse(y, &s.delta, &self.wt, &self.response, &mut s.nz, inp, out);
     }
 }
 
@@ -148,7 +212,6 @@ impl Sequential {
         }
         self.check_input(x, n)?;
         out.prepare(x, n, &self.plan);
-        let s = &mut out.scratch;
         for image in 0..n {
             for (i, (l, step)) in self.plan.layers.iter().zip(&p.steps).enumerate() {
                 let (len, units) = (numel(&l.input), numel(&l.output));
@@ -159,38 +222,9 @@ impl Sequential {
                 };
                 let dst = &mut rest[0][image * units..][..units];
                 match step {
-                    Step::Conv {
-                        wk,
-                        lanes,
-                        bg,
-                        response,
-                        zeros,
-                        d,
-                        pad,
-                    } => {
-                        let plane = len / d.c;
-                        let w = l.input[2];
-                        s.delta.clear();
-                        s.delta.resize(d.c * d.hp * d.wp, 0.0);
-                        for (c, (plane_x, &bg)) in src.chunks_exact(plane).zip(bg).enumerate() {
-                            for (iy, row) in plane_x.chunks_exact(w).enumerate() {
-                                let at = (c * d.hp + pad[0] + iy) * d.wp + pad[1];
-                                for (dv, &v) in s.delta[at..at + w].iter_mut().zip(row) {
-                                    *dv = v - bg;
-                                }
-                            }
-                        }
-                        s.acc.resize(d.oh * d.ow * lanes, 0.0);
-                        fast::conv2d_s1_sparse(dst, &mut s.acc, &s.delta, wk, zeros, d, *lanes);
-                        dst.iter_mut().zip(response).for_each(|(y, r)| *y += r);
-                    }
-                    Step::Linear { wt, bg, response } => {
-                        s.delta.clear();
-                        s.delta.extend(src.iter().zip(bg).map(|(v, b)| v - b));
-                        s.nz.resize(len, 0);
-                        fast::dense_sparse(dst, &s.delta, wt, response, &mut s.nz, len, units);
-                    }
-                    Step::Plain => self.layer(i, dst, src, 1, s),
+                    Step::Conv(c) => c.run(dst, src, l.input[2], &mut out.scratch),
+                    Step::Linear(f) => f.run(dst, src, &mut out.scratch),
+                    Step::Plain => self.layer(i, dst, src, 1, &mut out.scratch),
                 }
             }
         }
