@@ -64,7 +64,7 @@ impl Question {
                 let (stride, padding) = match assumed {
                     Layer::Conv2d {
                         stride, padding, ..
-                    } => (dims(stride), pad_text(padding)),
+                    } => (pair_text(*stride), pad_text(padding)),
                     _ => (String::new(), String::new()),
                 };
                 format!(
@@ -112,10 +112,19 @@ impl Question {
     }
 }
 
+/// A pair as a student would say it: "2" when both sides agree, else "1×2".
+fn pair_text([a, b]: [usize; 2]) -> String {
+    if a == b {
+        a.to_string()
+    } else {
+        format!("{a}×{b}")
+    }
+}
+
 fn pad_text(p: &Pad) -> String {
     match p {
         Pad::Rule(r) => r.name().to_uppercase(),
-        Pad::Zeros(z) => dims(z),
+        Pad::Zeros(z) => pair_text(*z),
     }
 }
 
