@@ -116,20 +116,29 @@ impl Fields<'_> {
                 _ => false,
             };
             if !neutral && !known.contains(&k.as_str()) {
+                let has = match known {
+                    [] => "no field but \"type\"".to_string(),
+                    _ => known.join(", "),
+                };
                 bail!(
-                    "{}: nnplay cannot read the field \"{k}\" = {}; a {} layer has {}",
+                    "{}: nnplay cannot read the field \"{k}\" = {}; this layer has {has}",
                     self.at,
                     shown(v),
-                    self.get("type").map_or(String::new(), shown),
-                    known.join(", ")
                 );
+            }
+        }
+        // Sizes a description may state beside those nnplay infers must be numbers too
+        // (whether they agree is checked once the shapes are known).
+        for key in ["in_channels", "in_features"] {
+            if self.get(key).is_some() {
+                self.whole(key)?;
             }
         }
         Ok(())
     }
 }
 
-/// The layer types as written, and what each reads.
+/// The layer types a description may name (PyTorch's class names are read too).
 const TYPES: &str =
     "conv2d, relu, tanh, sigmoid, identity, max_pool2d, avg_pool2d, flatten, linear";
 

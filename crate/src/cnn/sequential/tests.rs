@@ -251,7 +251,8 @@ fn malformed_descriptions_are_refused_readably() {
         (r#"[{"type":"conv2d","in_channels":3,"out_channels":6,"kernel":3}]"#, "layer 0 (Conv2d) says in_channels = 3, but the layer before it gives 1"),
         (r#"[{"type":"max_pool2d","kernel":2,"padding":1}]"#, "\"padding\" is 1, but nnplay's pooling has no padding"),
         (r#"[{"type":"max_pool2d"}]"#, "layer 0 (max_pool2d) needs \"kernel\""),
-        (r#"[{"type":"relu","inplace":true}]"#, "cannot read the field \"inplace\""),
+        (r#"[{"type":"relu","inplace":true}]"#, "layer 0 (relu): nnplay cannot read the field \"inplace\" = true; this layer has no field but \"type\""),
+        (r#"[{"type":"linear","out_features":3,"in_features":"784"}]"#, "layer 0 (linear): \"in_features\" must be a whole number, got \"784\""),
         (r#"[{"type":"flatten"},{"type":"linear","out_features":10,"in_features":10}]"#, "layer 1 (Linear) says in_features = 10, but the layer before it gives 784"),
     ] {
         let e = Spec::from_json(input, layers).unwrap_err();
