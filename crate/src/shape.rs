@@ -46,6 +46,24 @@ pub const MAX_WINDOW: usize = 4096;
 /// Most characters one `generate` call writes.
 pub const MAX_GENERATE: usize = 10_000;
 
+// A described CNN (`cnn::sequential`): the LeNet family the page can draw layer by layer.
+/// Most layers, counting activations, pooling and Flatten (LeNet-5 has 12).
+pub const MAX_SEQ_LAYERS: usize = 12;
+/// Most channels of the image, and of any convolution's output (one row of maps each).
+pub const MAX_SEQ_IMAGE_CHANNELS: usize = 3;
+pub const MAX_SEQ_CHANNELS: usize = 64;
+/// Largest side of the image (MNIST is 28, LeNet-5's paper 32).
+pub const MAX_SEQ_SIDE: usize = 64;
+/// Largest kernel side (convolution and pooling) and stride.
+pub const MAX_SEQ_KERNEL: usize = 7;
+pub const MAX_SEQ_STRIDE: usize = 7;
+/// Largest number of outputs of a Linear layer (a column of units the page still draws).
+pub const MAX_SEQ_FEATURES: usize = 4096;
+/// Most parameters and multiply-adds per image of the whole network: 2 M numbers are 8 MB
+/// of wasm memory, 100 M multiply-adds about 50 ms per image in a browser.
+pub const MAX_SEQ_PARAMS: usize = 2_000_000;
+pub const MAX_SEQ_MACS: u64 = 100_000_000;
+
 // Training in the page.
 /// Largest batch, most epochs, most steps one `run` call may take.
 pub const MAX_TRAIN_BATCH: usize = 1024;
@@ -80,6 +98,20 @@ impl Padding {
             Padding::Same => "same",
             Padding::Valid => "valid",
         }
+    }
+}
+
+/// How a window is padded: TensorFlow's rule (SAME / VALID), or PyTorch's `padding=(ph, pw)`:
+/// that many zeros on both sides (top and bottom, left and right).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pad {
+    Rule(Padding),
+    Zeros([usize; 2]),
+}
+
+impl From<Padding> for Pad {
+    fn from(p: Padding) -> Pad {
+        Pad::Rule(p)
     }
 }
 
@@ -130,6 +162,57 @@ impl Axis {
             pad_after: total - total / 2,
         })
     }
+
+    /// Plans one axis with `zeros` zeros on both sides, as PyTorch's int padding:
+    /// `out = floor((in + 2 * zeros - k) / stride) + 1`. Zeros the last window does not reach
+    /// are not counted in `pad_after`.
+    pub fn plan_zeros(
+        what: &str,
+        input: usize,
+        kernel: usize,
+        stride: usize,
+        zeros: usize,
+    ) -> Result<Axis> {
+        check_dim(&format!("input {what}"), input)?;
+        check_dim(&format!("kernel {what}"), kernel)?;
+        check_stride(stride)?;
+        if zeros >= kernel {
+            bail!(
+                "a padding of {zeros} on the {what} is not smaller than the kernel {what} {kernel}: \
+                 the outermost windows would see only zeros"
+            );
+        }
+        let padded = input + 2 * zeros;
+        if kernel > padded {
+            bail!(
+                "the kernel {what} {kernel} is larger than the input {what} {input} with {zeros} zeros on each side"
+            );
+        }
+        let out = (padded - kernel) / stride + 1;
+        Ok(Axis {
+            input,
+            kernel,
+            stride,
+            out,
+            pad_before: zeros,
+            pad_after: ((out - 1) * stride + kernel).saturating_sub(input + zeros),
+        })
+    }
+
+    /// [`Axis::plan`] or [`Axis::plan_zeros`], as `pad` says (`axis` 0: rows, 1: columns).
+    pub fn plan_pad(
+        what: &str,
+        input: usize,
+        kernel: usize,
+        stride: usize,
+        pad: Pad,
+        axis: usize,
+    ) -> Result<Axis> {
+        match pad {
+            Pad::Rule(p) => Axis::plan(what, input, kernel, stride, p),
+            Pad::Zeros(z) => Axis::plan_zeros(what, input, kernel, stride, z[axis]),
+        }
+    }
 }
 
 /// The geometry of a 2-D sliding window over `x: [n, c, h, w]`, shared by conv and pooling.
@@ -157,9 +240,19 @@ impl Window2d {
         stride: [usize; 2],
         padding: Padding,
     ) -> Result<Window2d> {
+        Window2d::plan_pad(x, kernel, stride, Pad::Rule(padding))
+    }
+
+    /// As [`Window2d::plan`], with either kind of padding.
+    pub fn plan_pad(
+        x: [usize; 4],
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        pad: Pad,
+    ) -> Result<Window2d> {
         check_shape("x", &x)?;
-        let rows = Axis::plan("height", x[2], kernel[0], stride[0], padding)?;
-        let cols = Axis::plan("width", x[3], kernel[1], stride[1], padding)?;
+        let rows = Axis::plan_pad("height", x[2], kernel[0], stride[0], pad, 0)?;
+        let cols = Axis::plan_pad("width", x[3], kernel[1], stride[1], pad, 1)?;
         check_shape("the output", &[x[0], x[1], rows.out, cols.out])?;
         Ok(Window2d {
             n: x[0],
@@ -308,6 +401,24 @@ mod tests {
         assert_eq!((a.out, a.pad_before, a.pad_after), (2, 0, 1));
         let a = Axis::plan("width", 5, 4, 1, Padding::Same).unwrap();
         assert_eq!((a.out, a.pad_before, a.pad_after), (5, 1, 2));
+    }
+
+    #[test]
+    fn pytorch_int_padding_puts_zeros_on_both_sides() {
+        let a = Axis::plan_zeros("width", 28, 5, 1, 2).unwrap();
+        assert_eq!((a.out, a.pad_before, a.pad_after), (28, 2, 2));
+        // 5 + 2 zeros = 7 cells, 3-wide windows by 2: 3 outputs, both zeros used.
+        let a = Axis::plan_zeros("width", 5, 3, 2, 1).unwrap();
+        assert_eq!((a.out, a.pad_before, a.pad_after), (3, 1, 1));
+        // 6 + 2 zeros = 8 cells, 3-wide windows by 2: 3 outputs; the last zero is never read.
+        let a = Axis::plan_zeros("width", 6, 3, 2, 1).unwrap();
+        assert_eq!((a.out, a.pad_before, a.pad_after), (3, 1, 0));
+        let e = Axis::plan_zeros("width", 6, 3, 1, 3).unwrap_err();
+        assert!(e.message().contains("not smaller than the kernel"), "{e}");
+        let e = Axis::plan_zeros("width", 2, 5, 1, 1).unwrap_err();
+        assert!(e.message().contains("larger than the input"), "{e}");
+        let g = Window2d::plan_pad([1, 1, 7, 9], [3, 5], [1, 2], Pad::Zeros([1, 2])).unwrap();
+        assert_eq!((g.oh, g.ow, g.pad_top, g.pad_left), (7, 5, 1, 2));
     }
 
     #[test]

@@ -121,3 +121,128 @@ fn a_million_random_calls_never_panic() {
     }
     assert!(calls >= 1_000_000);
 }
+
+/// A random JSON value for a field of a layer: mostly small whole numbers and pairs,
+/// sometimes huge, zero, a string, a float, a negative number, or broken text.
+fn field_value(rng: &mut Rng) -> String {
+    match rng.below(12) {
+        0 => "0".into(),
+        1 => (1u64 << (20 + rng.below(40))).to_string(),
+        2 => format!("[{}, {}]", rng.below(9), rng.below(9)),
+        3 => "\"same\"".into(),
+        4 => "\"valid\"".into(),
+        5 => "1.5".into(),
+        6 => "-2".into(),
+        7 => "[1]".into(),
+        8 => "{".into(),
+        _ => (1 + rng.below(8)).to_string(),
+    }
+}
+
+/// Random descriptions (JSON text), state_dicts and files into the described CNN: each
+/// is an Error or a network, and every network runs, explains and loads without a panic.
+#[test]
+fn random_descriptions_never_panic() {
+    use nnplay::cnn::sequential::{infer, sparse, Outputs, Sequential, Spec};
+    let mut rng = Rng::new(17);
+    let types = [
+        "conv2d",
+        "relu",
+        "tanh",
+        "sigmoid",
+        "identity",
+        "max_pool2d",
+        "avg_pool2d",
+        "flatten",
+        "linear",
+        "lstm",
+        "Conv2d",
+    ];
+    let fields = [
+        "out_channels",
+        "kernel",
+        "stride",
+        "padding",
+        "out_features",
+        "in_channels",
+        "bias",
+        "dilation",
+    ];
+    let (mut networks, mut runs) = (0, 0);
+    for _ in 0..50_000 {
+        let layers: Vec<String> = (0..rng.below(8))
+            .map(|_| {
+                let ty = types[rng.below(types.len())];
+                let mut f = vec![format!("\"type\":\"{ty}\"")];
+                // Mostly with the fields the type needs, so that many descriptions are valid.
+                let needs: &[&str] = match ty {
+                    "conv2d" | "Conv2d" => &["out_channels", "kernel"],
+                    "max_pool2d" | "avg_pool2d" => &["kernel"],
+                    "linear" => &["out_features"],
+                    _ => &[],
+                };
+                for key in needs {
+                    if rng.below(10) > 0 {
+                        f.push(format!("\"{key}\":{}", 1 + rng.below(5)));
+                    }
+                }
+                for _ in 0..rng.below(3) {
+                    let key = fields[rng.below(fields.len())];
+                    if !f.iter().any(|e| e.starts_with(&format!("\"{key}\""))) {
+                        f.push(format!("\"{key}\":{}", field_value(&mut rng)));
+                    }
+                }
+                format!("{{{}}}", f.join(","))
+            })
+            .collect();
+        let layers = format!("[{}]", layers.join(","));
+        let input = format!("[{},{},{}]", rng.below(4), rng.below(20), rng.below(20));
+        let Ok(spec) = Spec::from_json(&input, &layers) else {
+            continue;
+        };
+        networks += 1;
+        let net = Sequential::init(&spec, rng.next_u64()).expect("a planned spec initialises");
+        let [c, h, w] = spec.input;
+        let n = rng.below(3);
+        let len = if rng.below(5) == 0 {
+            rng.below(50)
+        } else {
+            n * c * h * w
+        };
+        // Mostly finite images (so that networks run), sometimes a NaN or an infinity.
+        let x = match rng.below(4) {
+            0 => data(&mut rng, len),
+            _ => (0..len).map(|_| rng.range(-2.0, 2.0)).collect(),
+        };
+        let mut out = Outputs::default();
+        if net.forward(&x, n, &mut out).is_ok() {
+            runs += 1;
+            let layer = rng.below(spec.layers.len() + 1);
+            let _ = net.explain(&out, layer, rng.below(3), rng.below(2000));
+        }
+        let _ = net.forward_prepared(&sparse::Prepared::new(&net), &x, n, &mut out);
+        // Its state_dict, names and shapes only, guessed back; and its file, damaged.
+        let table = nnplay::params::Named::table(&net);
+        let mut names: Vec<(String, Vec<usize>)> = table
+            .params()
+            .iter()
+            .map(|p| (p.name.clone(), p.shape.clone()))
+            .collect();
+        if let Some(p) = names.first_mut().filter(|_| rng.below(2) == 0) {
+            p.1.push(rng.below(3));
+        }
+        let _ = infer::infer(&names);
+        let mut file = safetensors::save(&net, Dtype::F16, &[]);
+        for _ in 0..rng.below(3) {
+            let at = rng.below(file.len());
+            file[at] = rng.below(256) as u8;
+        }
+        if let Ok(f) = safetensors::read(&file) {
+            let _ = Sequential::from_file(f);
+        }
+    }
+    assert!(
+        networks > 1000 && runs > 400,
+        "{networks} networks, {runs} runs"
+    );
+}

@@ -17,7 +17,10 @@ import random
 
 
 def plan(size, k, s, padding):
-    """(out, pad_before) for one axis: TensorFlow's SAME rule, or VALID."""
+    """(out, pad_before) for one axis: TensorFlow's SAME rule, VALID, or PyTorch's int
+    padding (that many zeros on both sides)."""
+    if isinstance(padding, int):
+        return (size + 2 * padding - k) // s + 1, padding
     if padding == "same":
         out = -(-size // s)
         total = max((out - 1) * s + k - size, 0)
@@ -64,10 +67,12 @@ def tensor(t):
 
 
 def conv2d(x, wt, b, sh, sw, padding):
+    """padding: "same", "valid" or [ph, pw] (zeros on both sides)."""
     n_, c_, h, w = shape_of(x)
     o_, _, kh, kw = shape_of(wt)
-    oh, pt = plan(h, kh, sh, padding)
-    ow, pl = plan(w, kw, sw, padding)
+    ph, pw = padding if isinstance(padding, list) else (padding, padding)
+    oh, pt = plan(h, kh, sh, ph)
+    ow, pl = plan(w, kw, sw, pw)
     y = [[[[0.0] * ow for _ in range(oh)] for _ in range(o_)] for _ in range(n_)]
     for n in range(n_):
         for o in range(o_):
@@ -177,7 +182,84 @@ def char_lm(rng, i, seed):
             "source": "tests/golden/gen.py: pure-Python reference from PyTorch's equations"}
 
 
+ACTIVATIONS = {
+    "relu": lambda v: max(v, 0.0),
+    "tanh": math.tanh,
+    "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
+}
+
+
+def random_layers(rng, c, h, w):
+    """A random nn.Sequential of the LeNet family on a c×h×w image, as the golden
+    `sequential_cnn` attrs describe it, or None when a window did not fit."""
+    layers = []
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.choice(["conv2d", "conv2d", "act", "pool"])
+        if kind == "conv2d":
+            k = [rng.randint(1, 5), rng.randint(1, 5)] if rng.random() < 0.3 else [rng.randint(1, 5)] * 2
+            s = [rng.randint(1, 2)] * 2
+            padding = rng.choice(["same", "valid", [rng.randrange(k[0]), rng.randrange(k[1])]])
+            ph, pw = padding if isinstance(padding, list) else (padding, padding)
+            (h, _), (w, _) = plan(h, k[0], s[0], ph), plan(w, k[1], s[1], pw)
+            c = rng.randint(1, 6)
+            layers.append({"type": "conv2d", "out_channels": c, "kernel": k, "stride": s, "padding": padding})
+        elif kind == "act":
+            layers.append({"type": rng.choice(list(ACTIVATIONS))})
+        else:
+            k, s = rng.randint(1, 3), rng.randint(1, 3)
+            h, w = (h - k) // s + 1, (w - k) // s + 1
+            layers.append({"type": rng.choice(["max_pool2d", "avg_pool2d"]), "kernel": [k, k], "stride": [s, s]})
+        if h < 1 or w < 1:
+            return None
+    layers.append({"type": "flatten"})
+    for j in range(rng.randint(1, 2)):
+        if j:
+            layers.append({"type": rng.choice(list(ACTIVATIONS))})
+        layers.append({"type": "linear", "out_features": rng.randint(1, 12)})
+    return layers
+
+
+def sequential(rng, n, c, h, w, layers):
+    """(inputs, outputs) of a `sequential_cnn` case: random x and parameters, every
+    layer's output y{i} computed from the definitions, and logits (the last)."""
+    x = rand(rng, [n, c, h, w])
+    inputs, outputs = {"x": tensor(x)}, {}
+    for i, layer in enumerate(layers):
+        t = layer["type"]
+        if t == "conv2d":
+            wt = rand(rng, [layer["out_channels"], shape_of(x)[1]] + layer["kernel"])
+            b = rand(rng, [layer["out_channels"]])
+            x = conv2d(x, wt, b, *layer["stride"], layer["padding"])
+        elif t == "linear":
+            wt, b = rand(rng, [layer["out_features"], len(x[0])]), rand(rng, [layer["out_features"]])
+            x = [[math.fsum(a * v for a, v in zip(row, wr)) + bj for wr, bj in zip(wt, b)] for row in x]
+        elif t in ACTIVATIONS:
+            x = nest([ACTIVATIONS[t](v) for v in flat(x)], shape_of(x))
+        elif t == "flatten":
+            x = [flat(image) for image in x]
+        else:
+            x = pool(x, *layer["kernel"], *layer["stride"], "valid", REDUCE[t])
+        if t in ("conv2d", "linear"):
+            inputs[f"{i}.weight"], inputs[f"{i}.bias"] = tensor(wt), tensor(b)
+        outputs[f"y{i}"] = tensor(x)
+    outputs["logits"] = outputs[f"y{len(layers) - 1}"]
+    return inputs, outputs
+
+
+def make_sequential(rng, i, seed):
+    layers = None
+    while layers is None:
+        n, c, h, w = rng.randint(1, 2), rng.randint(1, 3), rng.randint(5, 16), rng.randint(5, 16)
+        layers = random_layers(rng, c, h, w)
+    inputs, outputs = sequential(rng, n, c, h, w, layers)
+    return {"name": f"sequential_cnn/gen-{seed}-{i}", "op": "sequential_cnn", "attrs": {"layers": layers},
+            "inputs": inputs, "outputs": outputs, "tol": {"abs": 1e-4, "rel": 1e-4},
+            "source": "tests/golden/gen.py: pure-Python reference from the definitions"}
+
+
 def make(rng, op, i, seed):
+    if op == "sequential_cnn":
+        return make_sequential(rng, i, seed)
     if op == "char_lm":
         return char_lm(rng, i, seed)
     n, c, h, w = rng.randint(1, 2), rng.randint(1, 3), rng.randint(2, 12), rng.randint(2, 12)
@@ -208,7 +290,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--count", type=int, default=5, help="cases per op")
-    ap.add_argument("--ops", default="conv2d,max_pool2d,avg_pool2d,stochastic_pool2d,char_lm")
+    ap.add_argument("--ops", default="conv2d,max_pool2d,avg_pool2d,stochastic_pool2d,char_lm,sequential_cnn")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)

@@ -7,6 +7,7 @@ pub mod conv;
 pub mod dense;
 pub mod lenet5;
 pub mod pool;
+pub mod sequential;
 
 /// A dense row-major float32 tensor: the currency between operators, golden cases and wasm.
 #[derive(Debug, Clone, PartialEq)]

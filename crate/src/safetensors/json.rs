@@ -22,14 +22,20 @@ pub enum Value {
 const MAX_DEPTH: usize = 8;
 
 pub fn parse(text: &str) -> Result<Value> {
+    parse_named(text, "the JSON header")
+}
+
+/// As [`parse`], with errors that call the text `what` ("the metadata's \"layers\"").
+pub fn parse_named(text: &str, what: &str) -> Result<Value> {
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
+        what,
     };
     let v = p.value(0)?;
     p.space();
     if p.i != p.s.len() {
-        bail!("unexpected text after the JSON header at byte {}", p.i);
+        bail!("unexpected text after {} at byte {}", p.what, p.i);
     }
     Ok(v)
 }
@@ -37,6 +43,8 @@ pub fn parse(text: &str) -> Result<Value> {
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// What the text is, as errors name it.
+    what: &'a str,
 }
 
 impl Parser<'_> {
@@ -54,7 +62,8 @@ impl Parser<'_> {
     fn expect(&mut self, c: u8) -> Result<()> {
         if self.peek() != Some(c) {
             bail!(
-                "the JSON header is malformed: expected '{}' at byte {}",
+                "{} is malformed: expected '{}' at byte {}",
+                self.what,
                 c as char,
                 self.i
             );
@@ -65,7 +74,7 @@ impl Parser<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Value> {
         if depth > MAX_DEPTH {
-            bail!("the JSON header nests deeper than {MAX_DEPTH} levels");
+            bail!("{} nests deeper than {MAX_DEPTH} levels", self.what);
         }
         match self.peek() {
             Some(b'{') => self.object(depth),
@@ -75,19 +84,20 @@ impl Parser<'_> {
             Some(b't') => self.word("true", Value::Bool(true)),
             Some(b'f') => self.word("false", Value::Bool(false)),
             Some(b'n') => self.word("null", Value::Null),
-            Some(b'-') => bail!("the JSON header has a negative number at byte {}", self.i),
+            Some(b'-') => bail!("{} has a negative number at byte {}", self.what, self.i),
             Some(c) => bail!(
-                "the JSON header is malformed: unexpected '{}' at byte {}",
+                "{} is malformed: unexpected '{}' at byte {}",
+                self.what,
                 c as char,
                 self.i
             ),
-            None => bail!("the JSON header ends too early"),
+            None => bail!("{} ends too early", self.what),
         }
     }
 
     fn word(&mut self, w: &str, v: Value) -> Result<Value> {
         if !self.s[self.i..].starts_with(w.as_bytes()) {
-            bail!("the JSON header is malformed at byte {}", self.i);
+            bail!("{} is malformed at byte {}", self.what, self.i);
         }
         self.i += w.len();
         Ok(v)
@@ -99,11 +109,17 @@ impl Parser<'_> {
             self.i += 1;
         }
         if matches!(self.s.get(self.i), Some(b'.' | b'e' | b'E')) {
-            bail!("the JSON header has a number that is not whole at byte {start}");
+            bail!(
+                "{} has a number that is not whole at byte {start}",
+                self.what
+            );
         }
         let digits = &self.s[start..self.i];
         if digits.len() > 1 && digits[0] == b'0' {
-            bail!("the JSON header has a number with a leading zero at byte {start}");
+            bail!(
+                "{} has a number with a leading zero at byte {start}",
+                self.what
+            );
         }
         // 16 digits at most: below 2^53, so every value is also exact as a JS number.
         let n = std::str::from_utf8(digits)
@@ -113,7 +129,7 @@ impl Parser<'_> {
             .filter(|&n| n < 1 << 53);
         match n {
             Some(n) => Ok(Value::Int(n)),
-            None => bail!("the JSON header has a number too large at byte {start}"),
+            None => bail!("{} has a number too large at byte {start}", self.what),
         }
     }
 
@@ -133,7 +149,8 @@ impl Parser<'_> {
                     return Ok(Value::Arr(out));
                 }
                 _ => bail!(
-                    "the JSON header is malformed: expected ',' or ']' at byte {}",
+                    "{} is malformed: expected ',' or ']' at byte {}",
+                    self.what,
                     self.i
                 ),
             }
@@ -150,13 +167,14 @@ impl Parser<'_> {
         loop {
             if self.peek() != Some(b'"') {
                 bail!(
-                    "the JSON header is malformed: expected a key at byte {}",
+                    "{} is malformed: expected a key at byte {}",
+                    self.what,
                     self.i
                 );
             }
             let key = self.string()?;
             if out.iter().any(|(k, _)| *k == key) {
-                bail!("the JSON header names {key:?} twice");
+                bail!("{} names {key:?} twice", self.what);
             }
             self.expect(b':')?;
             let v = self.value(depth + 1)?;
@@ -168,7 +186,8 @@ impl Parser<'_> {
                     return Ok(Value::Obj(out));
                 }
                 _ => bail!(
-                    "the JSON header is malformed: expected ',' or '}}' at byte {}",
+                    "{} is malformed: expected ',' or '}}' at byte {}",
+                    self.what,
                     self.i
                 ),
             }
@@ -182,7 +201,7 @@ impl Parser<'_> {
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u32::from_str_radix(h, 16).ok());
         let Some(h) = h else {
-            bail!("the JSON header has a bad \\u escape at byte {}", self.i);
+            bail!("{} has a bad \\u escape at byte {}", self.what, self.i);
         };
         self.i += 4;
         Ok(h)
@@ -217,15 +236,16 @@ impl Parser<'_> {
                         Some(b'r') => '\r',
                         Some(b't') => '\t',
                         Some(b'u') => self.unicode()?,
-                        _ => bail!("the JSON header has a bad escape at byte {}", self.i - 1),
+                        _ => bail!("{} has a bad escape at byte {}", self.what, self.i - 1),
                     };
                     out.push(ch);
                 }
                 Some(_) => bail!(
-                    "the JSON header has a control character in a string at byte {}",
+                    "{} has a control character in a string at byte {}",
+                    self.what,
                     self.i
                 ),
-                None => bail!("the JSON header ends inside a string"),
+                None => bail!("{} ends inside a string", self.what),
             }
         }
     }
@@ -235,18 +255,12 @@ impl Parser<'_> {
         let hi = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&hi) {
             if !self.s[self.i..].starts_with(b"\\u") {
-                bail!(
-                    "the JSON header has an unpaired surrogate at byte {}",
-                    self.i
-                );
+                bail!("{} has an unpaired surrogate at byte {}", self.what, self.i);
             }
             self.i += 2;
             let lo = self.hex4()?;
             if !(0xDC00..0xE000).contains(&lo) {
-                bail!(
-                    "the JSON header has an unpaired surrogate at byte {}",
-                    self.i
-                );
+                bail!("{} has an unpaired surrogate at byte {}", self.what, self.i);
             }
             0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
         } else {
@@ -254,10 +268,7 @@ impl Parser<'_> {
         };
         match char::from_u32(code) {
             Some(c) => Ok(c),
-            None => bail!(
-                "the JSON header has an unpaired surrogate at byte {}",
-                self.i
-            ),
+            None => bail!("{} has an unpaired surrogate at byte {}", self.what, self.i),
         }
     }
 }

@@ -6,7 +6,10 @@
 //!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
 //! - `nnplay lm-logits`: a character model's logits for a text, for the PyTorch check.
+//! - `nnplay bench-sequential`: LeNet-5 through the generic (described) path against the
+//!   tuned one, natively.
 
+mod bench;
 mod bmes;
 mod cli;
 mod drawn;
@@ -28,7 +31,8 @@ const USAGE: &str = "usage:
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]
   nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
-                   [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]";
+                   [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]
+  nnplay bench-sequential [--weights FILE] [--data DIR] [--rounds N] [--doc FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
         Some("lm-logits") => lm::logits(&args[1..]),
+        Some("bench-sequential") => bench::run(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
