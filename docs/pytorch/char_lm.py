@@ -43,11 +43,13 @@ class CharLM(nn.Module):
 @torch.no_grad()
 def generate(model, prompt, length, temperature=1.0, top_k=None, generator=None):
     """Reads `prompt`, then writes `length` characters, each drawn from softmax(logits /
-    temperature) over the top_k likeliest (all if None) and fed back in."""
+    temperature) over the top_k likeliest (all if None) and fed back in. Id 0, the unknown
+    symbol (every rare character at once), is never written, as in nnplay."""
     logits, state = model(model.encode(prompt).reshape(-1, 1))
     out = []
     for _ in range(length):
         z = logits[-1, 0] / temperature
+        z[0] = float("-inf")
         if top_k is not None:
             kth = torch.topk(z, top_k).values[-1]
             z = torch.where(z < kth, float("-inf"), z)

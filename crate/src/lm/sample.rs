@@ -45,17 +45,41 @@ impl Sampling {
     /// The weights the draw uses, one per character: exp((z - max z) / temperature) for the
     /// top k (ties broken toward the lower id, as `argmax` breaks them), 0 for the rest. The
     /// likeliest character's weight is 1, so the sum is at least 1.
+    ///
+    /// Id 0, the unknown symbol, is never drawn when there is anything else: it stands for
+    /// every rare character at once, and written out it would be no character at all.
     fn weights(&self, logits: &[f32]) -> Vec<f64> {
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let unknown = |j: usize| j == 0 && logits.len() > 1;
+        let max = logits
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| !unknown(j))
+            .fold(f32::NEG_INFINITY, |m, (_, &z)| m.max(z));
         let mut w: Vec<f64> = logits
             .iter()
-            .map(|&z| ((f64::from(z) - f64::from(max)) / self.temperature).exp())
+            .enumerate()
+            .map(|(j, &z)| {
+                if unknown(j) {
+                    0.0
+                } else {
+                    ((f64::from(z) - f64::from(max)) / self.temperature).exp()
+                }
+            })
             .collect();
-        if let Some(k) = self.top_k.filter(|&k| k < logits.len()) {
+        let drawable = logits.len() - usize::from(logits.len() > 1);
+        if let Some(k) = self.top_k.filter(|&k| k < drawable) {
+            // The unknown symbol sorts last, so the k kept are drawable ones.
+            let score = |j: usize| {
+                if unknown(j) {
+                    f32::NEG_INFINITY
+                } else {
+                    logits[j]
+                }
+            };
             let mut order: Vec<usize> = (0..logits.len()).collect();
             // Higher score first, then lower id: a total order, so the kept set is unique.
             order.select_nth_unstable_by(k - 1, |&a, &b| {
-                logits[b].total_cmp(&logits[a]).then(a.cmp(&b))
+                score(b).total_cmp(&score(a)).then(a.cmp(&b))
             });
             for &j in &order[k..] {
                 w[j] = 0.0;

@@ -391,18 +391,19 @@ fn sampling_is_seeded_greedy_at_k_1_and_sharpened_by_low_temperature() {
     assert_ne!(write(1), write(2));
     assert_eq!(write(1).chars().count(), 40);
 
-    // Top-1 is the argmax, the first of equal scores included.
+    // Top-1 is the argmax, the first of equal scores included; never the unknown symbol
+    // (id 0), even where it scores highest.
     let greedy = Sampling::new(1.0, Some(1), 5).unwrap();
     let mut rng = Rng::new(4);
     for logits in [[0.0, 3.0, 3.0, -1.0, 2.0], [5.0, 1.0, 2.0, 5.0, 0.0]] {
         for _ in 0..50 {
             assert_eq!(
                 greedy.draw(&logits, &mut rng),
-                crate::train::argmax(&logits)
+                1 + crate::train::argmax(&logits[1..])
             );
         }
     }
-    let logits = [1.0f32, 2.0, 0.5, 2.5, -1.0];
+    let logits = [-1.5f32, 2.0, 0.5, 2.5, 1.0];
     let dist = |temperature: f64, k: Option<usize>| {
         let mut p = [0.0f32; 5];
         Sampling::new(temperature, k, 5)
@@ -410,8 +411,9 @@ fn sampling_is_seeded_greedy_at_k_1_and_sharpened_by_low_temperature() {
             .distribution(&mut p, &logits);
         p
     };
+    // At temperature 1: the softmax over the characters, the unknown symbol left out.
     let mut softmax = [0.0f32; 5];
-    scalar::softmax(&mut softmax, &logits, 5);
+    scalar::softmax(&mut softmax[1..], &logits[1..], 4);
     let at1 = dist(1.0, None);
     assert!(
         at1.iter().zip(&softmax).all(|(a, b)| (a - b).abs() < 1e-6),
@@ -426,11 +428,12 @@ fn sampling_is_seeded_greedy_at_k_1_and_sharpened_by_low_temperature() {
     );
     assert!(entropy(cold) < entropy(at1) && entropy(at1) < entropy(hot));
     assert!((dist(1e-6, None)[3] - 1.0).abs() < 1e-6);
-    assert!(dist(1e6, None).iter().all(|&p| (p - 0.2).abs() < 1e-4));
+    let flat = dist(1e6, None);
+    assert!(flat[0] == 0.0 && flat[1..].iter().all(|&p| (p - 0.25).abs() < 1e-4));
     // The draws follow the distribution: the top 3 at temperature 0.7, the rest never.
     let s = Sampling::new(0.7, Some(3), 5).unwrap();
     let want = dist(0.7, Some(3));
-    assert_eq!((want[2], want[4]), (0.0, 0.0));
+    assert_eq!((want[0], want[2]), (0.0, 0.0));
     let mut counts = [0usize; 5];
     let draws = 20_000;
     for _ in 0..draws {

@@ -1,0 +1,147 @@
+//! A character language model for the page: read a context, see the next character's
+//! distribution (a `Float32Array` view), append characters one at a time, and write text
+//! with a temperature, top-k and a seed (the same seed, the same text).
+
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use super::view;
+use crate::lm::sample::{generate, Sampling};
+use crate::lm::{cell_name, CharLm, Stepper};
+use crate::safetensors;
+use crate::shape::{MAX_GENERATE, MAX_TEXT};
+use crate::{bail, Result};
+
+#[wasm_bindgen]
+pub struct LanguageModel {
+    stepper: Stepper,
+    metadata: Vec<(String, String)>,
+}
+
+#[wasm_bindgen]
+impl LanguageModel {
+    /// Loads a character model's safetensors file (`weights/lm-*.safetensors`, or one saved
+    /// from PyTorch with the metadata `docs/pytorch/char_lm.py` writes).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<LanguageModel> {
+        let file = safetensors::read(bytes)?;
+        let metadata = file.metadata.clone();
+        Ok(LanguageModel {
+            stepper: Stepper::new(CharLm::from_file(file)?)?,
+            metadata,
+        })
+    }
+
+    /// The weights file's metadata entry `key` ("corpus", "command", …), if any.
+    pub fn meta(&self, key: &str) -> Option<String> {
+        safetensors::lookup(&self.metadata, key).map(str::to_owned)
+    }
+
+    /// "rnn" (Elman), "gru" or "lstm".
+    #[wasm_bindgen(getter)]
+    pub fn cell(&self) -> String {
+        cell_name(self.stepper.model().cell())
+            .unwrap_or("rnn")
+            .into()
+    }
+
+    #[wasm_bindgen(getter, js_name = vocabSize)]
+    pub fn vocab_size(&self) -> u32 {
+        self.stepper.model().vocab_size() as u32
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn hidden(&self) -> u32 {
+        self.stepper.model().hidden() as u32
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn layers(&self) -> u32 {
+        self.stepper.model().layers() as u32
+    }
+
+    /// Reads `text` from a fresh state (at most 2,000 characters); returns the positions
+    /// (in characters) of those the model's vocabulary lacks, which it reads as "unknown".
+    pub fn read(&mut self, text: &str) -> Result<Vec<u32>> {
+        let n = text.chars().count();
+        if n > MAX_TEXT {
+            bail!("the context has {n} characters; the model reads at most {MAX_TEXT} at a time");
+        }
+        self.stepper.reset();
+        Ok(text
+            .chars()
+            .enumerate()
+            .filter_map(|(i, c)| (self.stepper.feed_char(c) == 0).then_some(i as u32))
+            .collect())
+    }
+
+    /// Reads one more character `c` after what was read; false if the vocabulary lacks it.
+    pub fn append(&mut self, c: &str) -> Result<bool> {
+        let mut chars = c.chars();
+        let (Some(ch), None) = (chars.next(), chars.next()) else {
+            bail!("append takes exactly one character, got {:?}", c);
+        };
+        Ok(self.stepper.feed_char(ch) != 0)
+    }
+
+    /// Characters read since the last `read`.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> u32 {
+        self.stepper.steps() as u32
+    }
+
+    /// [V]: the next character's probabilities after what was read (zeros before any).
+    pub fn probs(&self) -> Float32Array {
+        view(self.stepper.probs())
+    }
+
+    /// The ids of the `k` likeliest next characters, likeliest first (ties: lower id first).
+    pub fn top(&self, k: usize) -> Vec<u32> {
+        let p = self.stepper.probs();
+        let mut ids: Vec<u32> = (0..p.len() as u32).collect();
+        let k = k.min(ids.len());
+        // A partial selection: k is ten or so, V thousands.
+        for i in 0..k {
+            let best = (i..ids.len())
+                .max_by(|&a, &b| {
+                    p[ids[a] as usize]
+                        .total_cmp(&p[ids[b] as usize])
+                        .then(ids[b].cmp(&ids[a]))
+                })
+                .unwrap_or(i);
+            ids.swap(i, best);
+        }
+        ids.truncate(k);
+        ids
+    }
+
+    /// The character with id `id`; "" for id 0, the unknown symbol.
+    pub fn symbol(&self, id: u32) -> Result<String> {
+        let v = self.stepper.model().vocab_size();
+        if id as usize >= v {
+            bail!(
+                "character id {id} is not in the vocabulary (ids 0 to {})",
+                v - 1
+            );
+        }
+        Ok(self.stepper.model().decode(&[id]).replace('\u{fffd}', ""))
+    }
+
+    /// Writes `length` characters after what was read, each drawn at `temperature` from the
+    /// `top_k` likeliest (0: from all), with the generator seeded by `seed`. Reading the same
+    /// context and writing with the same settings gives the same text.
+    pub fn write(
+        &mut self,
+        length: usize,
+        temperature: f64,
+        top_k: usize,
+        seed: u32,
+    ) -> Result<String> {
+        if length > MAX_GENERATE {
+            bail!("nnplay writes at most {MAX_GENERATE} characters at a time, asked for {length}");
+        }
+        let v = self.stepper.model().vocab_size();
+        let sampling = Sampling::new(temperature, (top_k > 0).then_some(top_k), v)?;
+        generate(&mut self.stepper, "", length, &sampling, u64::from(seed))
+    }
+}
