@@ -14,9 +14,17 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--js-flags=--expose-gc"],
 });
 const page = await browser.newPage();
-const sample = () => page.evaluate(() => {
+// Both wasm modules' memory: the page's, and the sequence views' once the RNN view loaded it.
+const sample = () => page.evaluate(async () => {
   window.gc();
-  return { wasm: window.wasmBindings.memoryBytes(), heap: performance.memory.usedJSHeapSize };
+  const { seqWasm } = await import(new URL("js/wasm.js", document.baseURI));
+  let seqBytes = 0;
+  try {
+    seqBytes = seqWasm().memoryBytes();
+  } catch {
+    // not loaded yet (the LeNet-5 view)
+  }
+  return { wasm: window.wasmBindings.memoryBytes() + seqBytes, heap: performance.memory.usedJSHeapSize };
 });
 const rows = [];
 

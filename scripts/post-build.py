@@ -39,7 +39,7 @@ def build_relaxed():
     """Builds the module again with relaxed SIMD; returns its file name in the stage."""
     target = os.path.join(root, "target", "relaxed-simd")
     env = dict(os.environ, CARGO_TARGET_DIR=target, RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd")
-    cargo = ["cargo", "build", "--profile", "web", "--target", "wasm32-unknown-unknown", "-p", "nnplay", "--lib", "--no-default-features"]
+    cargo = ["cargo", "build", "--profile", "web", "--target", "wasm32-unknown-unknown", "-p", "nnplay", "--lib", "--no-default-features", "--features", "main-module"]
     subprocess.run(cargo, cwd=root, env=env, check=True)
     with tempfile.TemporaryDirectory() as out:
         module = os.path.join(target, "wasm32-unknown-unknown", "web", "nnplay.wasm")
@@ -57,6 +57,37 @@ def build_relaxed():
 
 relaxed = None if os.environ.get("NNPLAY_SIMD128_ONLY") == "1" else build_relaxed()
 
+
+def build_seq_module(relaxed):
+    """Builds the sequence views' module (feature `seq-module`: recurrent networks, word
+    segmentation, the language model), with relaxed SIMD or SIMD128 only as the page's own
+    module is chosen; returns (glue, wasm) file names in the stage. Those views load it when
+    one is first opened, so the image views' first load never carries their code."""
+    flags = "-C target-feature=+simd128" + (",+relaxed-simd" if relaxed else "")
+    target = os.path.join(root, "target", "seq-module-relaxed" if relaxed else "seq-module")
+    env = dict(os.environ, CARGO_TARGET_DIR=target, RUSTFLAGS=flags)
+    cargo = ["cargo", "build", "--profile", "web", "--target", "wasm32-unknown-unknown", "-p", "nnplay", "--lib", "--no-default-features", "--features", "seq-module"]
+    subprocess.run(cargo, cwd=root, env=env, check=True)
+    with tempfile.TemporaryDirectory() as out:
+        module = os.path.join(target, "wasm32-unknown-unknown", "web", "nnplay.wasm")
+        subprocess.run(["wasm-bindgen", "--target", "web", "--no-typescript", "--out-name", "nnplay_seq", "--out-dir", out, module], check=True)
+        names = []
+        for src, suffix in (("nnplay_seq.js", ".js"), ("nnplay_seq_bg.wasm", "_bg.wasm")):
+            file = os.path.join(out, src)
+            digest = hashlib.sha256(open(file, "rb").read()).hexdigest()[:16]
+            names.append(f"nnplay-seq{'-relaxed' if relaxed and suffix != '.js' else ''}-{digest}{suffix}")
+            shutil.copyfile(file, os.path.join(stage, names[-1]))
+    return names
+
+
+seq_glue, seq_plain = build_seq_module(False)
+seq_relaxed = None
+if relaxed:
+    glue_relaxed, seq_relaxed = build_seq_module(True)
+    # One glue for both builds, as for the page's module.
+    if glue_relaxed != seq_glue:
+        sys.exit("the sequence module's two builds have different wasm-bindgen glue: they no longer export the same API")
+
 # The smallest module using f32x4.relaxed_madd: (func (result v128) (f32x4.relaxed_madd
 # (v128.const 0) (v128.const 0) (v128.const 0))). An engine without relaxed SIMD rejects it.
 boot = f"""// Starts the wasm module. Written by scripts/post-build.py: a file of its own for a strict CSP.
@@ -71,6 +102,8 @@ const wasm = await init({{ module_or_path: new URL(file, import.meta.url) }});
 window.wasmBindings = bindings;
 // For workers that load the same module (see www/js/wasm.js, wasmUrls).
 window.nnplayWasm = {{ js: new URL("./{glue}", import.meta.url).href, wasm: new URL(file, import.meta.url).href, relaxed }};
+// The sequence views' module, loaded when one of them first opens (www/js/wasm.js, seqModule).
+window.nnplaySeq = {{ js: new URL("./{seq_glue}", import.meta.url).href, wasm: new URL(relaxed ? "./{seq_relaxed or ""}" : "./{seq_plain}", import.meta.url).href }};
 dispatchEvent(new CustomEvent("TrunkApplicationStarted", {{ detail: {{ wasm }} }}));
 """
 open(os.path.join(stage, "nnplay-boot.js"), "w", encoding="utf-8").write(boot)

@@ -17,6 +17,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 # The command line is native only, so wasm32 lints the library and its tests.
 cargo clippy --target wasm32-unknown-unknown -p nnplay -p nnplay-tests --lib --tests --features nnplay/bench -- -D warnings
 relaxed cargo clippy --target wasm32-unknown-unknown -p nnplay -p nnplay-tests --lib --tests --features nnplay/bench -- -D warnings
+# The page's two modules, each with only its views' exports (src/wasm/mod.rs).
+for module in main-module seq-module; do
+  cargo clippy --target wasm32-unknown-unknown -p nnplay --lib --no-default-features --features "$module" -- -D warnings
+done
 
 step "native tests"
 cargo test --workspace

@@ -18,8 +18,8 @@ test("stepping an LSTM shows, at each step, the gates wasm computes", async () =
   const shown = await table(page);
   assert.deepEqual(shown.map((r) => r[0]), ["i", "f", "c̃", "o", "c", "h"]);
   // The same network, stepped independently through the wasm API.
-  const want = await page.evaluate(() => {
-    const w = window.wasmBindings;
+  const want = await page.evaluate(async () => {
+    const w = await (await import(new URL("js/wasm.js", document.baseURI))).seqModule();
     const x = Float32Array.from([0, 1, 2, 2, 3].flatMap((k) => [0, 1, 2, 3].map((j) => (j === k ? 1 : 0))));
     const net = new w.RecurrentNet("lstm", 4, 4, 1, false, 1);
     net.begin(x, 5);

@@ -1,7 +1,7 @@
 // Boots the page: waits for wasm, reads the URL hash, draws the header and the chosen view,
 // and keeps the hash in step with every change (so any state can be linked or embedded).
 
-import { wasmReady } from "./wasm.js";
+import { wasmReady, seqModule } from "./wasm.js";
 import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
@@ -9,6 +9,7 @@ const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
 const VIEWS = {};
 async function loadView(name) {
   VIEWS[name] ??= await import(`./views/${name}.js`);
+  if (VIEWS[name].needs === "seq") await seqModule();
   return VIEWS[name];
 }
 
@@ -105,9 +106,14 @@ async function fromHash() {
   loading = true;
   try {
     await Promise.all([loadView(view), loadLang(lang)]);
+  } catch (e) {
+    // The view's code or module could not load (a dropped connection): say so, keep the page.
+    if (mine === navigation) document.getElementById("status").textContent = t("app.wasmFailed", { msg: e.message });
+    return;
   } finally {
     if (mine === navigation) loading = false;
   }
+  document.getElementById("status").textContent = "";
   if (mine !== navigation || readHash(COMMON).view !== view) return;
   state = readHash(schemaOf(view));
   writeHash(schemaOf(view), state);

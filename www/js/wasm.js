@@ -35,3 +35,28 @@ export function wasmUrls() {
   if (!urls?.js || !urls?.wasm) throw new Error("cannot find the wasm module's URLs in the page");
   return { js: urls.js, wasm: urls.wasm };
 }
+
+let seqLoading = null;
+let seqBindings = null;
+/** Loads the sequence views' wasm module (recurrent networks, segmentation, the language
+ *  model: scripts/post-build.py builds it apart, so the image views never load its code);
+ *  resolves to its exports. main.js awaits it before mounting a view that `needs` it. */
+export function seqModule() {
+  seqLoading ??= (async () => {
+    const urls = window.nnplaySeq;
+    if (!urls?.js || !urls?.wasm) throw new Error("cannot find the sequence views' wasm module in the page");
+    const glue = await import(urls.js);
+    await glue.default({ module_or_path: urls.wasm });
+    seqBindings = glue;
+    return glue;
+  })();
+  // A failed load (a dropped connection) is tried again when the view is opened again.
+  seqLoading.catch(() => (seqLoading = null));
+  return seqLoading;
+}
+
+/** The sequence module's exports, once `seqModule()` has resolved. */
+export function seqWasm() {
+  if (!seqBindings) throw new Error("the sequence views' wasm module is not loaded yet");
+  return seqBindings;
+}

@@ -5,11 +5,11 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::view;
+use super::{view, whole};
 use crate::lm::sample::{generate, Sampling};
 use crate::lm::{cell_name, CharLm, Stepper};
 use crate::safetensors;
-use crate::shape::{MAX_GENERATE, MAX_TEXT};
+use crate::shape::{MAX_GENERATE, MAX_TEXT, MAX_VOCAB};
 use crate::{bail, Result};
 
 #[wasm_bindgen]
@@ -96,7 +96,8 @@ impl LanguageModel {
     }
 
     /// The ids of the `k` likeliest next characters, likeliest first (ties: lower id first).
-    pub fn top(&self, k: usize) -> Vec<u32> {
+    pub fn top(&self, k: f64) -> Result<Vec<u32>> {
+        let k = whole("k", k, 0, MAX_VOCAB)?;
         let p = self.stepper.probs();
         let mut ids: Vec<u32> = (0..p.len() as u32).collect();
         let k = k.min(ids.len());
@@ -112,18 +113,13 @@ impl LanguageModel {
             ids.swap(i, best);
         }
         ids.truncate(k);
-        ids
+        Ok(ids)
     }
 
     /// The character with id `id`; "" for id 0, the unknown symbol.
-    pub fn symbol(&self, id: u32) -> Result<String> {
+    pub fn symbol(&self, id: f64) -> Result<String> {
         let v = self.stepper.model().vocab_size();
-        if id as usize >= v {
-            bail!(
-                "character id {id} is not in the vocabulary (ids 0 to {})",
-                v - 1
-            );
-        }
+        let id = whole("a character id", id, 0, v - 1)? as u32;
         Ok(self.stepper.model().decode(&[id]).replace('\u{fffd}', ""))
     }
 
@@ -132,16 +128,78 @@ impl LanguageModel {
     /// context and writing with the same settings gives the same text.
     pub fn write(
         &mut self,
-        length: usize,
+        length: f64,
         temperature: f64,
-        top_k: usize,
-        seed: u32,
+        top_k: f64,
+        seed: f64,
     ) -> Result<String> {
-        if length > MAX_GENERATE {
-            bail!("nnplay writes at most {MAX_GENERATE} characters at a time, asked for {length}");
-        }
+        let length = whole("the length", length, 0, MAX_GENERATE)?;
         let v = self.stepper.model().vocab_size();
+        let top_k = whole("top-k", top_k, 0, v)?;
+        let seed = whole("the seed", seed, 0, u32::MAX as usize)? as u64;
         let sampling = Sampling::new(temperature, (top_k > 0).then_some(top_k), v)?;
-        generate(&mut self.stepper, "", length, &sampling, u64::from(seed))
+        generate(&mut self.stepper, "", length, &sampling, seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lm::{cell_from_name, CharLm};
+    use crate::safetensors::{self, Dtype};
+
+    fn model() -> LanguageModel {
+        let chars: Vec<char> = "有一朵云飘在天空中我从小生长美国可以说口流利的英语"
+            .chars()
+            .collect();
+        let lm = CharLm::new(&chars, cell_from_name("lstm").unwrap(), 6, 10, 1, 3).unwrap();
+        LanguageModel::from_bytes(&safetensors::save(&lm, Dtype::F32, &[])).unwrap()
+    }
+
+    /// What the page relies on: unknown characters reported by position, the top list in
+    /// order of probability, the same seed writing the same text, and every bad number
+    /// refused with a sentence.
+    #[test]
+    fn reads_ranks_writes_and_refuses_bad_numbers() {
+        let mut m = model();
+        assert_eq!(m.read("有一朵x云").unwrap(), vec![3]);
+        let top = m.top(5.0).unwrap();
+        let p = m.stepper.probs().to_vec();
+        assert_eq!(top.len(), 5);
+        assert!(top.windows(2).all(|w| p[w[0] as usize] >= p[w[1] as usize]));
+        assert!(p
+            .iter()
+            .enumerate()
+            .all(|(i, &q)| top.contains(&(i as u32)) || q <= p[top[4] as usize]));
+        let write = |m: &mut LanguageModel, seed: f64| {
+            m.read("有一朵云").unwrap();
+            m.write(12.0, 0.8, 0.0, seed).unwrap()
+        };
+        let a = write(&mut m, 7.0);
+        assert_eq!(a.chars().count(), 12);
+        assert_eq!(a, write(&mut m, 7.0));
+        assert!(
+            !a.contains('\u{fffd}'),
+            "the unknown symbol was written: {a}"
+        );
+        assert!(m.append("云").unwrap() && !m.append("x").unwrap());
+        for (e, what) in [
+            (m.top(-1.0).unwrap_err(), "k must be a whole number"),
+            (m.symbol(1e9).unwrap_err(), "a character id must be"),
+            (
+                m.write(2.5, 1.0, 0.0, 1.0).unwrap_err(),
+                "the length must be",
+            ),
+            (
+                m.write(3.0, 0.0, 0.0, 1.0).unwrap_err(),
+                "temperature must be",
+            ),
+            (m.write(3.0, 1.0, 99.0, 1.0).unwrap_err(), "top-k must be"),
+            (m.append("云天").unwrap_err(), "exactly one character"),
+            (m.read(&"云".repeat(2001)).unwrap_err(), "at most 2000"),
+        ] {
+            assert!(e.message().contains(what), "{e}");
+        }
+        assert!(LanguageModel::from_bytes(b"not a model").is_err());
     }
 }

@@ -16,6 +16,9 @@ import { playback } from "./rnn/playback.js";
 import { compareRows } from "./rnn/compare.js";
 import { drawGrads } from "./rnn/grads.js";
 
+/** The sequence views' wasm module (www/js/wasm.js, seqModule) is loaded before mounting. */
+export const needs = "seq";
+
 export const schema = {
   cell: { kind: "enum", values: CELLS, default: "lstm", always: true },
   hact: { kind: "enum", values: ["tanh", "linear"], default: "tanh" },

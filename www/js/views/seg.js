@@ -6,12 +6,15 @@
 
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
-import { wasm } from "../wasm.js";
+import { seqWasm } from "../wasm.js";
 import { fmt } from "../format.js";
 import { diverging } from "../palette.js";
 
 const PRESETS = ["人们常说生活是一部教科书", "我从小生长在美国", "有一朵云飘在天空中", "南京市长江大桥"];
 const TAGS = ["B", "M", "E", "S"];
+
+/** The sequence views' wasm module (www/js/wasm.js, seqModule) is loaded before mounting. */
+export const needs = "seq";
 
 export const schema = {
   text: { kind: "text", max: 200, default: PRESETS[0] },
@@ -22,7 +25,7 @@ let loaded = null;
 function segmenter() {
   loaded ??= fetch(new URL("weights/bmes.safetensors", document.baseURI)).then(async (r) => {
     if (!r.ok) throw new Error(`weights/bmes.safetensors: HTTP ${r.status}`);
-    return wasm().Segmenter.fromBytes(new Uint8Array(await r.arrayBuffer()));
+    return seqWasm().Segmenter.fromBytes(new Uint8Array(await r.arrayBuffer()));
   });
   return loaded;
 }

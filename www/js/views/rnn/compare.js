@@ -3,7 +3,7 @@
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
-import { wasm } from "../../wasm.js";
+import { seqWasm } from "../../wasm.js";
 import { diverging } from "../../palette.js";
 import { CELLS, isSimple, netKind, sequence, simpleNet } from "./nets.js";
 
@@ -16,7 +16,7 @@ function hiddenStates(cell, input, s) {
     n.free();
     return hs;
   }
-  const n = new (wasm().RecurrentNet)(netKind(cell), input.seq.i, s.hidden, 1, false, s.seed);
+  const n = new (seqWasm().RecurrentNet)(netKind(cell), input.seq.i, s.hidden, 1, false, s.seed);
   n.forward(input.x, input.T, 1, new Float32Array(0), new Float32Array(0));
   const hs = Array.from(n.y());
   n.free();

@@ -3,7 +3,7 @@
 
 import { t } from "../../i18n.js";
 import { svg } from "../../dom.js";
-import { wasm } from "../../wasm.js";
+import { seqWasm } from "../../wasm.js";
 
 const KINDS = ["elman", "gru", "lstm"];
 
@@ -11,7 +11,7 @@ const KINDS = ["elman", "gru", "lstm"];
  *  first value, for the tests). */
 export function drawGrads(host, seed) {
   const T = 30;
-  const series = KINDS.map((k) => Array.from(wasm().gradientNorms(k, T, 16, seed)));
+  const series = KINDS.map((k) => Array.from(seqWasm().gradientNorms(k, T, 16, seed)));
   const [W, H, left, bottom] = [640, 240, 52, 34];
   const lg = (v) => Math.log10(Math.max(v, 1e-12));
   const all = series.flat().map(lg);

@@ -2,7 +2,7 @@
 // and a run of one network over one sequence, brought to any step by wasm's step-wise API
 // (`RecurrentNet.step`, `SimpleNet.step`).
 
-import { wasm } from "../../wasm.js";
+import { seqWasm } from "../../wasm.js";
 
 export const CELLS = ["elman", "jordan", "rnn", "gru", "lstm", "peephole", "fc"];
 export const SEQS = {
@@ -28,7 +28,7 @@ export function netKind(cell, hact = "tanh") {
 }
 
 /** An Elman or Jordan network over sequence `seq` (2 sigmoid outputs). */
-export const simpleNet = (cell, { seq, T, x }, s) => new (wasm().SimpleNet)(cell, seq.i, s.hidden, 2, "sigmoid", s.seed, x, T);
+export const simpleNet = (cell, { seq, T, x }, s) => new (seqWasm().SimpleNet)(cell, seq.i, s.hidden, 2, "sigmoid", s.seed, x, T);
 
 /** The settings that make a different network (the rest only move through it). */
 export const settingsKey = (s) => JSON.stringify([s.cell, s.hact, s.seq, s.layers, s.bi, s.hidden, s.seed]);
@@ -45,7 +45,7 @@ export function startRun(s) {
     net = simpleNet(s.cell, input, s);
     schedule = Array.from({ length: T }, () => [0, 0]);
   } else {
-    net = new (wasm().RecurrentNet)(netKind(s.cell, s.hact), seq.i, s.hidden, s.layers, s.bi === 1, s.seed);
+    net = new (seqWasm().RecurrentNet)(netKind(s.cell, s.hact), seq.i, s.hidden, s.layers, s.bi === 1, s.seed);
     // Layer by layer; in a bidirectional layer both directions step together, in opposite
     // directions through time.
     schedule = [];
