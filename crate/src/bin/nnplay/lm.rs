@@ -416,7 +416,7 @@ pub fn eval(args: &[String]) -> Result<()> {
     if n > 0 {
         let mut stepper = Stepper::new(model.clone())?;
         let s = Sampling::new(0.8, Some(20), model.vocab_size())?;
-        let (prompt, _, _) = if kind == Kind::Poems {
+        let (_, prompt, _) = if kind == Kind::Poems {
             POEM_EXAMPLE
         } else {
             EXAMPLES[0]
@@ -430,7 +430,7 @@ pub fn eval(args: &[String]) -> Result<()> {
         )?;
         println!(
             "sample (temperature 0.8, top-20): {prompt}{}",
-            text.replace('\n', "⏎")
+            text.replace('\n', "⏎").replace(lm::UNKNOWN, "〈unknown〉")
         );
     }
     Ok(())
