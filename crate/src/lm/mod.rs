@@ -11,8 +11,13 @@
 //! - here: the model, its whole-sequence forward pass, its file;
 //! - `train`: the loss, truncated backpropagation through time, and the training data;
 //! - `step`: one character at a time, keeping the state (generation, the page's step view);
-//! - `sample`: temperature and top-k sampling, seeded.
+//! - `sample`: temperature and top-k sampling, seeded;
+//! - `corpus`: the texts it learns (modern Chinese, Tang quatrains), their fixed split and
+//!   vocabulary;
+//! - `kneser_ney`: the count baseline it is measured against (a smoothed trigram).
 
+pub mod corpus;
+pub mod kneser_ney;
 pub mod sample;
 pub mod step;
 mod train;

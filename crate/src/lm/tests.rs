@@ -607,3 +607,34 @@ fn a_file_round_trips_and_a_refused_one_changes_nothing() {
         .unwrap();
     assert_eq!((st.steps(), st.model().vocab_size()), (0, 53));
 }
+
+/// Held-out bits in pieces and windows equal one whole-sequence pass per piece, for any
+/// window and thread count (the state is carried, so windows change nothing).
+#[test]
+fn held_out_bits_are_whole_sequence_passes_per_piece() {
+    let mut rng = Rng::new(11);
+    for cell in cells() {
+        let lm = CharLm::new(&letters(), cell, 3, 5, 2, 7).unwrap();
+        let ids: Vec<u32> = (0..50).map(|_| rng.below(lm.vocab_size()) as u32).collect();
+        let (pieces, len) = (3, 16);
+        let mut want = 0.0f64;
+        for p in 0..pieces {
+            let x = &ids[p * len..(p + 1) * len];
+            let f = lm
+                .forward(&x[..len - 1], len - 1, 1, &lm.zero_state(1))
+                .unwrap();
+            let v = lm.vocab_size();
+            for (s, &y) in x[1..].iter().enumerate() {
+                want -= f64::from(f.log_probs[s * v + y as usize]) / std::f64::consts::LN_2;
+            }
+        }
+        for (window, threads) in [(4, 1), (15, 2), (100, 3), (1, 2)] {
+            let (bits, n) = lm.held_out_bits(&ids, pieces, window, threads).unwrap();
+            assert_eq!(n, pieces * (len - 1));
+            assert!(
+                (bits - want).abs() < 1e-3,
+                "{cell:?} window {window}: {bits} vs {want}"
+            );
+        }
+    }
+}

@@ -139,6 +139,71 @@ impl CharLm {
     }
 }
 
+impl CharLm {
+    /// The summed −log₂ p of the held-out text `ids` read as [`super::corpus::pieces`]
+    /// pieces side by side, each from zero states and carried on window after window of
+    /// `window` characters: (bits, characters scored). Every character of a piece but its
+    /// first is scored. Natively the pieces are shared among `threads` threads.
+    pub fn held_out_bits(
+        &self,
+        ids: &[u32],
+        pieces: usize,
+        window: usize,
+        threads: usize,
+    ) -> Result<(f64, usize)> {
+        self.validate()?;
+        let (pieces, len) = super::corpus::pieces(ids.len(), pieces)?;
+        check_text(ids, self.vocab_size(), window.min(len - 1))?;
+        let threads = if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            threads.clamp(1, pieces)
+        };
+        let per = pieces.div_ceil(threads);
+        let groups: Vec<Vec<usize>> = (0..pieces)
+            .collect::<Vec<_>>()
+            .chunks(per)
+            .map(<[usize]>::to_vec)
+            .collect();
+        let run = |group: &[usize]| -> Result<f64> {
+            let k = group.len();
+            let mut state = self.zero_state(k);
+            let mut nats = 0.0;
+            let mut start = 0;
+            while start < len - 1 {
+                let t = window.min(len - 1 - start);
+                let (mut tokens, mut targets) = (vec![0u32; t * k], vec![0u32; t * k]);
+                for (j, &p) in group.iter().enumerate() {
+                    for s in 0..t {
+                        tokens[s * k + j] = ids[p * len + start + s];
+                        targets[s * k + j] = ids[p * len + start + s + 1];
+                    }
+                }
+                let loss = self.loss(&tokens, &targets, t, k, &state, 1.0, None)?;
+                nats += loss.sum;
+                state = loss.state;
+                start += t;
+            }
+            Ok(nats)
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let sums: Vec<Result<f64>> = std::thread::scope(|s| {
+            let handles: Vec<_> = groups.iter().map(|g| s.spawn(|| run(g))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an evaluation thread panicked"))
+                .collect()
+        });
+        #[cfg(target_arch = "wasm32")]
+        let sums: Vec<Result<f64>> = groups.iter().map(|g| run(g)).collect();
+        let mut nats = 0.0;
+        for s in sums {
+            nats += s?;
+        }
+        Ok((nats / std::f64::consts::LN_2, pieces * (len - 1)))
+    }
+}
+
 /// Windows of T characters, example-major: inputs and targets [k, T] (the targets are the
 /// inputs shifted by one character), where each window starts in the text, and whether
 /// the state is carried from the window that ends where it starts.

@@ -1,15 +1,26 @@
-//! `nnplay lm-logits`: a character model's logits and final states for a text, and its
-//! greedy continuation, written as a safetensors file, for the PyTorch check
-//! (tests/python/check_interchange.py runs docs/pytorch/char_lm.py on the same model).
+//! The character language models' commands:
+//! - `nnplay train-lm`: trains one on a corpus (`lm::corpus`) and writes it (f16) with its
+//!   held-out bits per character and the count baseline's beside it;
+//! - `nnplay eval-lm`: a file's held-out bits per character, the Kneser–Ney trigram's on the
+//!   same characters, and the next characters it expects after the course's examples;
+//! - `nnplay lm-logits`: a model's logits and final states for a text, and its greedy
+//!   continuation, written as a safetensors file, for the PyTorch check
+//!   (tests/python/check_interchange.py runs docs/pytorch/char_lm.py on the same model).
 
 use std::path::PathBuf;
+use std::time::Instant;
 
-use nnplay::lm::{self, sample, CharLm, Sampling, Stepper};
-use nnplay::params::COURSE;
+use nnplay::lm::corpus::{self, Kind};
+use nnplay::lm::kneser_ney::{Discounts, KneserNey};
+use nnplay::lm::{self, sample, CharLm, Sampling, Stepper, Windows};
+use nnplay::params::{Named, COURSE};
+use nnplay::rng::Rng;
 use nnplay::safetensors::{self, Dtype};
+use nnplay::shape::{MAX_EPOCHS, MAX_TRAIN_BATCH, MAX_WINDOW};
+use nnplay::train::{Method, Optimizer, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
-use super::cli::{command_line, read_file, write_file, Opts};
+use super::cli::{command_line, read_file, repo, train_epochs, write_file, Opts};
 
 /// The model of `--weights`, or a fresh one of the given sizes over `--vocab`'s characters.
 fn model(o: &Opts) -> Result<CharLm> {
@@ -105,4 +116,330 @@ pub fn logits(args: &[String]) -> Result<()> {
         out.display()
     );
     Ok(())
+}
+
+/// The held-out text is read as this many pieces side by side (see `corpus::pieces`).
+const EVAL_PIECES: usize = 16;
+/// Window of the held-out evaluation (the state is carried across windows, so this only
+/// sets how much is computed at once).
+const EVAL_WINDOW: usize = 256;
+/// Characters of the held-out text scored after each training epoch (the whole split is
+/// scored at the end).
+const EPOCH_EVAL_CHARS: usize = 48_000;
+
+/// The course's two examples (slides: 例子1, 例子2), each read from the start of a line,
+/// and the character the slide expects next.
+const EXAMPLES: [(&str, &str, char); 2] = [
+    ("例子1", "有一朵云飘在", '天'),
+    ("例子2", "我从小生长在美国。。。我可以说一口流利的", '英'),
+];
+
+/// A quatrain's opening for the poem model (王之涣《登鹳雀楼》: 黄河入海流).
+const POEM_EXAMPLE: (&str, &str, char) = ("诗", "白日依山尽，黄河入海", '流');
+
+/// A corpus's split encoded over `lm`'s vocabulary.
+struct Encoded {
+    train: Vec<u32>,
+    held: Vec<u32>,
+    split: corpus::Split,
+}
+
+fn encode(lm: &CharLm, split: corpus::Split) -> Encoded {
+    Encoded {
+        train: lm.encode(&split.train),
+        held: lm.encode(&split.held),
+        split,
+    }
+}
+
+fn bpc((bits, n): (f64, usize)) -> f64 {
+    bits / n.max(1) as f64
+}
+
+/// The count baseline's bits on exactly the characters the network's evaluation scores.
+fn baseline_bits(kn: &KneserNey, held: &[u32]) -> Result<(f64, usize)> {
+    let (pieces, len) = corpus::pieces(held.len(), EVAL_PIECES)?;
+    Ok(kn.bits(held, (0..pieces).flat_map(|p| p * len + 1..(p + 1) * len)))
+}
+
+/// "天 0.213  空 0.101 …": the five most probable of `probs` (by id) as characters.
+fn top5(vocab: &[char], probs: &[f64]) -> String {
+    let mut ids: Vec<usize> = (0..probs.len()).collect();
+    ids.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    ids.iter()
+        .take(5)
+        .map(|&i| {
+            let c = match vocab[i] {
+                '\n' => "⏎".to_string(),
+                lm::UNKNOWN => "〈unknown〉".to_string(),
+                c => c.to_string(),
+            };
+            format!("{c} {:.3}", probs[i])
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+/// Rank (from 1) and probability of id `want` in `probs`.
+fn rank(probs: &[f64], want: usize) -> (usize, f64) {
+    let p = probs[want];
+    (1 + probs.iter().filter(|&&q| q > p).count(), p)
+}
+
+/// Prints, for each example, the network's and the baseline's five most probable next
+/// characters and where the slide's answer stands.
+fn print_examples(lm: &CharLm, kn: &KneserNey, kind: Kind) -> Result<()> {
+    let mut examples = EXAMPLES.to_vec();
+    if kind == Kind::Poems {
+        examples.push(POEM_EXAMPLE);
+    }
+    for (name, text, want) in examples {
+        let text = corpus::normalize_line(text);
+        let mut stepper = Stepper::new(lm.clone())?;
+        let mut ids = vec![stepper.feed_char('\n')];
+        ids.extend(text.chars().map(|c| stepper.feed_char(c)));
+        let net: Vec<f64> = stepper.probs().iter().map(|&p| f64::from(p)).collect();
+        let count = kn.distribution(&ids);
+        let unknown = text.chars().filter(|&c| lm.id(c) == 0).count();
+        let want_id = lm.id(want) as usize;
+        println!(
+            "{name} {text}（…）{}",
+            if unknown > 0 {
+                format!(" [{unknown} of its characters are unknown to the model]")
+            } else {
+                String::new()
+            }
+        );
+        for (who, probs) in [("network", &net), ("baseline", &count)] {
+            let (r, p) = rank(probs, want_id);
+            println!(
+                "  {who:<8} {}   | {want}: {p:.4}, rank {r}",
+                top5(lm.vocab(), probs)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn parse_corpus_option(o: &Opts) -> Result<Kind> {
+    Kind::parse(&o.get("corpus", "modern".to_string())?)
+}
+
+pub fn train(args: &[String]) -> Result<()> {
+    let o = Opts::parse(
+        args,
+        &[
+            "corpus",
+            "data",
+            "cell",
+            "emb",
+            "hidden",
+            "layers",
+            "window",
+            "batch",
+            "epochs",
+            "lr",
+            "seed",
+            "threads",
+            "out",
+            "min-count",
+            "vocab",
+            "train-chars",
+        ],
+    )?;
+    let kind = parse_corpus_option(&o)?;
+    let cell = lm::cell_from_name(&o.get("cell", "lstm".to_string())?)?;
+    let (emb, hidden, layers): (usize, usize, usize) =
+        (o.get("emb", 32)?, o.get("hidden", 80)?, o.get("layers", 1)?);
+    let (window, batch, epochs): (usize, usize, usize) = (
+        o.get("window", 64)?,
+        o.get("batch", 32)?,
+        o.get("epochs", 1)?,
+    );
+    let lr: f32 = o.get("lr", 3e-3)?;
+    let seed: u64 = o.get("seed", 1)?;
+    let threads = o.threads()?;
+    let (min_count, max_vocab): (usize, usize) = (o.get("min-count", 5)?, o.get("vocab", 2400)?);
+    let train_chars: usize = o.get("train-chars", 0)?;
+    if !(1..=MAX_EPOCHS).contains(&epochs) {
+        bail!("--epochs must be from 1 to {MAX_EPOCHS}, got {epochs}");
+    }
+    if !(1..=MAX_WINDOW).contains(&window) {
+        bail!("--window must be from 1 to {MAX_WINDOW} characters, got {window}");
+    }
+    if !(1..=MAX_TRAIN_BATCH).contains(&batch) || batch < threads {
+        bail!("--batch (the number of streams read side by side) must be from --threads ({threads}) to {MAX_TRAIN_BATCH}, got {batch}");
+    }
+    if !lr.is_finite() || lr <= 0.0 {
+        bail!("--lr must be a number above 0, got {lr}");
+    }
+    let out = o.path(
+        "out",
+        repo(&format!(
+            "weights/lm-{}-{}.safetensors",
+            kind.name(),
+            lm::cell_name(cell).unwrap_or("lstm")
+        )),
+    );
+    let split = corpus::load(kind, &o.path("data", repo("data")))?;
+    let chars = corpus::vocabulary(&split.train, min_count, max_vocab)?;
+    let model = CharLm::new(&chars, cell, emb, hidden, layers, seed)?;
+    let mut data = encode(&model, split);
+    if train_chars > 0 {
+        data.train.truncate(train_chars);
+    }
+    let unknown = |ids: &[u32]| ids.iter().filter(|&&i| i == 0).count() as f64 / ids.len() as f64;
+    let windows = Windows::streams(&data.train, model.vocab_size(), window, batch)?;
+    eprintln!(
+        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), seed {seed}, {threads} threads",
+        cell_label(&model),
+        kind.name(),
+        data.train.len(),
+        data.split.train_lines,
+        100.0 * unknown(&data.train),
+        data.held.len(),
+        data.split.held_lines,
+        100.0 * unknown(&data.held),
+        data.split.repeats,
+        model.vocab_size(),
+        model.table().numel(),
+    );
+    let numel = model.table().numel();
+    let steps = epochs * nnplay::train::Data::len(&windows).div_ceil(batch);
+    let schedule = Schedule {
+        warmup: (steps / 50).min(200),
+        ..Schedule::cosine(lr, steps)
+    };
+    let opt = Optimizer::new(Method::ADAM, 0.0, numel);
+    let mut t = Trainer::new(
+        model,
+        opt,
+        schedule,
+        nnplay::train::Data::len(&windows),
+        batch,
+        threads,
+        Rng::new(seed),
+    );
+    // The windows are read in order, each stream's state carried into its next window.
+    t.shuffle = false;
+    let start = Instant::now();
+    let probe = &data.held[..data.held.len().min(EPOCH_EVAL_CHARS)];
+    train_epochs(&mut t, &windows, 20, "chars", |m| {
+        match m.held_out_bits(probe, EVAL_PIECES, EVAL_WINDOW, threads) {
+            Ok(b) => format!(
+                "held-out {:.4} bits/char (first {} chars)",
+                bpc(b),
+                probe.len()
+            ),
+            Err(e) => format!("held-out evaluation failed: {e}"),
+        }
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    // What is shipped is f16: measure that.
+    let rounded = safetensors::save(&t.model, Dtype::F16, &[]);
+    let shipped = CharLm::from_file(safetensors::read(&rounded)?)?;
+    let net = bpc(shipped.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?);
+    let full_train = shipped.encode(&data.split.train);
+    let kn = KneserNey::new(&full_train, shipped.vocab_size(), Discounts::Modified)?;
+    let base = bpc(baseline_bits(&kn, &data.held)?);
+    let meta = [
+        ("course", COURSE.to_string()),
+        ("corpus", kind.name().to_string()),
+        ("dataset", kind.describe().to_string()),
+        ("split", corpus::SPLIT.to_string()),
+        (
+            "vocab_rule",
+            format!("training characters seen at least {min_count} times, at most {max_vocab}, most frequent first"),
+        ),
+        ("seed", seed.to_string()),
+        ("command", command_line()),
+        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; {threads} threads, {seconds:.0} s", data.train.len())),
+        ("held_out_bpc", format!("{net:.4}")),
+        ("baseline_bpc", format!("{base:.4}")),
+        ("baseline", "interpolated Kneser-Ney character trigram, modified discounts, same training split and vocabulary".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let bytes = safetensors::save(&shipped, Dtype::F16, &meta);
+    write_file(&out, &bytes)?;
+    println!(
+        "wrote {} ({} bytes, f16) after {seconds:.0} s of training",
+        out.display(),
+        bytes.len()
+    );
+    println!("held-out bits per character: {net:.4}");
+    println!("Kneser-Ney trigram baseline: {base:.4}");
+    print_examples(&shipped, &kn, kind)
+}
+
+pub fn eval(args: &[String]) -> Result<()> {
+    let o = Opts::parse(args, &["weights", "data", "threads", "generate", "seed"])?;
+    let path = o.path("weights", repo("weights/lm-modern-lstm.safetensors"));
+    let file = safetensors::read(&read_file(&path)?)
+        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let kind = Kind::parse(file.meta("corpus").unwrap_or("modern"))
+        .map_err(|e| Error::new(format!("{}: the metadata's corpus: {e}", path.display())))?;
+    let model =
+        CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let threads = o.threads()?;
+    let data = encode(&model, corpus::load(kind, &o.path("data", repo("data")))?);
+    let started = Instant::now();
+    let net = model.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?;
+    let kn = KneserNey::new(&data.train, model.vocab_size(), Discounts::Modified)?;
+    let base = baseline_bits(&kn, &data.held)?;
+    let unknown = data.held.iter().filter(|&&i| i == 0).count();
+    println!(
+        "{}: {} character model, {} layer(s), embedding {}, hidden {}, vocabulary {} (+ unknown), on the {} corpus",
+        path.display(),
+        cell_label(&model),
+        model.layers(),
+        model.emb_dim,
+        model.hidden(),
+        model.vocab_size() - 1,
+        kind.name()
+    );
+    println!(
+        "held-out split: {} lines, {} characters ({:.2}% unknown), {} scored (read as {EVAL_PIECES} pieces); {:.0} s",
+        data.split.held_lines,
+        data.held.len(),
+        100.0 * unknown as f64 / data.held.len().max(1) as f64,
+        net.1,
+        started.elapsed().as_secs_f64()
+    );
+    println!("held-out bits per character: {:.4}", bpc(net));
+    println!(
+        "Kneser-Ney trigram baseline: {:.4} (trained on the {} training characters, same vocabulary)",
+        bpc(base),
+        data.train.len()
+    );
+    print_examples(&model, &kn, kind)?;
+    let n: usize = o.get("generate", 60)?;
+    if n > 0 {
+        let mut stepper = Stepper::new(model.clone())?;
+        let s = Sampling::new(0.8, Some(20), model.vocab_size())?;
+        let (_, prompt, _) = if kind == Kind::Poems {
+            POEM_EXAMPLE
+        } else {
+            EXAMPLES[0]
+        };
+        let text = sample::generate(
+            &mut stepper,
+            &format!("\n{prompt}"),
+            n,
+            &s,
+            o.get("seed", 1)?,
+        )?;
+        println!(
+            "sample (temperature 0.8, top-20): {prompt}{}",
+            text.replace('\n', "⏎").replace(lm::UNKNOWN, "〈unknown〉")
+        );
+    }
+    Ok(())
+}
+
+fn cell_label(lm: &CharLm) -> &'static str {
+    match lm::cell_name(lm.cell()) {
+        Some("rnn") => "an Elman RNN",
+        Some("gru") => "a GRU",
+        _ => "an LSTM",
+    }
 }

@@ -5,6 +5,8 @@
 //! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`;
 //!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
+//! - `nnplay train-lm` / `eval-lm`: character language models on modern Chinese or Tang
+//!   quatrains, against a Kneser–Ney trigram;
 //! - `nnplay lm-logits`: a character model's logits for a text, for the PyTorch check.
 //! - `nnplay bench-sequential`: LeNet-5 through the generic (described) path against the
 //!   tuned one, natively.
@@ -30,6 +32,11 @@ const USAGE: &str = "usage:
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]
+  nnplay train-lm [--corpus modern|poems] [--cell lstm|gru|rnn] [--emb N] [--hidden N]
+                  [--layers N] [--window N] [--batch N] [--epochs N] [--lr X] [--seed N]
+                  [--threads N] [--min-count N] [--vocab N] [--train-chars N] [--data DIR]
+                  [--out FILE]
+  nnplay eval-lm [--weights FILE] [--data DIR] [--threads N] [--generate N] [--seed N]
   nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
                    [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]
   nnplay bench-sequential [--weights FILE] [--data DIR] [--rounds N] [--doc FILE]";
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
         Some("lenet-logits") => lenet::logits(&args[1..]),
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
+        Some("train-lm") => lm::train(&args[1..]),
+        Some("eval-lm") => lm::eval(&args[1..]),
         Some("lm-logits") => lm::logits(&args[1..]),
         Some("bench-sequential") => bench::run(&args[1..]),
         _ => {
