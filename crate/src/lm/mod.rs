@@ -11,8 +11,14 @@
 //! - here: the model, its whole-sequence forward pass, its file;
 //! - `train`: the loss, truncated backpropagation through time, and the training data;
 //! - `step`: one character at a time, keeping the state (generation, the page's step view);
-//! - `sample`: temperature and top-k sampling, seeded.
+//! - `sample`: temperature and top-k sampling, seeded;
+//! - `positions`: the loss at chosen positions only; `influence`: how much each character
+//!   read moves one prediction (gradient norms back through time);
+//! - `longrange`: the long-range experiment (country … gap … language).
 
+pub mod influence;
+pub mod longrange;
+pub mod positions;
 pub mod sample;
 pub mod step;
 mod train;

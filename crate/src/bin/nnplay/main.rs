@@ -6,12 +6,15 @@
 //!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
 //! - `nnplay lm-logits`: a character model's logits for a text, for the PyTorch check.
+//! - `nnplay train-longrange` / `eval-longrange`: the long-range experiment (issue #16):
+//!   the language after 流利的 against the gap since the country, per cell.
 
 mod bmes;
 mod cli;
 mod drawn;
 mod lenet;
 mod lm;
+mod longrange;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,7 +31,12 @@ const USAGE: &str = "usage:
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]
   nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
-                   [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]";
+                   [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]
+  nnplay train-longrange [--cell rnn|gru|lstm] [--hidden N] [--emb N] [--layers N] [--max-gap K]
+                    [--steps N] [--examples N] [--batch N] [--lr X] [--seed N] [--threads N]
+                    [--vocab N] [--gaps 0,10,...] [--per-bucket N] [--eval-every N] [--data FILE] [--out FILE]
+  nnplay eval-longrange [--weights FILE] [--gaps 0,10,...] [--max-gap K] [--per-bucket N]
+                    [--sentence TEXT] [--data FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +48,8 @@ fn main() -> ExitCode {
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
         Some("lm-logits") => lm::logits(&args[1..]),
+        Some("train-longrange") => longrange::train(&args[1..]),
+        Some("eval-longrange") => longrange::eval(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
