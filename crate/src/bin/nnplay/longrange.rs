@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nnplay::lm::longrange::train::{
-    accuracy_by_gap, curve_json, curve_lines, open_forget_gates, Encoder, LongRange, Sentences,
-    EVAL_SEED,
+    accuracy_by_gap, curve_json, curve_lines, open_forget_gates, score, Encoder, LongRange,
+    Sentences, EVAL_SEED,
 };
 use nnplay::lm::longrange::{self, buckets, GapText, Generator};
 use nnplay::lm::{self, CharLm};
@@ -301,6 +301,25 @@ pub fn eval(args: &[String]) -> Result<()> {
     for line in curve_lines(&curve) {
         println!("{line}");
     }
+    // Which languages it gets: 1,000 sentences over all gaps, one at a time.
+    let encoder = Encoder::new(&lm);
+    let generator = Generator::new(&held, EVAL_SEED ^ 2);
+    let mut by_language = [(0usize, 0usize); longrange::LANGUAGES.len()];
+    for i in 0..1000 {
+        let e = generator.example(i, (0, max_gap));
+        let right = score(&lm, &[encoder.encode(&e)], 1, None).right;
+        by_language[e.language].0 += right;
+        by_language[e.language].1 += 1;
+    }
+    let rows: Vec<String> = longrange::LANGUAGES
+        .iter()
+        .zip(by_language)
+        .map(|(l, (r, n))| format!("{l} {:.2}", r as f64 / n.max(1) as f64))
+        .collect();
+    println!(
+        "by language (gaps 0-{max_gap}, 1,000 sentences): {}",
+        rows.join("  ")
+    );
     // One sentence's influence strip: which characters the prediction leans on.
     let sentence: String = o.get("sentence", String::new())?;
     if !sentence.is_empty() {
