@@ -45,6 +45,12 @@ pub const MAX_VOCAB: usize = 1 << 14;
 pub const MAX_WINDOW: usize = 4096;
 /// Most characters one `generate` call writes.
 pub const MAX_GENERATE: usize = 10_000;
+/// Longest gap of the long-range experiment (`lm::longrange`): the course's question is
+/// about tens of characters, and its sentences stay within a few hundred.
+pub const MAX_LONGRANGE_GAP: usize = 500;
+/// Most sentences per gap bucket when measuring long-range accuracy (a bucket of 10,000
+/// sentences of 500 characters is about a minute of native work).
+pub const MAX_LONGRANGE_EVAL: usize = 10_000;
 
 // A described CNN (`cnn::sequential`): the LeNet family the page can draw layer by layer.
 /// Most layers, counting activations, pooling and Flatten (LeNet-5 has 12).

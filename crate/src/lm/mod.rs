@@ -15,9 +15,15 @@
 //! - `corpus`: the texts it learns (modern Chinese, Tang quatrains), their fixed split and
 //!   vocabulary;
 //! - `kneser_ney`: the count baseline it is measured against (a smoothed trigram).
+//! - `positions`: the loss at chosen positions only; `influence`: how much each character
+//!   read moves one prediction (gradient norms back through time);
+//! - `longrange`: the long-range experiment (country … gap … language).
 
 pub mod corpus;
+pub mod influence;
 pub mod kneser_ney;
+pub mod longrange;
+pub mod positions;
 pub mod sample;
 pub mod step;
 mod train;

@@ -10,6 +10,8 @@
 //! - `nnplay lm-logits`: a character model's logits for a text, for the PyTorch check.
 //! - `nnplay bench-sequential`: LeNet-5 through the generic (described) path against the
 //!   tuned one, natively.
+//! - `nnplay train-longrange` / `eval-longrange`: the long-range experiment (issue #16):
+//!   the language after 流利的 against the gap since the country, per cell.
 
 mod bench;
 mod bmes;
@@ -17,6 +19,7 @@ mod cli;
 mod drawn;
 mod lenet;
 mod lm;
+mod longrange;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,7 +42,12 @@ const USAGE: &str = "usage:
   nnplay eval-lm [--weights FILE] [--data DIR] [--threads N] [--generate N] [--seed N]
   nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
                    [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]
-  nnplay bench-sequential [--weights FILE] [--data DIR] [--rounds N] [--doc FILE]";
+  nnplay bench-sequential [--weights FILE] [--data DIR] [--rounds N] [--doc FILE]
+  nnplay train-longrange [--cell rnn|gru|lstm] [--hidden N] [--emb N] [--layers N] [--max-gap K]
+                    [--steps N] [--examples N] [--batch N] [--lr X] [--seed N] [--threads N]
+                    [--vocab N] [--gaps 0,10,...] [--per-bucket N] [--eval-every N] [--data FILE] [--out FILE]
+  nnplay eval-longrange [--weights FILE] [--gaps 0,10,...] [--max-gap K] [--per-bucket N]
+                    [--sentence TEXT] [--data FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,6 +62,8 @@ fn main() -> ExitCode {
         Some("eval-lm") => lm::eval(&args[1..]),
         Some("lm-logits") => lm::logits(&args[1..]),
         Some("bench-sequential") => bench::run(&args[1..]),
+        Some("train-longrange") => longrange::train(&args[1..]),
+        Some("eval-longrange") => longrange::eval(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
