@@ -32,3 +32,15 @@ with open(out, "wb") as f:
 PY
   fi
 done
+# The Tang quatrains (data/poems/quatrains.txt, made by ./dev.sh) for the language-model
+# view's in-browser training: fetched from the page's own origin when training starts.
+poems=data/poems/quatrains.txt
+if [ -f "$poems" ]; then
+  mkdir -p www/data/poems
+  if [ ! -f www/data/poems/quatrains.txt.gz ] || [ "$poems" -nt www/data/poems/quatrains.txt.gz ]; then
+    gzip -9 -n -c "$poems" > www/data/poems/quatrains.txt.gz.tmp && mv www/data/poems/quatrains.txt.gz.tmp www/data/poems/quatrains.txt.gz
+  fi
+else
+  echo "the Tang quatrains are missing in $poems: run ./dev.sh build" >&2
+  exit 1
+fi

@@ -51,6 +51,9 @@ pub const MAX_LONGRANGE_GAP: usize = 500;
 /// Most sentences per gap bucket when measuring long-range accuracy (a bucket of 10,000
 /// sentences of 500 characters is about a minute of native work).
 pub const MAX_LONGRANGE_EVAL: usize = 10_000;
+/// Longest text the page's language-model trainer takes: the Tang quatrains (430 k
+/// characters) twice over; a pasted novel beyond it is refused with this number.
+pub const MAX_TRAIN_TEXT: usize = 1_000_000;
 
 // A described CNN (`cnn::sequential`): the LeNet family the page can draw layer by layer.
 /// Most layers, counting activations, pooling and Flatten (LeNet-5 has 12).

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
+const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
 
 const env = sharedBrowser();
 
@@ -17,6 +17,8 @@ for (const lang of ["zh", "en"]) {
     const found = [];
     for (const view of VIEWS) {
       await gotoView(page, env.server.url, `#view=${view}&lang=${lang}`);
+      // The language model view fetches its models first: check it once they are in.
+      if (view === "lm") await page.waitForSelector(".view.lm[data-ready=true] .lm-reach-row");
       await page.waitForTimeout(400);
       await page.addScriptTag({ content: AXE });
       const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));

@@ -17,7 +17,7 @@ test("every view works under a strict CSP with no request leaving the origin", a
       addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     const violations = [];
-    for (const view of ["conv", "pool", "lenet", "rnn", "seg", "ilsvrc", "train"]) {
+    for (const view of ["conv", "pool", "lenet", "rnn", "lm", "seg", "ilsvrc", "train"]) {
       await gotoView(page, server.url, `#view=${view}`);
       if (view === "conv") await page.hover(".out-valid .grid .cell:not(.pad) >> nth=0");
       if (view === "lenet") {
@@ -26,6 +26,12 @@ test("every view works under a strict CSP with no request leaving the origin", a
       }
       if (view === "rnn") await page.click("#rnn-step");
       if (view === "seg") await page.waitForSelector(".view.seg[data-ready=true]");
+      if (view === "lm") {
+        // The model, the reach strips' models, and a training run's worker and text.
+        await page.waitForSelector(".view.lm[data-ready=true] .lm-reach-row");
+        await page.click("#lm-train-go");
+        await page.waitForFunction(() => /\d/.test(document.querySelector("#lm-train-status").textContent), null, { timeout: 60000 });
+      }
       if (view === "train") {
         await page.click("#train-start");
         await page.waitForFunction(() => Number(document.querySelector("#train-progress").value) > 0, null, { timeout: 60000 });

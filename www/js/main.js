@@ -5,7 +5,7 @@ import { wasmReady, seqModule } from "./wasm.js";
 import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
-const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "seg", "ilsvrc"];
+const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
 const VIEWS = {};
 async function loadView(name) {
   VIEWS[name] ??= await import(`./views/${name}.js`);

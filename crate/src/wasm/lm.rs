@@ -6,6 +6,7 @@ use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
 use super::{view, whole};
+use crate::lm::corpus::normalize_char;
 use crate::lm::sample::{generate, Sampling};
 use crate::lm::{cell_name, CharLm, Stepper};
 use crate::safetensors;
@@ -16,6 +17,8 @@ use crate::{bail, Result};
 pub struct LanguageModel {
     stepper: Stepper,
     metadata: Vec<(String, String)>,
+    /// The last `influence`'s norms, one per character of its text.
+    influence: Vec<f32>,
 }
 
 #[wasm_bindgen]
@@ -29,6 +32,7 @@ impl LanguageModel {
         Ok(LanguageModel {
             stepper: Stepper::new(CharLm::from_file(file)?)?,
             metadata,
+            influence: Vec::new(),
         })
     }
 
@@ -62,26 +66,63 @@ impl LanguageModel {
 
     /// Reads `text` from a fresh state (at most 2,000 characters); returns the positions
     /// (in characters) of those the model's vocabulary lacks, which it reads as "unknown".
+    /// White space is skipped, as in the text the models learnt from.
     pub fn read(&mut self, text: &str) -> Result<Vec<u32>> {
         let n = text.chars().count();
         if n > MAX_TEXT {
             bail!("the context has {n} characters; the model reads at most {MAX_TEXT} at a time");
         }
         self.stepper.reset();
+        // As the training text was written: ASCII in its full-width form, white space left
+        // out (see lm::corpus).
         Ok(text
             .chars()
             .enumerate()
-            .filter_map(|(i, c)| (self.stepper.feed_char(c) == 0).then_some(i as u32))
+            .filter_map(|(i, c)| {
+                let c = normalize_char(c)?;
+                (self.stepper.feed_char(c) == 0).then_some(i as u32)
+            })
             .collect())
     }
 
     /// Reads one more character `c` after what was read; false if the vocabulary lacks it.
     pub fn append(&mut self, c: &str) -> Result<bool> {
-        let mut chars = c.chars();
-        let (Some(ch), None) = (chars.next(), chars.next()) else {
-            bail!("append takes exactly one character, got {:?}", c);
-        };
-        Ok(self.stepper.feed_char(ch) != 0)
+        let c = one_char(c)?;
+        Ok(self.stepper.feed_char(normalize_char(c).unwrap_or(c)) != 0)
+    }
+
+    /// The id of character `c` (0 if the vocabulary lacks it).
+    pub fn id(&self, c: &str) -> Result<u32> {
+        let c = one_char(c)?;
+        Ok(self.stepper.model().id(normalize_char(c).unwrap_or(c)))
+    }
+
+    /// How much each character of `text` moves the chance that `next` (one character)
+    /// follows it: ‖∂ ln p(next) / ∂ x_s‖ for each character s, by backpropagation through
+    /// time (0 for white space, which the model does not read). Leaves what was read as it
+    /// was.
+    pub fn influence(&mut self, text: &str, next: &str) -> Result<Float32Array> {
+        let n = text.chars().count();
+        if n > MAX_TEXT {
+            bail!("the context has {n} characters; the model reads at most {MAX_TEXT} at a time");
+        }
+        let lm = self.stepper.model();
+        let next = lm.id(normalize_char(one_char(next)?).unwrap_or('\u{fffd}'));
+        // The characters the model reads, and where each stands in `text`.
+        let (at, ids): (Vec<usize>, Vec<u32>) = text
+            .chars()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, lm.id(normalize_char(c)?))))
+            .unzip();
+        if ids.is_empty() {
+            bail!("give at least one character to read before the one to explain");
+        }
+        let found = lm.influence(&ids, ids.len() - 1, Some(next))?;
+        self.influence = vec![0.0; n];
+        for (&i, &v) in at.iter().zip(&found.norms) {
+            self.influence[i] = v;
+        }
+        Ok(view(&self.influence))
     }
 
     /// Characters read since the last `read`.
@@ -142,6 +183,15 @@ impl LanguageModel {
     }
 }
 
+/// The one character `c` holds, or the sentence that says it holds more or none.
+fn one_char(c: &str) -> Result<char> {
+    let mut chars = c.chars();
+    match (chars.next(), chars.next()) {
+        (Some(ch), None) => Ok(ch),
+        _ => bail!("give exactly one character, got {:?}", c),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +233,8 @@ mod tests {
             "the unknown symbol was written: {a}"
         );
         assert!(m.append("云").unwrap() && !m.append("x").unwrap());
+        assert_eq!(m.symbol(f64::from(m.id("云").unwrap())).unwrap(), "云");
+        assert_eq!(m.id("x").unwrap(), 0);
         for (e, what) in [
             (m.top(-1.0).unwrap_err(), "k must be a whole number"),
             (m.symbol(1e9).unwrap_err(), "a character id must be"),
@@ -196,10 +248,25 @@ mod tests {
             ),
             (m.write(3.0, 1.0, 99.0, 1.0).unwrap_err(), "top-k must be"),
             (m.append("云天").unwrap_err(), "exactly one character"),
+            (m.id("").unwrap_err(), "exactly one character"),
             (m.read(&"云".repeat(2001)).unwrap_err(), "at most 2000"),
         ] {
             assert!(e.message().contains(what), "{e}");
         }
+        // Influence: one finite number per character (white space 0, the character read last
+        // above it), and an empty context refused.
+        let inf = {
+            m.influence("有一朵 云", "在").unwrap();
+            m.influence.clone()
+        };
+        assert_eq!(inf.len(), 5);
+        assert_eq!(inf[3], 0.0);
+        assert!(inf.iter().all(|v| v.is_finite()) && inf[4] > 0.0);
+        assert!(m
+            .influence(" ", "在")
+            .unwrap_err()
+            .message()
+            .contains("at least one character"));
         assert!(LanguageModel::from_bytes(b"not a model").is_err());
     }
 }

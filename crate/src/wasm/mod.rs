@@ -19,6 +19,8 @@ pub mod bmes;
 pub mod lenet;
 #[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
 pub mod lm;
+#[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
+pub mod lm_train;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]
 mod ops;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]

@@ -6,14 +6,22 @@
 
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
-import { MODELS, model } from "./lm/models.js";
+import { MODELS, model, family, setTrained } from "./lm/models.js";
+import { trainPanel } from "./lm/train.js";
+import { pastTable } from "./lm/past.js";
+import { reachStrips } from "./lm/reach.js";
+import { gapCurves } from "./lm/curves.js";
 
 const PRESETS = [
   { key: "cloud", text: "有一朵云飘在" },
   { key: "english", text: "我从小生长在美国。。。我可以说一口流利的" },
+  { key: "gap", text: "我从小生长在德国，这是我们国家经济建设的重要任务，我可以说一口流利的" },
   { key: "poem", text: "床前明月光，" },
 ];
 const TOP = 10;
+
+/** The sequence views' wasm module (www/js/wasm.js, seqModule) is loaded before mounting. */
+export const needs = "seq";
 
 export const schema = {
   model: { kind: "enum", values: Object.keys(MODELS), default: "modern-lstm" },
@@ -37,7 +45,10 @@ export function mount(root, state, setState) {
   let timer = null;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => setState({ text: input.value }), 150);
+    timer = setTimeout(() => {
+      timer = null;
+      setState({ text: input.value });
+    }, 150);
   });
   const presets = el("div", { class: "presets" });
   for (const p of PRESETS) {
@@ -47,6 +58,8 @@ export function mount(root, state, setState) {
   }
   const next = el("ol", { class: "lm-next", "aria-label": t("lm.next") });
   const note = el("p", { class: "lm-note", "aria-live": "polite" });
+  const past = el("div");
+  const reach = el("div");
 
   const num = (id, min, max, step) => el("input", { type: "number", id, min: String(min), max: String(max), step: String(step) });
   const len = num("lm-len", 1, 200, 1);
@@ -81,6 +94,8 @@ export function mount(root, state, setState) {
     el("h3", { text: t("lm.next") }),
     note,
     next,
+    reach,
+    past,
     el("h3", { text: t("lm.write") }),
     el(
       "div",
@@ -92,11 +107,18 @@ export function mount(root, state, setState) {
     ),
     written,
   );
+  const training = trainPanel(async (bytes) => {
+    await setTrained(bytes);
+    want = null; // the trained model may be new under the same id
+    setState({ model: "trained" });
+    if (cur.model === "trained") load("trained");
+  });
+  view.append(training.node);
   root.append(view);
 
   let cur = { ...state };
   let lm = null; // the model shown
-  let shown = null; // what `written` shows: the settings it was written with
+  let writtenKey = null; // what `written` shows: the settings it was written with
 
   function showNext(s) {
     const chars = Array.from(s.text);
@@ -110,12 +132,21 @@ export function mount(root, state, setState) {
     const probs = lm.probs();
     next.replaceChildren(
       ...Array.from(lm.top(TOP), (id) => {
-        const c = lm.symbol(id);
+        // Id 0 is every character rarer than the vocabulary's, together: shown, not appendable.
+        const rare = id === 0;
+        const c = rare ? "□" : lm.symbol(id);
+        // The end of a line (a poem's, a sentence's) is a character the models predict too.
+        const label = c === "\n" ? "↵" : c;
         const p = probs[id];
-        const b = el("button", { type: "button", class: "lm-choice", "aria-label": t("lm.choice", { c, p: (p * 100).toFixed(1) }) }, el("span", { class: "c", text: c }), el("span", { class: "bar" }), el("span", { class: "p", text: `${(p * 100).toFixed(1)}%` }));
-        b.querySelector(".bar").style.width = `${Math.max(1, Math.round(p * 100))}%`;
+        const pct = (p * 100).toFixed(1);
+        const fill = el("span", { class: "fill" });
+        fill.style.width = `${pct}%`;
+        // The visible character and percentage are the button's name; what pressing does
+        // is its description.
+        const b = el("button", { type: "button", class: "bar lm-choice", title: t(rare ? "lm.rare" : "lm.append", { p: pct }) }, el("span", { class: "c", lang: "zh-CN", text: label }), el("span", { class: "track" }, fill), el("span", { class: "val", text: `${pct}%` }));
+        if (rare) b.disabled = true;
         // Characters that fit: a pasted text may already be at the limit.
-        b.addEventListener("click", () => chars.length < schema.text.max && setState({ text: s.text + c }));
+        else b.addEventListener("click", () => chars.length < schema.text.max && setState({ text: s.text + c }));
         return el("li", {}, b);
       }),
     );
@@ -124,8 +155,8 @@ export function mount(root, state, setState) {
 
   function showWriting(s, readable) {
     const key = JSON.stringify([s.model, s.text, s.len, s.temp, s.k, s.seed]);
-    if (key === shown) return;
-    shown = key;
+    if (key === writtenKey) return;
+    writtenKey = key;
     if (!readable) {
       written.replaceChildren();
       return;
@@ -141,9 +172,27 @@ export function mount(root, state, setState) {
     }
   }
 
+  // The strips need every model of the family: they come as the models load.
+  let reachKey = null;
+  function showReach(s, readable) {
+    const top = readable ? Array.from(lm.top(TOP)).find((id) => id !== 0) : undefined;
+    const key = JSON.stringify([s.model, s.text]);
+    if (key === reachKey) return;
+    reachKey = key;
+    reach.replaceChildren();
+    if (top === undefined) return;
+    const next = lm.symbol(top);
+    Promise.all(family(s.model).map(async (id) => [t(`lm.model.${id}`), await model(id)]))
+      .then((models) => {
+        if (reachKey === key) reach.replaceChildren(...[gapCurves(models), reachStrips(models, s.text, next)].filter(Boolean));
+      })
+      .catch((e) => reachKey === key && reach.replaceChildren(el("p", { class: "error", role: "alert", text: t("lm.loadFailed", { msg: e.message }) })));
+  }
+
   function render(s) {
     cur = { ...s };
-    if (input.value !== s.text && document.activeElement !== input) input.value = s.text;
+    // The field follows the state unless the student is typing (their text is on its way).
+    if (input.value !== s.text && timer === null) input.value = s.text;
     pick.value = s.model;
     len.value = String(s.len);
     temp.value = String(s.temp);
@@ -151,7 +200,10 @@ export function mount(root, state, setState) {
     k.value = String(s.k);
     seed.value = String(s.seed);
     if (!lm) return;
-    showWriting(s, showNext(s));
+    const readable = showNext(s);
+    showReach(s, readable);
+    past.replaceChildren(...(readable ? [pastTable(lm, s.text)].filter(Boolean) : []));
+    showWriting(s, readable);
   }
 
   let want = null;
@@ -164,7 +216,7 @@ export function mount(root, state, setState) {
       .then((m) => {
         if (want !== id) return;
         lm = m;
-        shown = null;
+        writtenKey = null;
         const bpc = m.meta("heldout_bpc");
         about.textContent = t("lm.about", { cell: m.cell.toUpperCase(), hidden: m.hidden, layers: m.layers, vocab: m.vocabSize - 1 }) + (bpc ? " " + t("lm.bpc", { bpc }) : "");
         render(cur);
@@ -188,6 +240,9 @@ export function mount(root, state, setState) {
       }
       render(s);
     },
-    destroy: () => view.remove(),
+    destroy() {
+      training.destroy();
+      view.remove();
+    },
   };
 }

@@ -37,12 +37,13 @@ function pick(id, values, label) {
   return s;
 }
 
-/** The applications of sequence models, the last one linking to the segmenter. */
+/** The applications of sequence models, those that run here linking to their views. */
 function applications(lang) {
   const apps = el("ul", { class: "apps" });
-  for (const k of ["speech", "classify", "translate", "tagging"]) {
+  const live = { tagging: "seg", predict: "lm" };
+  for (const k of ["predict", "speech", "classify", "translate", "tagging"]) {
     const li = el("li", {}, el("strong", { text: t(`rnn.app.${k}`) }), " ", t(`rnn.app.${k}.text`));
-    if (k === "tagging") li.append(" ", el("a", { href: `#view=seg&lang=${lang}`, text: t("rnn.app.tagging.link") }));
+    if (live[k]) li.append(" ", el("a", { href: `#view=${live[k]}&lang=${lang}`, text: t(`rnn.app.${k}.link`) }));
     apps.append(li);
   }
   return apps;

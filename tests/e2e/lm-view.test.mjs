@@ -1,0 +1,78 @@
+// The language-model view in a real browser: the course's examples give the next character's
+// top 10 exactly as the wasm model does, picking one appends it, a seeded text is written
+// again from its URL, the country table follows the second example, and bad input (nothing,
+// Latin letters, emoji) gets a sentence instead of a guess.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
+
+const env = sharedBrowser();
+const choices = (page) => page.$$eval(".lm-choice", (bs) => bs.map((b) => [b.querySelector(".c").textContent, Number.parseFloat(b.querySelector(".val").textContent)]));
+
+test("the next character's top 10 are the model's, and picking one appends it", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
+  await gotoView(page, env.server.url, "#view=lm&text=" + encodeURIComponent("有一朵云飘在"));
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  const shown = await choices(page);
+  assert.equal(shown.length, 10);
+  for (let i = 1; i < shown.length; i++) assert.ok(shown[i][1] <= shown[i - 1][1], `row ${i} is likelier than the one above`);
+  // The same model, loaded and read independently through the wasm API.
+  const want = await page.evaluate(async () => {
+    const w = await (await import(new URL("js/wasm.js", document.baseURI))).seqModule();
+    const bytes = new Uint8Array(await (await fetch(new URL("weights/lm-modern-lstm.safetensors", document.baseURI))).arrayBuffer());
+    const lm = w.LanguageModel.fromBytes(bytes);
+    lm.read("有一朵云飘在");
+    const p = lm.probs();
+    const shown = (id) => (id === 0 ? "□" : lm.symbol(id) === "\n" ? "↵" : lm.symbol(id));
+    return Array.from(lm.top(10), (id) => [shown(id), Math.round(p[id] * 1000) / 10]);
+  });
+  assert.deepEqual(shown, want);
+  const first = shown.findIndex(([c]) => c !== "□");
+  await page.click(`.lm-choice >> nth=${first}`);
+  await page.waitForFunction((c) => decodeURIComponent(location.hash).includes("有一朵云飘在" + c), shown[first][0]);
+  assert.equal(await page.inputValue("#lm-text"), "有一朵云飘在" + shown[first][0]);
+  await page.screenshot({ path: path.join(RESULTS, "lm.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a seeded text is written again from its link; another seed writes another", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  const written = async (hash) => {
+    await gotoView(page, env.server.url, hash);
+    await page.waitForSelector(".view.lm[data-ready=true]");
+    return page.textContent(".lm-written .lm-continued");
+  };
+  const hash = "#view=lm&model=poems-lstm&text=" + encodeURIComponent("床前明月光，") + "&len=30&temp=90&seed=42";
+  const a = await written(hash);
+  assert.equal([...a].length, 30);
+  await page.goto("about:blank");
+  assert.equal(await written(hash), a, "the same link wrote another text");
+  assert.notEqual(await written(hash.replace("seed=42", "seed=43")), a);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the second example's country table, and a sentence for empty or unknown input", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lm");
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  await page.click(".presets button >> nth=1");
+  await page.waitForSelector(".lm-past-table");
+  assert.equal(await page.locator(".lm-past-table tr").count(), 9); // a header and 8 countries
+  assert.equal(await page.locator(".lm-past-table td.match").count(), 8);
+  await page.fill("#lm-text", "");
+  await page.waitForFunction(() => document.querySelectorAll(".lm-choice").length === 0);
+  assert.match(await page.textContent(".lm-note"), /at least one character/);
+  await page.fill("#lm-text", "hello 🙂 世界");
+  await page.waitForFunction(() => document.querySelectorAll(".lm-choice").length === 10);
+  assert.match(await page.textContent(".lm-note"), /vocabulary/);
+  assert.match(await page.textContent(".lm-note"), /🙂/);
+  // A context longer than the field's limit in a link falls back to the default.
+  await gotoView(page, env.server.url, "#view=lm&text=" + "云".repeat(500));
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  assert.equal(await page.inputValue("#lm-text"), "有一朵云飘在");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
