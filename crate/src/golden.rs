@@ -107,6 +107,21 @@ impl Case {
             .ok_or_else(|| Error::new(format!("input {name:?} is missing")))
     }
 
+    /// The case's tensors for every parameter of `table`, by name (a missing one is an error).
+    fn parameters(
+        &self,
+        table: &crate::params::Table,
+    ) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+        table
+            .params()
+            .iter()
+            .map(|p| {
+                let t = self.input(&p.name)?;
+                Ok((p.name.clone(), t.shape.clone(), t.data.clone()))
+            })
+            .collect()
+    }
+
     fn pair(&self, key: &str) -> Result<[usize; 2]> {
         let a = self.attrs[key]
             .as_array()
@@ -221,15 +236,7 @@ impl Case {
         let generic = sequential::lenet::from_lenet5(&net)?;
         let mut out = sequential::Outputs::default();
         generic.forward(&x.data, n, &mut out)?;
-        for (name, p, i) in [
-            ("c1", &a.c1, 1),
-            ("s2", &a.s2, 2),
-            ("c3", &a.c3, 4),
-            ("s4", &a.s4, 5),
-            ("f5", &a.f5, 8),
-            ("f6", &a.f6, 10),
-            ("logits", &a.logits, 11),
-        ] {
+        for (name, p, i) in sequential::lenet::outputs(&a) {
             if let Some((u, v)) = p
                 .iter()
                 .zip(&out.y[i])
@@ -261,16 +268,7 @@ impl Case {
         let spec = Spec::from_layers_json([c, h, w], &layers)?;
         let plan = spec.plan()?;
         let mut net = Sequential::new(&spec, vec![0.0; plan.table().numel()])?;
-        let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = plan
-            .table()
-            .params()
-            .iter()
-            .map(|p| {
-                let t = self.input(&p.name)?;
-                Ok((p.name.clone(), t.shape.clone(), t.data.clone()))
-            })
-            .collect::<Result<_>>()?;
-        net.assign(&tensors)?;
+        net.assign(&self.parameters(&plan.table())?)?;
         let mut out = sequential::Outputs::default();
         net.forward(&x.data, n, &mut out)?;
         // The page's pass (sparse, one image at a time) must agree with the batch pass.
@@ -420,15 +418,7 @@ impl Case {
         {
             bail!("input {name:?} is not a parameter of this {layers}-layer model");
         }
-        let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = table
-            .params()
-            .iter()
-            .map(|p| {
-                let t = self.input(&p.name)?;
-                Ok((p.name.clone(), t.shape.clone(), t.data.clone()))
-            })
-            .collect::<Result<_>>()?;
-        lm.assign(&tensors)?;
+        lm.assign(&self.parameters(&table)?)?;
         let tokens = self.input("tokens")?;
         let [t, tn] = crate::cnn::rank("tokens", &tokens.shape, "[T, N]")?;
         if tn != n {

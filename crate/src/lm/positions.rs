@@ -102,7 +102,7 @@ impl CharLm {
         grads: Option<&mut [f32]>,
         backward: bool,
     ) -> Scored {
-        let (v, h, e) = (self.vocab_size(), self.hidden(), self.emb_dim);
+        let (v, h) = (self.vocab_size(), self.hidden());
         let x = self.embed(tokens);
         let rnn = self.rnn.forward(&x, t, n, &state.h, &state.c);
         let m = targets.len();
@@ -147,28 +147,7 @@ impl CharLm {
             .rnn
             .backward(&rnn, t, n, &state.h, &state.c, &dy, &[], &[]);
         if let Some(grads) = grads {
-            // The table: embedding first, fc.weight and fc.bias last, the recurrent
-            // layers between.
-            let table = self.table();
-            let last = table.params().len() - 1;
-            let (emb_r, fc_w_r, fc_b_r) = (
-                table.range_at(0),
-                table.range_at(last - 1),
-                table.range_at(last),
-            );
-            fast::gemm_tn(&mut grads[fc_w_r.clone()], &dlogits, &ys, v, m, h);
-            let g_fc_b = &mut grads[fc_b_r];
-            for row in dlogits.chunks_exact(v) {
-                g_fc_b.iter_mut().zip(row).for_each(|(a, d)| *a += d);
-            }
-            back.add_into(&mut grads[emb_r.end..fc_w_r.start]);
-            let g_emb = &mut grads[emb_r];
-            for (k, &id) in tokens.iter().enumerate() {
-                let row = &mut g_emb[id as usize * e..][..e];
-                row.iter_mut()
-                    .zip(&back.x[k * e..][..e])
-                    .for_each(|(a, d)| *a += d);
-            }
+            self.add_grads(grads, &dlogits, &ys, m, &back, tokens);
         }
         out.dx = back.x;
         out

@@ -97,12 +97,32 @@ impl CharLm {
         dlogits: &[f32],
         grads: &mut [f32],
     ) {
-        let (rows, v, h, e) = (
-            fwd.t * fwd.n,
-            self.vocab_size(),
-            self.hidden(),
-            self.emb_dim,
-        );
+        let (rows, v, h) = (fwd.t * fwd.n, self.vocab_size(), self.hidden());
+        // dy = dlogits W: a product along rows of H in the inner loop, so a large vocabulary
+        // costs T·N·V·H multiply-adds in vector loops and no transposed copy (natively, at
+        // V = 4000, H = 256 and 1024 rows, 80 ms, like the forward product's 77 ms).
+        let mut dy = vec![0.0; rows * h];
+        fast::gemm_nn(&mut dy, dlogits, &self.fc_w, rows, v, h);
+        let rnn = self
+            .rnn
+            .backward(&fwd.rnn, fwd.t, fwd.n, &state.h, &state.c, &dy, &[], &[]);
+        self.add_grads(grads, dlogits, &fwd.rnn.y, rows, &rnn, tokens);
+    }
+
+    /// Adds into `grads` (flat, in the table's layout) the output layer's gradients, given
+    /// dL/dlogits: [rows, V] and the states it read, ys: [rows, H] (dW += dlogits^T ys, db +=
+    /// its column sums), then the recurrent layers' `rnn` (their backward over `tokens`),
+    /// whose input gradient goes to the embedding row each step read.
+    pub(crate) fn add_grads(
+        &self,
+        grads: &mut [f32],
+        dlogits: &[f32],
+        ys: &[f32],
+        rows: usize,
+        rnn: &crate::rnn::Gradients,
+        tokens: &[u32],
+    ) {
+        let (v, h, e) = (self.vocab_size(), self.hidden(), self.emb_dim);
         // The table starts with the embedding and ends with fc.weight, fc.bias; the
         // recurrent layers' tensors lie between.
         let table = self.table();
@@ -112,24 +132,13 @@ impl CharLm {
             table.range_at(last - 1),
             table.range_at(last),
         );
-        // Output layer: dW += dlogits^T y, db += column sums, dy = dlogits W. Each product
-        // runs along rows of H in the inner loop, so a large vocabulary costs T·N·V·H
-        // multiply-adds in vector loops and no transposed copy: natively, at V = 4000,
-        // H = 256 and 1024 rows, 80 ms each (13 GMAC/s), like the forward product (77 ms);
-        // log-softmax and the loss add 30 ms, and the two recurrent layers the most.
-        fast::gemm_tn(&mut grads[fc_w_r.clone()], dlogits, &fwd.rnn.y, v, rows, h);
+        fast::gemm_tn(&mut grads[fc_w_r.clone()], dlogits, ys, v, rows, h);
         let g_fc_b = &mut grads[fc_b_r];
         for row in dlogits.chunks_exact(v) {
             g_fc_b.iter_mut().zip(row).for_each(|(a, d)| *a += d);
         }
-        let mut dy = vec![0.0; rows * h];
-        fast::gemm_nn(&mut dy, dlogits, &self.fc_w, rows, v, h);
-        let rnn = self
-            .rnn
-            .backward(&fwd.rnn, fwd.t, fwd.n, &state.h, &state.c, &dy, &[], &[]);
         rnn.add_into(&mut grads[emb_r.end..fc_w_r.start]);
         let g_emb = &mut grads[emb_r];
-        // Each step's input gradient goes to the embedding row it read.
         for (k, &id) in tokens.iter().enumerate() {
             let row = &mut g_emb[id as usize * e..][..e];
             row.iter_mut()

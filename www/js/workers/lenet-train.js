@@ -4,6 +4,8 @@
 // weights.
 // Messages out: status, ready, progress, eval, paused, done, weights, error.
 
+import { inChunks } from "./chunks.js";
+
 let trainer = null;
 let running = false;
 let batch = 64;
@@ -29,12 +31,8 @@ async function init(m) {
 }
 
 async function loop() {
-  let steps = 2; // grows so that each chunk takes about 100 ms
   let epoch = trainer.epoch;
-  while (running) {
-    const t0 = performance.now();
-    const ran = trainer.run(steps);
-    const ms = performance.now() - t0;
+  const over = await inChunks(trainer, () => running, (ran, ms) => {
     postMessage({
       type: "progress", loss: trainer.loss, batchAccuracy: trainer.batchAccuracy, seen: trainer.seen,
       epoch: trainer.epoch, step: trainer.step, totalSteps: trainer.totalSteps, imagesPerSecond: (ran * batch * 1000) / ms,
@@ -43,16 +41,10 @@ async function loop() {
       epoch = trainer.epoch;
       postMessage({ type: "eval", epoch, testAccuracy: trainer.evaluate(10000) });
     }
-    if (ran < steps) {
-      running = false;
-      postMessage({ type: "done", seen: trainer.seen });
-      break;
-    }
-    steps = Math.max(1, Math.min(256, Math.round((steps * 100) / Math.max(ms, 1))));
-    await new Promise((r) => setTimeout(r, 0)); // let pause / weights messages in
-  }
+  });
+  running = false;
   // Acknowledge a pause only now that no chunk is in flight: the page's numbers are final.
-  if (trainer.step < trainer.totalSteps) postMessage({ type: "paused", step: trainer.step });
+  postMessage(over ? { type: "done", seen: trainer.seen } : { type: "paused", step: trainer.step });
 }
 
 onmessage = async (e) => {

@@ -5,6 +5,8 @@
 // Messages out: ready {totalSteps, vocab}, progress, eval {step, heldOut, sample}, paused,
 // done, weights {bytes}, error {message}.
 
+import { inChunks } from "./chunks.js";
+
 let trainer = null;
 let running = false;
 let prompt = "";
@@ -26,28 +28,20 @@ function evaluation() {
 }
 
 async function loop() {
-  let steps = 1; // grows so that each chunk takes about 100 ms
   let lastEval = performance.now();
   if (trainer.step === 0) evaluation();
-  while (running) {
-    const t0 = performance.now();
-    const chars0 = trainer.chars;
-    const ran = trainer.run(steps);
-    const ms = performance.now() - t0;
-    postMessage({ type: "progress", bpc: trainer.bpc, step: trainer.step, totalSteps: trainer.totalSteps, epoch: trainer.epoch, chars: trainer.chars, charsPerSecond: ((trainer.chars - chars0) * 1000) / ms });
-    if (ran < steps || performance.now() - lastEval > EVAL_EVERY_MS) {
+  let chars = trainer.chars;
+  const over = await inChunks(trainer, () => running, (ran, ms) => {
+    postMessage({ type: "progress", bpc: trainer.bpc, step: trainer.step, totalSteps: trainer.totalSteps, epoch: trainer.epoch, chars: trainer.chars, charsPerSecond: ((trainer.chars - chars) * 1000) / ms });
+    chars = trainer.chars;
+    if (performance.now() - lastEval > EVAL_EVERY_MS) {
       evaluation();
       lastEval = performance.now();
     }
-    if (ran < steps) {
-      running = false;
-      postMessage({ type: "done" });
-      break;
-    }
-    steps = Math.max(1, Math.min(256, Math.round((steps * 100) / Math.max(ms, 1))));
-    await new Promise((r) => setTimeout(r, 0)); // let pause / weights messages in
-  }
-  if (trainer.step < trainer.totalSteps) postMessage({ type: "paused", step: trainer.step });
+  });
+  running = false;
+  if (over) evaluation();
+  postMessage(over ? { type: "done" } : { type: "paused", step: trainer.step });
 }
 
 onmessage = async (e) => {

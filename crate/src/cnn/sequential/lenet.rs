@@ -5,7 +5,7 @@
 use super::spec::{Layer, Spec};
 use super::Sequential;
 use crate::cnn::activation::Activation;
-use crate::cnn::lenet5::{LeNet5, Pool};
+use crate::cnn::lenet5::{Activations, LeNet5, Pool};
 use crate::params::Named;
 use crate::shape::Pad;
 use crate::Result;
@@ -64,6 +64,20 @@ pub fn spec(act: Activation, pool: Pool) -> Spec {
             linear(10),
         ],
     }
+}
+
+/// LeNet-5's named activations beside the index of the layer of [`spec`] whose output each
+/// equals (C1 after its activation is layer 1's output, and so on).
+pub fn outputs(a: &Activations) -> [(&'static str, &[f32], usize); 7] {
+    [
+        ("c1", &a.c1, 1),
+        ("s2", &a.s2, 2),
+        ("c3", &a.c3, 4),
+        ("s4", &a.s4, 5),
+        ("f5", &a.f5, 8),
+        ("f6", &a.f6, 10),
+        ("logits", &a.logits, 11),
+    ]
 }
 
 /// The same network as `net`, its tensors renamed by [`NAMES`] (an error only if `net`'s

@@ -771,15 +771,7 @@ fn lenet5_through_the_generic_path_equals_the_tuned_one() {
         tuned.forward(&x, n, &mut a);
         let mut out = Outputs::default();
         generic.forward(&x, n, &mut out).unwrap();
-        for (name, want, i) in [
-            ("c1", &a.c1, 1),
-            ("s2", &a.s2, 2),
-            ("c3", &a.c3, 4),
-            ("s4", &a.s4, 5),
-            ("f5", &a.f5, 8),
-            ("f6", &a.f6, 10),
-            ("logits", &a.logits, 11),
-        ] {
+        for (name, want, i) in super::lenet::outputs(&a) {
             close(&out.y[i], want, 1e-5).unwrap_or_else(|e| panic!("{act:?} {name}: {e}"));
         }
     }
