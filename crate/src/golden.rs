@@ -108,10 +108,7 @@ impl Case {
     }
 
     /// The case's tensors for every parameter of `table`, by name (a missing one is an error).
-    fn parameters(
-        &self,
-        table: &crate::params::Table,
-    ) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+    fn parameters(&self, table: &crate::params::Table) -> Result<Vec<crate::params::NamedTensor>> {
         table
             .params()
             .iter()

@@ -118,6 +118,9 @@ impl Table {
     }
 }
 
+/// A tensor as files and cases hand it over: its name, its shape and its values.
+pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
+
 /// A network whose parameters are named tensors.
 pub trait Named {
     /// Names and shapes, in `state_dict` order.
@@ -145,7 +148,7 @@ pub trait Named {
     /// (present, same shape, finite): on any error nothing has changed. Tensors in `source`
     /// that this network does not have are errors too, so a file for another architecture
     /// never half-loads.
-    fn assign(&mut self, source: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
+    fn assign(&mut self, source: &[NamedTensor]) -> Result<()> {
         let table = self.table();
         let mut order = Vec::with_capacity(table.params().len());
         for p in table.params() {
