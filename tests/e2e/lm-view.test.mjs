@@ -76,3 +76,65 @@ test("the second example's country table, and a sentence for empty or unknown in
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the long-range models: the LSTM above the Elman net at large gaps, and influence strips as wasm computes them", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  const sentence = "我从小生长在德国，这是我们国家经济建设的重要任务，我可以说一口流利的";
+  await gotoView(page, env.server.url, "#view=lm&model=longrange-lstm&text=" + encodeURIComponent(sentence));
+  await page.waitForSelector(".view.lm[data-ready=true] .lm-reach-row");
+  // The chart: one curve per cell, from the files' own measurements.
+  assert.equal(await page.locator(".lm-curves polyline").count(), 3);
+  const curves = await page.evaluate(async () => {
+    const w = await (await import(new URL("js/wasm.js", document.baseURI))).seqModule();
+    const out = {};
+    for (const cell of ["rnn", "gru", "lstm"]) {
+      const bytes = new Uint8Array(await (await fetch(new URL(`weights/longrange-${cell}.safetensors`, document.baseURI))).arrayBuffer());
+      out[cell] = JSON.parse(w.LanguageModel.fromBytes(bytes).meta("accuracy_by_gap"));
+    }
+    return out;
+  });
+  const last = (c) => curves[c].at(-1).accuracy;
+  assert.ok(curves.lstm.at(-1).from >= 60, "the curve reaches gaps of 60 and more");
+  assert.ok(last("lstm") > last("rnn") + 0.3, `LSTM ${last("lstm")} vs Elman ${last("rnn")} at the largest gap`);
+  assert.ok(last("gru") > last("rnn") + 0.3);
+  // The top prediction is the country's language, and each strip's shades are the norms the
+  // wasm API gives for the same sentence and character.
+  assert.equal((await choices(page))[0][0], "德");
+  const shown = await page.$$eval(".lm-reach-row", (rows) => rows.map((r) => Array.from(r.querySelectorAll(".lm-reach-c"), (c) => Number(c.title))));
+  assert.equal(shown.length, 3);
+  const want = await page.evaluate(async (text) => {
+    const w = await (await import(new URL("js/wasm.js", document.baseURI))).seqModule();
+    const out = [];
+    for (const cell of ["rnn", "gru", "lstm"]) {
+      const bytes = new Uint8Array(await (await fetch(new URL(`weights/longrange-${cell}.safetensors`, document.baseURI))).arrayBuffer());
+      out.push(Array.from(w.LanguageModel.fromBytes(bytes).influence(text, "德")));
+    }
+    return out;
+  }, sentence);
+  shown.forEach((row, m) => {
+    assert.equal(row.length, [...sentence].length);
+    // The titles carry three significant digits.
+    row.forEach((v, i) => assert.ok(Math.abs(v - want[m][i]) <= 5e-3 * Math.abs(want[m][i]), `model ${m}, character ${i}: ${v} vs ${want[m][i]}`));
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a short training run in the page lowers the held-out bits per character", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lm");
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  await page.click("#lm-train-go");
+  // The worker reports an evaluation at the start and every 3 s: wait for three.
+  const heldOut = async () => page.$eval("#lm-train-status", (s) => s.textContent.match(/held out ([\d.]+)/)?.[1]);
+  await page.waitForFunction(() => /held out [\d.]+/.test(document.querySelector("#lm-train-status").textContent), null, { timeout: 60000 });
+  const first = Number(await heldOut());
+  await page.waitForTimeout(7000);
+  const later = Number(await heldOut());
+  assert.ok(later < first - 0.2, `held-out bits per character ${first} → ${later}`);
+  assert.ok((await page.textContent("#lm-train-sample")).length > 0, "a sample is written while it learns");
+  await page.click("#lm-train-go"); // pause
+  await page.waitForFunction(() => document.querySelector("#lm-train-status").dataset.status === "paused", null, { timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

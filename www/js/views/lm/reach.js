@@ -7,13 +7,14 @@
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { activationShade } from "../../palette.js";
-import { fmt } from "../../format.js";
 
 /** One strip: `text`'s characters shaded by `norms` (scaled to the strip's largest). */
 function strip(name, chars, norms) {
   const top = Math.max(...norms, 1e-12);
   const cells = chars.map((c, i) => {
-    const cell = el("span", { class: "lm-reach-c", lang: "zh-CN", text: c, title: fmt(norms[i]) });
+    // Norms span many orders of magnitude (1e-9 at a country an Elman net forgot, 1e-1 at
+    // the last character): shown as powers of ten.
+    const cell = el("span", { class: "lm-reach-c", lang: "zh-CN", text: c, title: norms[i].toExponential(2) });
     cell.style.backgroundColor = activationShade(norms[i] / top);
     return cell;
   });
