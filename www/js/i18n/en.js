@@ -287,4 +287,5 @@ export default {
   "lm.curvesLabel": "Accuracy against the gap: {summary}",
   "lm.curvesChance": "Dashed: chance (one language in ten). Measured on sentences whose gaps come from held-out People's Daily lines.",
   "lm.append": "Append this character to the context",
+  "lm.bpcBaseline": "Held-out text: {bpc} bits per character (a Kneser–Ney trigram of the same text: {base}; fewer is better).",
 };

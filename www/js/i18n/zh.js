@@ -287,4 +287,5 @@ export default {
   "lm.curvesLabel": "准确率随间隔变化：{summary}",
   "lm.curvesChance": "虚线：随便猜（十种语言猜一种）。测试句子的间隔取自留出的人民日报文本。",
   "lm.append": "把这个字接到上文后面",
+  "lm.bpcBaseline": "留出文本上：每字 {bpc} 比特（同样文本的 Kneser–Ney 三元模型：{base}；越少越好）。",
 };

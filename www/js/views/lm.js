@@ -129,21 +129,22 @@ export function mount(root, state, setState) {
     }
     const unknown = Array.from(lm.read(s.text), (i) => chars[i]);
     note.textContent = unknown.length ? t("lm.unknown", { chars: [...new Set(unknown)].join(" ") }) : "";
-    const probs = lm.probs();
+    // A copy: the view of wasm memory moves when `top` or `symbol` allocate.
+    const probs = lm.probs().slice();
     next.replaceChildren(
       ...Array.from(lm.top(TOP), (id) => {
         // Id 0 is every character rarer than the vocabulary's, together: shown, not appendable.
         const rare = id === 0;
         const c = rare ? "□" : lm.symbol(id);
         // The end of a line (a poem's, a sentence's) is a character the models predict too.
-        const label = c === "\n" ? "↵" : c;
+        const glyph = c === "\n" ? "↵" : c;
         const p = probs[id];
         const pct = (p * 100).toFixed(1);
         const fill = el("span", { class: "fill" });
         fill.style.width = `${pct}%`;
         // The visible character and percentage are the button's name; what pressing does
         // is its description.
-        const b = el("button", { type: "button", class: "bar lm-choice", title: t(rare ? "lm.rare" : "lm.append", { p: pct }) }, el("span", { class: "c", lang: "zh-CN", text: label }), el("span", { class: "track" }, fill), el("span", { class: "val", text: `${pct}%` }));
+        const b = el("button", { type: "button", class: "bar lm-choice", title: t(rare ? "lm.rare" : "lm.append", { p: pct }) }, el("span", { class: "c", lang: "zh-CN", text: glyph }), el("span", { class: "track" }, fill), el("span", { class: "val", text: `${pct}%` }));
         if (rare) b.disabled = true;
         // Characters that fit: a pasted text may already be at the limit.
         else b.addEventListener("click", () => chars.length < schema.text.max && setState({ text: s.text + c }));
@@ -217,8 +218,11 @@ export function mount(root, state, setState) {
         if (want !== id) return;
         lm = m;
         writtenKey = null;
-        const bpc = m.meta("heldout_bpc");
-        about.textContent = t("lm.about", { cell: m.cell.toUpperCase(), hidden: m.hidden, layers: m.layers, vocab: m.vocabSize - 1 }) + (bpc ? " " + t("lm.bpc", { bpc }) : "");
+        // How well it predicts text it did not learn, beside the count baseline when the file
+        // carries both (nnplay train-lm writes them).
+        const [bpc, base] = [m.meta("held_out_bpc"), m.meta("baseline_bpc")];
+        const measured = bpc ? " " + t(base ? "lm.bpcBaseline" : "lm.bpc", { bpc, base }) : "";
+        about.textContent = t("lm.about", { cell: m.cell.toUpperCase(), hidden: m.hidden, layers: m.layers, vocab: m.vocabSize - 1 }) + measured;
         render(cur);
         view.dataset.ready = "true";
       })

@@ -45,7 +45,7 @@ export function pastTable(lm, text) {
   const head = el("tr", {}, el("th", { scope: "col", text: t("lm.pastCountry") }), ...languages.map((l) => el("th", { scope: "col", lang: "zh-CN", text: `${l}…` })));
   const rows = pairs.map(([country, language]) => {
     lm.read(text.replaceAll(named[0], country));
-    const probs = lm.probs();
+    const probs = lm.probs().slice();
     const cells = ids.map((id, j) => {
       const p = id === null ? null : probs[id];
       const td = el("td", { text: p === null ? "—" : `${(p * 100).toFixed(1)}%`, class: languages[j] === language[0] ? "match" : "" });
