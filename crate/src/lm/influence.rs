@@ -76,7 +76,7 @@ mod tests {
     use super::*;
     use crate::kernels::scalar;
     use crate::rng::Rng;
-    use crate::rnn::{Cell, LstmVariant};
+    use crate::rnn::Cell;
 
     /// ln p(target) after step `at` for embedded inputs `x` [T, 1, E] given directly.
     fn log_prob(lm: &CharLm, x: &[f32], at: usize, target: u32) -> f64 {
@@ -95,14 +95,7 @@ mod tests {
     #[test]
     fn norms_match_finite_differences() {
         let chars: Vec<char> = "abcde".chars().collect();
-        let cells = [
-            Cell::Rnn,
-            Cell::Gru,
-            Cell::Lstm {
-                variant: LstmVariant::Standard,
-                linear_h: false,
-            },
-        ];
+        let cells = crate::lm::tests::cells();
         for (c, cell) in cells.into_iter().enumerate() {
             let lm = CharLm::new(&chars, cell, 4, 5, 2, 11 + c as u64).unwrap();
             let tokens = [1, 3, 0, 5, 2, 2, 4, 1];

@@ -158,7 +158,7 @@ impl CharLm {
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use crate::rnn::{Cell, LstmVariant};
+    use crate::rnn::Cell;
 
     /// Scoring every position with weight w is the whole-sequence loss with weight w: the
     /// same sum and the same gradient (that one is held to central differences of an f64
@@ -166,14 +166,7 @@ mod tests {
     #[test]
     fn every_position_scored_is_the_plain_loss() {
         let chars: Vec<char> = "abcdefg".chars().collect();
-        let cells = [
-            Cell::Rnn,
-            Cell::Gru,
-            Cell::Lstm {
-                variant: LstmVariant::Standard,
-                linear_h: false,
-            },
-        ];
+        let cells = crate::lm::tests::cells();
         for (c, cell) in cells.into_iter().enumerate() {
             let lm = CharLm::new(&chars, cell, 5, 6, 2, 3 + c as u64).unwrap();
             let (t, n) = (6, 3);
@@ -224,14 +217,7 @@ mod tests {
         let chars: Vec<char> = (0..60)
             .map(|i| char::from_u32(0x4e00 + i).unwrap())
             .collect();
-        let cells = [
-            Cell::Rnn,
-            Cell::Gru,
-            Cell::Lstm {
-                variant: LstmVariant::Standard,
-                linear_h: false,
-            },
-        ];
+        let cells = crate::lm::tests::cells();
         for cell in cells {
             let mut lm = CharLm::new(&chars, cell, 32, 64, 1, 3).unwrap();
             let (t, n) = (20, 32);

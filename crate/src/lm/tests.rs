@@ -13,7 +13,8 @@ fn letters() -> Vec<char> {
     ('a'..='z').chain('A'..='Z').collect()
 }
 
-fn cells() -> [Cell; 3] {
+/// The three cells a character model may use (PyTorch's RNN, GRU and LSTM).
+pub(crate) fn cells() -> [Cell; 3] {
     [
         Cell::Rnn,
         Cell::Gru,

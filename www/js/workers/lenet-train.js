@@ -1,14 +1,10 @@
 // Web Worker: trains LeNet-5 in wasm off the page's thread. It loads the same wasm module
 // as the page, fetches gzipped MNIST from the page's own origin, and streams progress.
 // Messages in: init {js, wasm, data, seed, batch, lr, epochs, handwriting}, start, pause,
-// weights.
-// Messages out: status, ready, progress, eval, paused, done, weights, error.
+// weights {evaluate}.
+// Messages out: status, ready, progress, eval, paused, done, weights, error (./serve.js).
 
-import { inChunks } from "./chunks.js";
-
-let trainer = null;
-let running = false;
-let batch = 64;
+import { serve } from "./serve.js";
 
 async function fetchIdx(url) {
   const r = await fetch(url);
@@ -17,50 +13,37 @@ async function fetchIdx(url) {
   return new Uint8Array(await new Response(plain).arrayBuffer());
 }
 
-async function init(m) {
-  const wasm = await import(m.js);
-  await wasm.default({ module_or_path: m.wasm });
-  batch = m.batch;
-  trainer = new wasm.LenetTrainer(m.seed, m.batch, m.lr, m.epochs, m.handwriting);
-  postMessage({ type: "status", status: "downloading" });
-  const files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
-  const [ti, tl, vi, vl] = await Promise.all(files.map((f) => fetchIdx(`${m.data}${f}.gz`)));
-  trainer.setTrainData(ti, tl);
-  trainer.setTestData(vi, vl);
-  postMessage({ type: "ready", totalSteps: trainer.totalSteps });
-}
+let batch = 64;
 
-async function loop() {
-  let epoch = trainer.epoch;
-  const over = await inChunks(trainer, () => running, (ran, ms) => {
-    postMessage({
-      type: "progress", loss: trainer.loss, batchAccuracy: trainer.batchAccuracy, seen: trainer.seen,
-      epoch: trainer.epoch, step: trainer.step, totalSteps: trainer.totalSteps, imagesPerSecond: (ran * batch * 1000) / ms,
-    });
-    if (trainer.epoch !== epoch) {
-      epoch = trainer.epoch;
-      postMessage({ type: "eval", epoch, testAccuracy: trainer.evaluate(10000) });
-    }
-  });
-  running = false;
-  // Acknowledge a pause only now that no chunk is in flight: the page's numbers are final.
-  postMessage(over ? { type: "done", seen: trainer.seen } : { type: "paused", step: trainer.step });
-}
-
-onmessage = async (e) => {
-  const m = e.data;
-  try {
-    if (m.type === "init") await init(m);
-    else if (!trainer) throw new Error("the trainer is not initialised yet");
-    else if (m.type === "start" && !running) {
-      running = true;
-      loop().catch((err) => postMessage({ type: "error", message: err.message }));
-    } else if (m.type === "pause") running = false;
-    else if (m.type === "weights") {
-      const bytes = trainer.weights();
-      postMessage({ type: "weights", bytes, testAccuracy: m.evaluate ? trainer.evaluate(m.evaluate) : null }, [bytes.buffer]);
-    }
-  } catch (err) {
-    postMessage({ type: "error", message: err.message ?? String(err) });
-  }
-};
+serve({
+  async setup(m) {
+    const wasm = await import(m.js);
+    await wasm.default({ module_or_path: m.wasm });
+    batch = m.batch;
+    const trainer = new wasm.LenetTrainer(m.seed, m.batch, m.lr, m.epochs, m.handwriting);
+    postMessage({ type: "status", status: "downloading" });
+    const files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+    const [ti, tl, vi, vl] = await Promise.all(files.map((f) => fetchIdx(`${m.data}${f}.gz`)));
+    trainer.setTrainData(ti, tl);
+    trainer.setTestData(vi, vl);
+    postMessage({ type: "ready", totalSteps: trainer.totalSteps });
+    return trainer;
+  },
+  chunks(trainer) {
+    let epoch = trainer.epoch;
+    return {
+      after(ran, ms) {
+        postMessage({
+          type: "progress", loss: trainer.loss, batchAccuracy: trainer.batchAccuracy, seen: trainer.seen,
+          epoch: trainer.epoch, step: trainer.step, totalSteps: trainer.totalSteps, imagesPerSecond: (ran * batch * 1000) / ms,
+        });
+        if (trainer.epoch !== epoch) {
+          epoch = trainer.epoch;
+          postMessage({ type: "eval", epoch, testAccuracy: trainer.evaluate(10000) });
+        }
+      },
+      end: (over) => (over ? { seen: trainer.seen } : {}),
+    };
+  },
+  reply: (trainer, m) => ({ testAccuracy: m.evaluate ? trainer.evaluate(m.evaluate) : null }),
+});
