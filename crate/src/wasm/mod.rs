@@ -21,6 +21,8 @@ pub mod lenet;
 pub mod lm;
 #[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
 pub mod lm_train;
+#[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
+pub mod longrange_train;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]
 mod ops;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]

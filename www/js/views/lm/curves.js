@@ -18,15 +18,21 @@ const DASH = { gru: "7 5" };
 
 /** The chart for `models` ([[name, LanguageModel]]); null if none carries a curve. */
 export function gapCurves(models) {
-  const curves = models
-    .map(([name, lm]) => {
-      try {
-        return { name, cell: lm.cell, points: JSON.parse(lm.meta("accuracy_by_gap") ?? "null"), chance: Number(lm.meta("chance")) };
-      } catch {
-        return null; // a file whose curve does not parse has none to show
-      }
-    })
-    .filter((c) => Array.isArray(c?.points) && c.points.length);
+  const curves = models.map(([name, lm]) => {
+    try {
+      return { name, cell: lm.cell, points: JSON.parse(lm.meta("accuracy_by_gap") ?? "null"), chance: Number(lm.meta("chance")) };
+    } catch {
+      return null; // a file whose curve does not parse has none to show
+    }
+  });
+  const chart = gapChart(curves);
+  return chart && el("div", { class: "lm-gap" }, el("h3", { text: t("lm.curves") }), chart.svg, chart.legend);
+}
+
+/** The chart of `curves` ([{name, cell, points: [{from, to, accuracy}], chance}]) as
+ *  {svg, legend}; null if none has points. */
+export function gapChart(all) {
+  const curves = all.filter((c) => Array.isArray(c?.points) && c.points.length);
   if (!curves.length) return null;
   const [w, h, left, bottom] = [560, 220, 44, 34];
   const maxGap = Math.max(...curves.flatMap((c) => c.points.map((p) => p.to)));
@@ -50,5 +56,5 @@ export function gapCurves(models) {
     chart.append(svg("polyline", { points: mid.map((q) => q.join(",")).join(" "), fill: "none", stroke: COLOR[c.cell] ?? COLORS.ink, "stroke-width": 2.5, "stroke-dasharray": DASH[c.cell] ?? "none" }));
   }
   const legend = el("p", { class: "hint" }, ...curves.map((c) => el("span", { class: `lm-legend lm-legend-${c.cell}`, text: c.name })), " " + t("lm.curvesChance"));
-  return el("div", { class: "lm-gap" }, el("h3", { text: t("lm.curves") }), chart, legend);
+  return { svg: chart, legend };
 }
