@@ -103,3 +103,26 @@ test("rnn: the step keys work with the focus on the page itself, not in a contro
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("lm: a preset, then appending characters with Enter alone; the focus stays on the choices", async () => {
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lm&lang=en");
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  await page.locator(".lm .presets button").nth(1).focus(); // 例子2
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#lm-text").value.endsWith("流利的"));
+  // Tab along to the first next-character choice, and append three with Enter.
+  let steps = 0;
+  while (!(await page.evaluate(() => document.activeElement?.classList.contains("lm-choice"))) && steps++ < 40) await page.keyboard.press("Tab");
+  assert.ok(steps < 40, "Tab reaches the next-character choices");
+  for (let i = 0; i < 3; i++) {
+    const c = await page.evaluate(() => document.activeElement.querySelector(".c").textContent);
+    const before = await page.inputValue("#lm-text");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((b) => document.querySelector("#lm-text").value !== b, before);
+    assert.equal(await page.inputValue("#lm-text"), before + (c === "↵" ? "\n" : c));
+    assert.ok(await page.evaluate(() => document.activeElement?.classList.contains("lm-choice")), "the focus stays on the choices (main.js puts it back where it was)");
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
