@@ -7,7 +7,8 @@
 //! The page loads two modules built from it, so that a view's first load carries only its
 //! own code: with the feature `main-module`, the image views' (convolution, pooling, LeNet-5,
 //! its pad and training); with `seq-module`, the sequence views' (recurrent networks, word
-//! segmentation, the language model), loaded when one of them is first opened. Without
+//! segmentation, the language model), loaded when one of them is first opened, and a
+//! student's own CNN (`network`), loaded when a file is. Without
 //! either (tests, benchmarks) and natively, everything is compiled.
 
 // The scalar twins it exports exist beside SIMD128 kernels only in wasm.
@@ -23,6 +24,10 @@ pub mod lm;
 pub mod lm_train;
 #[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
 pub mod longrange_train;
+// A student's own CNN: loaded with the second module, on demand, to keep LeNet-5's first
+// load small (the shipped net runs on the tuned `lenet` handle).
+#[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
+pub mod network;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]
 mod ops;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]

@@ -16,10 +16,12 @@ pub mod infer;
 pub mod lenet;
 pub mod sparse;
 pub mod spec;
+mod stages;
 #[cfg(test)]
 mod tests;
 
 pub use spec::{Layer, Plan, Planned, Spec};
+pub use stages::Stage;
 
 use std::ops::Range;
 
@@ -114,13 +116,18 @@ impl Sequential {
     /// [`describe`]), or a LeNet-5 file (`arch` "lenet5" or no metadata and LeNet-5's
     /// names), whose tensors take their places in [`lenet::spec`].
     pub fn from_file(file: File) -> Result<Sequential> {
-        let lenet_names = file.tensors.iter().any(|t| t.name == "conv1.weight");
-        if file.meta("arch") == Some("lenet5") || (file.meta("arch").is_none() && lenet_names) {
+        if is_lenet5(&file) {
             let net = crate::cnn::lenet5::LeNet5::from_file(file)?;
             return lenet::from_lenet5(&net);
         }
         let spec = Spec::from_file(&file)?;
         Sequential::load(&spec, file)
+    }
+
+    /// Whether [`Sequential::from_file`] can build `file`'s network without being told it:
+    /// the file describes it, or is LeNet-5's. Otherwise [`infer::infer_file`] guesses.
+    pub fn described_by(file: &File) -> bool {
+        is_lenet5(file) || file.meta("input").is_some() || file.meta("layers").is_some()
     }
 
     /// The network `spec` describes with the tensors of `file`: for a file whose metadata
@@ -223,6 +230,12 @@ impl Sequential {
             None => (&[], &[]),
         }
     }
+}
+
+/// A LeNet-5 file: `arch` "lenet5", or no `arch` and LeNet-5's names.
+fn is_lenet5(file: &File) -> bool {
+    let names = file.tensors.iter().any(|t| t.name == "conv1.weight");
+    file.meta("arch") == Some("lenet5") || (file.meta("arch").is_none() && names)
 }
 
 impl Outputs {
