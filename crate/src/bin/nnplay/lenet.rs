@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use nnplay::cnn::activation::Activation;
 use nnplay::cnn::lenet5::{LeNet5, Pool, IMAGE, N_PARAMS};
+use nnplay::cnn::sequential::{Outputs, Sequential};
 use nnplay::digits::augment::Augment;
 use nnplay::mnist::{Digits, Mnist};
 use nnplay::params::COURSE;
@@ -177,9 +178,8 @@ pub fn eval(args: &[String]) -> Result<()> {
 /// Writes the first `--count` test images and the logits `--weights` gives them as a
 /// safetensors file (`images` [n, 1, 28, 28], `logits` [n, 10], F32): what a PyTorch
 /// model loaded from the same weights must reproduce (tests/python/lenet_pytorch.py).
-pub fn logits(args: &[String]) -> Result<()> {
-    let o = Opts::parse(args, &["weights", "data", "count", "out"])?;
-    let net = load(&o.path("weights", default_weights()))?;
+/// The first `--count` MNIST test digits, [n, 28, 28].
+fn test_digits(o: &Opts) -> Result<(Vec<f32>, usize)> {
     let test = Mnist::load(&o.path("data", default_data()), "t10k")?;
     let n: usize = o.get("count", 100)?;
     if n == 0 || n > test.len() {
@@ -188,6 +188,68 @@ pub fn logits(args: &[String]) -> Result<()> {
     let idx: Vec<usize> = (0..n).collect();
     let (mut x, mut labels) = (vec![0.0; n * IMAGE], vec![0u8; n]);
     test.batch(&idx, None, &mut x, &mut labels);
+    Ok((x, n))
+}
+
+/// Any network of the LeNet family (`cnn::sequential`: a file that describes itself, as
+/// docs/pytorch/export_sequential.py writes them, or LeNet-5's) on the first test digits:
+/// writes `images` as the network read them (28×28, or centred in 32×32 with a blank
+/// border of 2, as LeNet-5 first read MNIST) and the last layer's outputs as `logits`.
+pub fn sequential_logits(args: &[String]) -> Result<()> {
+    let o = Opts::parse(args, &["weights", "data", "count", "out"])?;
+    let path = o.path("weights", default_weights());
+    let net = safetensors::read(&read_file(&path)?)
+        .and_then(Sequential::from_file)
+        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let (digits, n) = test_digits(&o)?;
+    let x = match net.spec().input {
+        [1, 28, 28] => digits,
+        [1, 32, 32] => digits
+            .chunks_exact(IMAGE)
+            .flat_map(|d| {
+                (0..32 * 32).map(move |i| {
+                    let (y, x) = (i / 32, i % 32);
+                    let inside = (2..30).contains(&y) && (2..30).contains(&x);
+                    if inside {
+                        d[(y - 2) * 28 + x - 2]
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect(),
+        other => bail!(
+            "{}: the network reads {}; MNIST's digits fit 1×28×28 or 1×32×32",
+            path.display(),
+            other.map(|d| d.to_string()).join("×")
+        ),
+    };
+    let mut out = Outputs::default();
+    net.forward(&x, n, &mut out)?;
+    let [c, h, w] = net.spec().input;
+    let classes = net.plan().output().iter().product();
+    let bytes = safetensors::write(
+        &[
+            ("images", &[n, c, h, w], &x),
+            (
+                "logits",
+                &[n, classes],
+                out.y.last().expect("a network has layers"),
+            ),
+        ],
+        Dtype::F32,
+        &[],
+    );
+    let file = o.path("out", PathBuf::from("sequential-logits.safetensors"));
+    write_file(&file, &bytes)?;
+    println!("wrote {} ({n} images and their outputs)", file.display());
+    Ok(())
+}
+
+pub fn logits(args: &[String]) -> Result<()> {
+    let o = Opts::parse(args, &["weights", "data", "count", "out"])?;
+    let net = load(&o.path("weights", default_weights()))?;
+    let (x, n) = test_digits(&o)?;
     let mut acts = nnplay::cnn::lenet5::Activations::new(n);
     net.forward(&x, n, &mut acts);
     let bytes = safetensors::write(

@@ -3,7 +3,8 @@
 //!   ends with `N passed, N failed`; it exits 1 if anything failed.
 //! - `nnplay train-lenet [options]` trains LeNet-5 on MNIST and writes a weights file.
 //! - `nnplay eval-lenet [--weights FILE] [--data DIR]` ends with `accuracy: 0.XXXX`;
-//!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check.
+//!   `nnplay lenet-logits` writes test images and their logits for the PyTorch check;
+//!   `nnplay sequential-logits` the same for any network of the LeNet family.
 //! - `nnplay train-bmes` / `eval-bmes`: the BiLSTM word-segmentation tagger (BMES tags).
 //! - `nnplay train-lm` / `eval-lm`: character language models on modern Chinese or Tang
 //!   quatrains, against a Kneser–Ney trigram;
@@ -32,6 +33,7 @@ const USAGE: &str = "usage:
                      [--seed N] [--threads N] [--shift N] [--act relu|tanh] [--pool max|avg]
   nnplay eval-lenet [--weights FILE] [--data DIR] [--drawn FILE]
   nnplay lenet-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
+  nnplay sequential-logits [--weights FILE] [--data DIR] [--count N] [--out FILE]
   nnplay train-bmes [--data FILE] [--out FILE] [--epochs N] [--emb N] [--hidden N] [--window N]
                     [--batch N] [--lr X] [--seed N] [--vocab N] [--threads N] [--dropout X]
   nnplay eval-bmes [--weights FILE] [--data FILE]
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Some("train-lenet") => lenet::train(&args[1..]),
         Some("eval-lenet") => lenet::eval(&args[1..]),
         Some("lenet-logits") => lenet::logits(&args[1..]),
+        Some("sequential-logits") => lenet::sequential_logits(&args[1..]),
         Some("train-bmes") => bmes::train(&args[1..]),
         Some("eval-bmes") => bmes::eval(&args[1..]),
         Some("train-lm") => lm::train(&args[1..]),

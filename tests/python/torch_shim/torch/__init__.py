@@ -61,3 +61,7 @@ def tanh(x):
 
 def flatten(x, start_dim=0):
     return x.reshape(x.shape[:start_dim] + (-1,))
+
+
+def zeros(*shape, dtype=np.float32):
+    return np.zeros(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape, dtype)

@@ -1,6 +1,6 @@
 """torch.nn's Module, Conv2d and Linear in numpy, with PyTorch's parameter names, shapes,
 default initialisation bounds and load_state_dict checks."""
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -20,7 +20,28 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __call__(self, *args):
-        return self.forward(*args)
+        out = self.forward(*args)
+        for hook in list(self.__dict__.get("_hooks", {}).values()):
+            hook(self, args, out)
+        return out
+
+    def register_forward_hook(self, hook):
+        """As PyTorch: `hook(module, inputs, output)` after every call; `.remove()` undoes it."""
+        hooks = self.__dict__.setdefault("_hooks", {})
+        key = object()
+        hooks[key] = hook
+        return namedtuple("RemovableHandle", "remove")(lambda: hooks.pop(key, None))
+
+    def named_modules(self, prefix=""):
+        yield prefix, self
+        for name, m in self._modules.items():
+            yield from m.named_modules(prefix + ("." if prefix else "") + name)
+
+    def children(self):
+        return iter(self._modules.values())
+
+    def eval(self):
+        return self
 
     def state_dict(self, prefix=""):
         out = OrderedDict((prefix + k, v) for k, v in self._params.items())
@@ -47,25 +68,118 @@ def _uniform(shape, fan_in):
     return _rng.uniform(-bound, bound, shape).astype(np.float32)
 
 
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
 class Conv2d(Module):
-    def __init__(self, in_channels, out_channels, kernel_size, padding=0):
+    """Square or not; padding a number, a pair, or "same" / "valid" (stride 1 only, as PyTorch)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
         super().__init__()
-        self.padding = padding
-        fan_in = in_channels * kernel_size * kernel_size
-        self._params["weight"] = _uniform((out_channels, in_channels, kernel_size, kernel_size), fan_in)
+        self.out_channels = out_channels
+        self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
+        if padding == "same" and self.stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        self.padding = padding if isinstance(padding, str) else _pair(padding)
+        fan_in = in_channels * self.kernel_size[0] * self.kernel_size[1]
+        self._params["weight"] = _uniform((out_channels, in_channels, *self.kernel_size), fan_in)
         self._params["bias"] = _uniform((out_channels,), fan_in)
 
     def forward(self, x):
-        w, b, p = self._params["weight"], self._params["bias"], self.padding
-        x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-        k = w.shape[2]
-        win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))  # [N, C, H, W, k, k]
+        w, b = self._params["weight"], self._params["bias"]
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        if self.padding == "same":  # PyTorch puts the odd extra cell after
+            pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in (kh, kw)]
+        elif self.padding == "valid":
+            pads = [(0, 0), (0, 0)]
+        else:
+            pads = [(p, p) for p in self.padding]
+        x = np.pad(x, ((0, 0), (0, 0), *pads))
+        win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]  # [N, C, H', W', kh, kw]
         return (np.einsum("nchwij,ocij->nohw", win, w, dtype=np.float32) + b[None, :, None, None]).astype(np.float32)
+
+
+class _Pool(Module):
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = 0
+
+    def forward(self, x):
+        (kh, kw), (sh, sw) = _pair(self.kernel_size), _pair(self.stride)
+        win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+        return self.reduce(win, axis=(4, 5)).astype(np.float32)
+
+
+class MaxPool2d(_Pool):
+    reduce = staticmethod(np.max)
+
+
+class AvgPool2d(_Pool):
+    reduce = staticmethod(np.mean)
+
+
+class _Elementwise(Module):
+    def forward(self, x):
+        return self.f(x).astype(np.float32)
+
+
+class ReLU(_Elementwise):
+    f = staticmethod(lambda x: np.maximum(x, 0))
+
+
+class Tanh(_Elementwise):
+    f = staticmethod(np.tanh)
+
+
+class Sigmoid(_Elementwise):
+    f = staticmethod(lambda x: 1 / (1 + np.exp(-x)))
+
+
+class Identity(_Elementwise):
+    f = staticmethod(lambda x: x)
+
+
+class Dropout(Identity):
+    """At inference (model.eval()), as here: the identity."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+
+class Flatten(Module):
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], -1)
+
+
+class Sequential(Module):
+    """Children named "0", "1", …, as PyTorch names them."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def forward(self, x):
+        for m in self:
+            x = m(x)
+        return x
 
 
 class Linear(Module):
     def __init__(self, in_features, out_features):
         super().__init__()
+        self.in_features, self.out_features = in_features, out_features
         self._params["weight"] = _uniform((out_features, in_features), in_features)
         self._params["bias"] = _uniform((out_features,), in_features)
 
