@@ -43,11 +43,11 @@ export function layout() {
     }
     const gap = 4;
     const rows = Math.ceil(l.maps / l.cols);
-    const span = l.side + gap;
+    const span = l.w + gap;
     for (let m = 0; m < l.maps; m++) {
       const [mx, my] = [(m % l.cols) - (l.cols - 1) / 2, (rows - 1) / 2 - Math.floor(m / l.cols)];
-      for (let y = 0; y < l.side; y++) {
-        for (let x = 0; x < l.side; x++) pos.push(mx * span + x - l.side / 2, my * span + l.side / 2 - y, zz);
+      for (let y = 0; y < l.h; y++) {
+        for (let x = 0; x < l.w; x++) pos.push(mx * span + x - l.w / 2, my * span + l.h / 2 - y, zz);
       }
     }
   });

@@ -7,7 +7,7 @@
 
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
-import { LAYERS, UNITS, BELOW } from "./lenet/geometry.js";
+import { LAYERS, UNITS, BELOW, useGeometry, lenetGeometry } from "./lenet/geometry.js";
 import { drawingPad } from "./lenet/pad.js";
 import { prediction } from "./lenet/prediction.js";
 import { netSource } from "./lenet/source.js";
@@ -17,17 +17,28 @@ import { modeSwitch } from "./lenet/mode3d.js";
 
 export const schema = {
   digit: { kind: "int", min: 0, max: 99, default: 0, always: true },
-  layer: { kind: "enum", values: LAYERS.slice(1).map((l) => l.key), default: "c3" },
-  unit: { kind: "int", min: 0, max: Math.max(...Object.values(UNITS)) - 1, default: 0 },
-  // "trained": the net being trained in the training view, refreshed while it learns.
-  net: { kind: "enum", values: ["shipped", "trained"], default: "shipped" },
+  // A layer's key (c1, s2, … f6, logits for LeNet-5; a student's network has its own): one
+  // the network lacks falls back to its first layer.
+  layer: { kind: "text", max: 12, default: "c3" },
+  unit: { kind: "int", min: 0, max: 64 * 64 * 64 - 1, default: 0 },
+  // "trained": the net being trained in the training view, refreshed while it learns;
+  // "local": the student's own, from a file kept in this browser.
+  net: { kind: "enum", values: ["shipped", "trained", "local"], default: "shipped" },
   mode: { kind: "enum", values: ["flat", "3d"], default: "flat" },
   // MNIST's framing of the drawing before the network reads it (scale, centre of mass).
   frame: { kind: "enum", values: ["on", "off"], default: "on" },
 };
 
+/** The geometry of `net`: a student's network carries its own, LeNet-5's comes from wasm. */
+const geometryOf = (net) => (net?.geometry ? net.geometry() : lenetGeometry(net));
+/** What the layer canvases depend on: every layer's key and shape. */
+const layout = (g) => JSON.stringify(g.layers.map((l) => [l.key, l.maps, l.h, l.w, l.units]));
+/** `key` if the network has that layer, else its first. */
+const layerKey = (key) => (UNITS[key] ? key : LAYERS[1].key);
+
 export function mount(root, state, setState) {
-  let sel = { layer: state.layer, unit: Math.min(state.unit, UNITS[state.layer] - 1) };
+  useGeometry(geometryOf(null));
+  let sel = { layer: layerKey(state.layer), unit: Math.min(state.unit, UNITS[layerKey(state.layer)] - 1) };
   let boxesFor = null; // the selection the highlight boxes (and weights, and 3D edges) were drawn for
   function select(layer, unit) {
     sel = { layer, unit: Math.max(0, Math.min(UNITS[layer] - 1, unit)) };
@@ -42,12 +53,25 @@ export function mount(root, state, setState) {
   const pred = prediction();
   const source = netSource({
     changed() {
+      const g = geometryOf(source.net);
+      const relaid = layout(g) !== layout({ layers: LAYERS });
+      useGeometry(g);
+      if (relaid) {
+        const fresh = layerCanvases({ selection, select, ready: () => source.net !== null });
+        layers.el.replaceWith(fresh.el);
+        layers = fresh;
+        sel = { layer: layerKey(sel.layer), unit: Math.min(sel.unit, UNITS[layerKey(sel.layer)] - 1) };
+        pred.setClasses(source.net.classes ?? Array.from({ length: UNITS[LAYERS.at(-1).key] }, (_, i) => String(i)));
+        // The 3D mode lays out LeNet-5's planes.
+        modes.allow(!source.net.geometry);
+      }
       boxesFor = null;
       schedule();
     },
     setState,
+    dropTarget: view,
   });
-  const layers = layerCanvases({ selection, select, ready: () => source.net !== null });
+  let layers = layerCanvases({ selection, select, ready: () => source.net !== null });
   const modes = modeSwitch({
     setState,
     selection,
@@ -68,6 +92,8 @@ export function mount(root, state, setState) {
   // How long each repaint took (forward pass + every layer drawn), for the page benchmark.
   const paintMs = [];
   view.paintMs = paintMs;
+  // The network shown, for the end-to-end tests' references.
+  view.shownNet = () => source.net;
   let pending = false;
   let frame = state.frame === "on";
   function run() {
@@ -80,8 +106,10 @@ export function mount(root, state, setState) {
     const digit = net.forward(input);
     pred.show(digit, Array.from(net.probs()), readable);
     pad.repaint();
-    layers.paint(net, input);
-    if (modes.shown) modes.setActivations(Object.fromEntries(LAYERS.map((l) => [l.key, l.key === "input" ? input : net[l.key]()])));
+    // A student's network may read the drawing centred in a larger image: show what it read.
+    const fed = net.fed ?? input;
+    layers.paint(net, fed);
+    if (modes.shown) modes.setActivations(Object.fromEntries(LAYERS.map((l) => [l.key, l.key === "input" ? fed : net[l.key]()])));
     explain();
     if (paintMs.push(performance.now() - t0) > 1000) paintMs.shift();
   }
@@ -102,7 +130,7 @@ export function mount(root, state, setState) {
       panel.weights(sel, unit.terms);
       if (modes.shown) modes.setEdges(sel, BELOW[sel.layer], unit.terms);
     }
-    panel.show(source.net, sel, unit);
+    panel.show(sel, unit);
   }
 
   async function update(s) {
@@ -114,7 +142,8 @@ export function mount(root, state, setState) {
     if (modes.set(s.mode)) boxesFor = null;
     if (s.mode === "3d" && !modes.shown) await modes.ready(); // lenet3d.js loads on first use
     await source.update(s.net);
-    sel = { layer: s.layer, unit: Math.min(s.unit, UNITS[s.layer] - 1) };
+    const key = layerKey(s.layer);
+    sel = { layer: key, unit: Math.min(s.unit, UNITS[key] - 1) };
     if (!(await pad.show(s.digit)) && source.net) explain();
   }
 

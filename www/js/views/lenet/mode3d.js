@@ -84,6 +84,13 @@ export function modeSwitch({ setState, selection, select, made }) {
       }
       return changed;
     },
+    /** Whether 3D can show the network (it lays out LeNet-5's planes): when not, its
+     *  button is disabled and the flat layers are shown. */
+    allow(ok) {
+      pressed["3d"].disabled = !ok;
+      pressed["3d"].title = ok ? "" : t("lenet.3dLenetOnly");
+      if (!ok && !box.hidden) setState({ mode: "flat" });
+    },
     /** Resolves once the 3D network exists, if it was asked for. */
     ready: () => making,
     /** Whether the 3D network is on screen (and wants activations and edges). */

@@ -8,7 +8,6 @@ import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { wasm } from "../../wasm.js";
 import { paint } from "./paint.js";
-import { LAYERS } from "./geometry.js";
 
 const samples = {};
 /** Test digits: the first 10 come with the view; the first 100 load when first needed. */
@@ -38,8 +37,9 @@ export function drawingPad({ changed, setState }) {
   const pick = el("select", { id: "lenet-digit", "aria-label": t("lenet.pick") });
   for (let i = 0; i < 100; i++) pick.append(el("option", { value: String(i), text: `${t("lenet.testDigit")} #${i + 1}` }));
   const truth = el("p", { class: "truth", "aria-live": "polite" });
-  const input = LAYERS[0]; // the network's input: what the step shows
-  const seen = el("canvas", { width: String(input.side), height: String(input.side), class: "seen", role: "img", "aria-label": t("lenet.seenLabel") });
+  // What the pad hands the network: MNIST's 28×28 frame (a network that reads a larger
+  // image gets it centred; the layers show that).
+  const seen = el("canvas", { width: "28", height: "28", class: "seen", role: "img", "aria-label": t("lenet.seenLabel") });
   const frameBox = el("input", { type: "checkbox", id: "lenet-frame", checked: "" });
   const seenNote = el("p", { class: "seen-note" });
   let shown = -1; // the test digit shown (or drawn over)

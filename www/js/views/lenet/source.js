@@ -1,54 +1,114 @@
-// Which network the LeNet-5 view shows: the shipped one, or a snapshot of the one being
-// trained in the training view, renewed every 2 s while it learns.
+// Which network the LeNet view shows: the shipped LeNet-5, a snapshot of the one being
+// trained in the training view (renewed every 2 s while it learns), or the student's own
+// (a .safetensors file picked or dropped on the view; www/js/network.js), kept in this
+// browser so a reload shows it again.
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../../lenet.js";
+import { MAX_FILE_BYTES, inspect, open, keep, kept } from "../../network.js";
 
 /** `changed()` is called whenever `.net` is another network. */
-export function netSource({ changed, setState }) {
+export function netSource({ changed, setState, dropTarget }) {
   const select = el("select", { id: "lenet-net" });
   const shippedOption = el("option", { value: "shipped", text: t("lenet.net.shipped") });
-  select.append(shippedOption, el("option", { value: "trained", text: t("lenet.net.trained") }));
+  const localOption = el("option", { value: "local", text: t("lenet.net.local") });
+  select.append(shippedOption, el("option", { value: "trained", text: t("lenet.net.trained") }), localOption);
   select.addEventListener("change", () => setState({ net: select.value }));
-  const note = el("p", { class: "hint", id: "lenet-net-note" });
+  const note = el("p", { class: "hint", id: "lenet-net-note", "aria-live": "polite" });
+  const file = el("input", { type: "file", id: "lenet-file", accept: ".safetensors" });
+  const questions = el("ul", { class: "hint lenet-questions" });
 
   let shipped = null;
+  let local = null; // { name, net, questions } once a file has loaded
   let net = null;
   let which = null;
   let refresh = null;
+
+  /** A student's file: read, checked, and shown; any problem is a sentence, and the network
+   *  on screen stays until a new one is whole. */
+  async function load(f) {
+    if (!f) return;
+    if (f.size > MAX_FILE_BYTES) return (note.textContent = t("lenet.file.huge", { name: f.name, mb: (f.size / 1048576).toFixed(0) }));
+    note.textContent = t("lenet.file.reading", { name: f.name });
+    try {
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const seen = await inspect(bytes);
+      // A file that describes itself (or LeNet-5's) is built as it says; a bare state_dict
+      // with what nnplay assumed for what its tensors cannot tell (listed below it).
+      const described = seen.questions.length ? { input: seen.input, layers: seen.layers } : null;
+      const opened = await open(bytes, described);
+      await keep({ name: f.name, bytes, described }).catch(() => {});
+      // The network it replaces is freed by use() if it is the one shown, else here.
+      const old = local?.net;
+      const shownBefore = old === net;
+      local = { name: f.name, net: opened, questions: seen.questions };
+      which = null; // show it even if "local" was already chosen
+      setState({ net: "local" });
+      await use("local");
+      if (old && !shownBefore) old.free();
+    } catch (e) {
+      note.textContent = t("lenet.file.bad", { name: f.name, msg: e.message ?? String(e) });
+    }
+  }
+  file.addEventListener("change", () => load(file.files[0]));
+  dropTarget.addEventListener("dragover", (e) => e.preventDefault());
+  dropTarget.addEventListener("drop", (e) => {
+    e.preventDefault();
+    load(e.dataTransfer.files[0]);
+  });
+
   async function use(kind) {
     which = kind;
     select.value = kind;
     clearInterval(refresh);
-    let n = kind === "trained" ? await trainedLenet() : null;
-    const status = () => (kind !== "trained" ? "" : !n ? t("lenet.net.none") : session.status === "done" ? t("lenet.net.finished") : t("lenet.net.live"));
+    questions.replaceChildren();
+    if (kind === "local" && !local) {
+      const entry = await kept();
+      if (entry) {
+        try {
+          local = { name: entry.name, net: await open(entry.bytes, entry.described), questions: [] };
+        } catch (e) {
+          note.textContent = t("lenet.file.bad", { name: entry.name, msg: e.message ?? String(e) });
+        }
+      }
+    }
+    let n = kind === "trained" ? await trainedLenet() : kind === "local" ? local?.net ?? null : null;
+    const status = () =>
+      kind === "local" ? (local ? t("lenet.file.shown", { name: local.name, params: local.net.n.params.toLocaleString(), macs: local.net.n.macs.toLocaleString() }) : t("lenet.file.none"))
+      : kind !== "trained" ? "" : !n ? t("lenet.net.none") : session.status === "done" ? t("lenet.net.finished") : t("lenet.net.live");
     note.textContent = status();
-    if (n) {
+    if (kind === "local" && local) questions.replaceChildren(...local.questions.map((q) => el("li", { text: q.sentence })));
+    if (kind === "trained" && n) {
       refresh = setInterval(async () => {
         note.textContent = status();
         if (session.status !== "running") return;
         const fresh = await trainedLenet();
         if (fresh && which === "trained") {
-          if (net !== shipped) net?.free();
+          if (net !== shipped && net !== local?.net) net?.free();
           net = fresh;
           changed();
         }
       }, 2000);
     }
     n ??= shipped;
-    if (net && net !== shipped && net !== n) net.free();
+    if (net && net !== shipped && net !== local?.net && net !== n) net.free();
     net = n;
     changed();
   }
 
   return {
-    nodes: [el("label", { for: "lenet-net" }, t("lenet.net") + " ", select), note],
+    nodes: [
+      el("label", { for: "lenet-net" }, t("lenet.net") + " ", select),
+      el("label", { for: "lenet-file", class: "file-pick" }, t("lenet.file.pick") + " ", file),
+      note,
+      questions,
+    ],
     /** The network shown: null until the shipped one has loaded and update() has run. */
     get net() {
       return net;
     },
-    /** Loads the shipped network (the fallback while no training has started). */
+    /** Loads the shipped network (the fallback while no other is there). */
     async load() {
       shipped = await loadShippedLenet();
       // Its MNIST accuracy as its file records it (measured when it was trained).
@@ -60,7 +120,8 @@ export function netSource({ changed, setState }) {
     },
     destroy() {
       clearInterval(refresh);
-      if (net && net !== shipped) net.free();
+      if (net && net !== shipped && net !== local?.net) net.free();
+      local?.net.free();
     },
   };
 }

@@ -1,0 +1,96 @@
+// A student's own CNN in the LeNet view: files made by tests/python/student_models.py (the
+// numpy torch shim through docs/pytorch/export_sequential.py) are picked with the file
+// input; the view draws their layers, and its probabilities are the module's softmax for
+// the very image the page fed it. A bare state_dict is shown with what nnplay assumed; a
+// file that is not safetensors is a sentence and the network on screen stays; a reload
+// shows the kept network again.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
+
+const env = sharedBrowser();
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SCRIPT = path.join(ROOT, "tests/python/student_models.py");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnplay-students-"));
+execFileSync("python3", [SCRIPT, "make", dir]);
+
+const ready = (page) => page.waitForSelector(".view.lenet[data-ready=true]");
+
+/** The module's outputs for the image the page fed the network shown, and the page's. */
+async function compare(page, name) {
+  const { fed, probs } = await page.evaluate(() => {
+    const net = document.querySelector(".view.lenet").shownNet();
+    return { fed: Array.from(net.fed), probs: Array.from(net.probs()) };
+  });
+  const image = path.join(dir, `${name}-image.json`);
+  fs.writeFileSync(image, JSON.stringify(fed));
+  const logits = JSON.parse(execFileSync("python3", [SCRIPT, "logits", name, image], { encoding: "utf8" }));
+  const top = Math.max(...logits);
+  const e = logits.map((v) => Math.exp(v - top));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return { probs, want: e.map((v) => v / sum) };
+}
+
+async function pick(page, name) {
+  await page.setInputFiles("#lenet-file", path.join(dir, `${name}.safetensors`));
+  await page.waitForFunction((n) => document.querySelector("#lenet-net-note").textContent.startsWith(`${n}.safetensors:`), name);
+}
+
+test("a LeNet of one's own on 32×32 and a three-convolution module: their layers, and the module's probabilities", async () => {
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=4");
+  await ready(page);
+  await pick(page, "lenet32");
+  assert.match(page.url(), /net=local/);
+  const shapes = await page.$$eval(".layers .layer .shape", (s) => s.map((e) => e.textContent.trim()));
+  assert.deepEqual(shapes, ["1@32×32", "6@28×28", "6@14×14", "16@10×10", "16@5×5", "120", "84", "10"]);
+  let { probs, want } = await compare(page, "lenet32");
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(probs[i] - want[i]) < 1e-4, `class ${i}: ${probs[i]} vs ${want[i]}`);
+  // The file's class names label the bars and the reading.
+  const labels = await page.$$eval(".bars .digit", (d) => d.map((e) => e.textContent));
+  assert.deepEqual(labels, ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]);
+  assert.equal(await page.isDisabled("#lenet-mode-3d"), true, "3D lays out LeNet-5 only");
+
+  await pick(page, "three-conv");
+  const three = await page.$$eval(".layers .layer .shape", (s) => s.map((e) => e.textContent.trim()));
+  assert.deepEqual(three, ["1@28×28", "8@28×28", "8@28×28", "8@14×14", "16@7×7", "32", "10"]);
+  ({ probs, want } = await compare(page, "three-conv"));
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(probs[i] - want[i]) < 1e-4, `class ${i}: ${probs[i]} vs ${want[i]}`);
+  // A unit of the strided convolution: its arithmetic ends in the value the page drew.
+  await page.focus(".layer-c4");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => location.hash.includes("layer=c4") && location.hash.includes("unit=1"));
+  const r = await page.evaluate(() => ({ text: document.querySelector("#lenet-arith").textContent, value: document.querySelector(".view.lenet").shownNet().c4()[1] }));
+  assert.ok(Math.abs(Number(r.text.split(": ").at(-1)) - r.value) < 1e-3, `${r.text} vs ${r.value}`);
+
+  // A reload shows the kept network again.
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("three-conv.safetensors:"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a bare state_dict is shown with what nnplay assumed; a file that is not safetensors is a sentence", async () => {
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=1");
+  await ready(page);
+  await pick(page, "bare");
+  const assumed = await page.$$eval(".lenet-questions li", (l) => l.map((e) => e.textContent));
+  assert.ok(assumed.length > 0 && assumed.every((q) => /assumed/.test(q)), assumed.join(" | "));
+  const { probs, want } = await compare(page, "bare");
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(probs[i] - want[i]) < 1e-4, `class ${i}: ${probs[i]} vs ${want[i]}`);
+  const before = await page.$$eval(".layers .layer", (l) => l.length);
+  const junk = path.join(dir, "notes.safetensors");
+  fs.writeFileSync(junk, "these are my lecture notes, not weights");
+  await page.setInputFiles("#lenet-file", junk);
+  await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("notes.safetensors cannot be shown"));
+  assert.equal(await page.$$eval(".layers .layer", (l) => l.length), before, "the network on screen stays");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

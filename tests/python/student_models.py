@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Student-style CNN files for the LeNet view's end-to-end test, made with the numpy torch
+shim and docs/pytorch/export_sequential.py, and their outputs for an image.
+
+    student_models.py make DIR            writes DIR/{lenet32,three-conv,bare}.safetensors
+    student_models.py logits NAME IMAGE   prints the model's outputs for IMAGE (a JSON list
+                                          of the C·H·W values the page fed it) as JSON
+
+The models are made in the same order from the shim's fixed seed, so `logits` rebuilds
+exactly the weights `make` wrote. `bare` is a state_dict without metadata (nn.Sequential's
+names, nothing else): the page must guess its layers and say what it assumed.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from safetensors.numpy import save_file
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "python", "torch_shim"))
+sys.path.insert(0, os.path.join(ROOT, "docs", "pytorch"))
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+import export_sequential  # noqa: E402
+
+
+class ThreeConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.conv3 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(16 * 7 * 7, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = F.relu(self.conv3(x))
+        x = x.reshape(x.shape[0], -1)
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+def models():
+    """name -> (module, input shape, functional activation, class names)."""
+    lenet32 = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    three = ThreeConv()
+    bare = nn.Sequential(nn.Conv2d(1, 4, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
+    digits = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
+    return {"lenet32": (lenet32, (1, 32, 32), None, digits), "three-conv": (three, (1, 28, 28), "relu", None), "bare": (bare, (1, 28, 28), None, None)}
+
+
+def make(folder):
+    for name, (model, shape, act, classes) in models().items():
+        tensors, meta = export_sequential.for_nnplay(model, shape, act, classes)
+        if name == "bare":
+            meta = None
+        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, os.path.join(folder, f"{name}.safetensors"), metadata=meta)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "make":
+        make(sys.argv[2])
+    else:
+        model, shape, _, _ = models()[sys.argv[2]]
+        x = np.asarray(json.load(open(sys.argv[3])), dtype=np.float32).reshape(1, *shape)
+        print(json.dumps(model(x)[0].astype(float).tolist()))
