@@ -55,6 +55,7 @@ test("a LeNet of one's own on 32×32 and a three-convolution module: their layer
   const labels = await page.$$eval(".bars .digit", (d) => d.map((e) => e.textContent));
   assert.deepEqual(labels, ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]);
   assert.equal(await page.isDisabled("#lenet-mode-3d"), true, "3D lays out LeNet-5 only");
+  await page.waitForFunction(() => /takes [\d.]+ ms/.test(document.querySelector("#lenet-timing").textContent));
 
   await pick(page, "three-conv");
   const three = await page.$$eval(".layers .layer .shape", (s) => s.map((e) => e.textContent.trim()));

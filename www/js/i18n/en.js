@@ -116,6 +116,7 @@ export default {
   "lenet.file.shown": "{name}: {params} parameters, {macs} multiply-adds per image. It stays in this browser only.",
   "lenet.file.none": "No network of your own yet: pick or drop a .safetensors file (docs/pytorch/export_sequential.py writes one from PyTorch). Showing the trained LeNet-5 meanwhile.",
   "lenet.layer.image": "Input",
+  "lenet.file.timing": "One pass through it takes {ms} ms here.",
   "lenet.layer.stage": "{key} {layer}{act}",
   "lenet.3dLenetOnly": "3D draws LeNet-5's layers only; your network is shown flat.",
   "lenet.net.live": "The network being trained, refreshed every 2 seconds.",

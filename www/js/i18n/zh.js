@@ -116,6 +116,7 @@ export default {
   "lenet.file.shown": "{name}：{params} 个参数，每张图 {macs} 次乘加。它只保存在这个浏览器里。",
   "lenet.file.none": "还没有你自己的网络：选择或拖入一个 .safetensors 文件（docs/pytorch/export_sequential.py 可以从 PyTorch 写出）。暂时显示训练好的 LeNet-5。",
   "lenet.layer.image": "输入",
+  "lenet.file.timing": "在这里它算一遍要 {ms} 毫秒。",
   "lenet.layer.stage": "{key} {layer}{act}",
   "lenet.3dLenetOnly": "3D 目前只画 LeNet-5 的各层；你的网络以平面方式显示。",
   "lenet.net.live": "正在训练的网络，每 2 秒更新一次。",

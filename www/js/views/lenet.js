@@ -104,6 +104,7 @@ export function mount(root, state, setState) {
     const readable = pad.see(frame);
     const input = pad.seen();
     const digit = net.forward(input);
+    source.timed(performance.now() - t0);
     pred.show(digit, Array.from(net.probs()), readable);
     pad.repaint();
     // A student's network may read the drawing centred in a larger image: show what it read.

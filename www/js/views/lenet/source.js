@@ -18,6 +18,8 @@ export function netSource({ changed, setState, dropTarget }) {
   const note = el("p", { class: "hint", id: "lenet-net-note", "aria-live": "polite" });
   const file = el("input", { type: "file", id: "lenet-file", accept: ".safetensors" });
   const questions = el("ul", { class: "hint lenet-questions" });
+  const timing = el("p", { class: "hint", id: "lenet-timing" });
+  let timedAt = 0;
 
   let shipped = null;
   let local = null; // { name, net, questions } once a file has loaded
@@ -63,6 +65,7 @@ export function netSource({ changed, setState, dropTarget }) {
     select.value = kind;
     clearInterval(refresh);
     questions.replaceChildren();
+    timing.textContent = "";
     if (kind === "local" && !local) {
       const entry = await kept();
       if (entry) {
@@ -102,8 +105,16 @@ export function netSource({ changed, setState, dropTarget }) {
       el("label", { for: "lenet-net" }, t("lenet.net") + " ", select),
       el("label", { for: "lenet-file", class: "file-pick" }, t("lenet.file.pick") + " ", file),
       note,
+      timing,
       questions,
     ],
+    /** How long the shown network's pass over the drawing took (said for a student's
+     *  network, whose size is theirs; twice a second at most). */
+    timed(ms) {
+      if (which !== "local" || !local || performance.now() - timedAt < 500) return;
+      timedAt = performance.now();
+      timing.textContent = t("lenet.file.timing", { ms: ms < 10 ? ms.toFixed(1) : Math.round(ms) });
+    },
     /** The network shown: null until the shipped one has loaded and update() has run. */
     get net() {
       return net;
