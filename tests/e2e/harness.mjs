@@ -160,3 +160,26 @@ export async function firstLoad(browser, origin, hash) {
   const files = loaded.map(({ url, body }) => ({ url, raw: body.length, gz: gzipSync(body, { level: 9 }).length }));
   return { page, context, files, total: files.reduce((a, f) => a + f.gz, 0) };
 }
+
+/**
+ * Clicks `selector`, which makes the page offer a file (www/js/download.js), and returns
+ * {name, bytes} of that file. Read from the page's own Blob rather than through the
+ * browser's download manager, which Firefox ESR driven over WebDriver BiDi does not report.
+ */
+export async function offeredFile(page, selector) {
+  await page.evaluate(() => {
+    const click = HTMLAnchorElement.prototype.click;
+    window.__offered = new Promise((resolve) => {
+      HTMLAnchorElement.prototype.click = function () {
+        if (!this.download) return click.call(this);
+        HTMLAnchorElement.prototype.click = click;
+        fetch(this.href)
+          .then((r) => r.arrayBuffer())
+          .then((b) => resolve({ name: this.download, bytes: Array.from(new Uint8Array(b)) }));
+      };
+    });
+  });
+  await page.click(selector);
+  const { name, bytes } = await page.evaluate(() => window.__offered);
+  return { name, bytes: Uint8Array.from(bytes) };
+}

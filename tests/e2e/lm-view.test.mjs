@@ -5,7 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { sharedBrowser, openPage, gotoView, RESULTS } from "./harness.mjs";
+import fs from "node:fs";
+import os from "node:os";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { sharedBrowser, openPage, gotoView, offeredFile, RESULTS } from "./harness.mjs";
+
+const ROUNDTRIP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../python/page_roundtrip.py");
 
 const env = sharedBrowser();
 const choices = (page) => page.$$eval(".lm-choice", (bs) => bs.map((b) => [b.querySelector(".c").textContent, Number.parseFloat(b.querySelector(".val").textContent)]));
@@ -135,6 +141,24 @@ test("a short training run in the page lowers the held-out bits per character", 
   assert.ok((await page.textContent("#lm-train-sample")).length > 0, "a sample is written while it learns");
   await page.click("#lm-train-go"); // pause
   await page.waitForFunction(() => document.querySelector("#lm-train-status").dataset.status === "paused", null, { timeout: 20000 });
+  // Downloaded, the paused model gives docs/pytorch/char_lm.py the page's probabilities.
+  await page.waitForFunction(() => !document.querySelector("#lm-train-download").disabled, null, { timeout: 20000 });
+  const offered = await offeredFile(page, "#lm-train-download");
+  assert.match(offered.name, /\.safetensors$/);
+  const file = path.join(os.tmpdir(), `nnplay-lm-${process.pid}.safetensors`);
+  fs.writeFileSync(file, offered.bytes);
+  const text = "床前明月光，疑是";
+  const ours = await page.evaluate(async (text) => {
+    const { run } = await import(new URL("js/views/lm/train.js", document.baseURI));
+    const { seqWasm } = await import(new URL("js/wasm.js", document.baseURI));
+    const lm = seqWasm().LanguageModel.fromBytes(run.bytes);
+    lm.read(text);
+    return Array.from(lm.probs());
+  }, text);
+  const theirs = JSON.parse(execFileSync("python3", [ROUNDTRIP, "lm", file, text], { encoding: "utf8" }));
+  assert.equal(theirs.length, ours.length);
+  const worst = Math.max(...ours.map((p, i) => Math.abs(p - theirs[i])));
+  assert.ok(worst < 1e-4, `largest difference between the page's and the PyTorch module's probabilities: ${worst}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -2,6 +2,7 @@
 // now), and this view plots loss and accuracy live, with images per second, a progress bar,
 // pause / resume / reset, and a link to draw on the net being trained.
 
+import { download } from "../download.js";
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { COLORS } from "../palette.js";
@@ -76,12 +77,18 @@ export function mount(root, state, setState) {
   const start = el("button", { type: "button", id: "train-start" });
   const reset = el("button", { type: "button", id: "train-reset", text: t("train.reset") });
   const inspect = el("a", { id: "train-inspect", href: `#view=lenet&net=trained&lang=${state.lang}`, text: t("train.inspect") });
+  // The network as it is now, as a file docs/pytorch/lenet5.py's load_nnplay reads.
+  const save = el("button", { type: "button", id: "train-download", text: t("train.download") });
+  save.addEventListener("click", async () => {
+    const { bytes } = await session.training.weights();
+    download(bytes, "lenet5-trained-here.safetensors");
+  });
   view.append(el("div", { class: "controls" },
     el("label", { for: "train-epochs" }, t("train.epochs") + " ", epochs),
     el("label", { for: "train-batch" }, t("train.batch") + " ", batch),
     el("label", { for: "train-lr" }, t("train.lr") + " ", lr),
     el("label", { for: "train-handwriting" }, handwriting, " " + t("train.handwriting")),
-    start, reset, inspect));
+    start, reset, inspect, save));
   view.append(el("p", { class: "hint", text: t("train.handwritingHint") }));
   const progress = el("progress", { id: "train-progress", max: "1", value: "0" });
   const status = el("p", { id: "train-status", role: "status" });
@@ -109,6 +116,7 @@ export function mount(root, state, setState) {
     start.disabled = s.status === "loading" || s.status === "pausing" || s.status === "done";
     for (const c of [epochs, batch, lr, handwriting]) c.disabled = s.status !== "idle";
     inspect.hidden = !s.training || s.status === "loading";
+    save.disabled = !s.training || s.status === "loading" || s.status === "error";
     const last = s.history.at(-1);
     progress.value = last && s.totalSteps ? last.step / s.totalSteps : 0;
     status.textContent = s.status === "error" ? t("train.error", { msg: s.error }) : t(`train.status.${s.status}`);

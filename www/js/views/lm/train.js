@@ -8,6 +8,7 @@
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { COLORS } from "../../palette.js";
+import { download } from "../../download.js";
 
 /** The run: status idle | loading | running | pausing | paused | done | error. */
 export const run = Object.assign(new EventTarget(), { status: "idle", history: [], evals: [], worker: null, totalSteps: 0, vocab: 0, error: "", bytes: null });
@@ -114,6 +115,9 @@ export function trainPanel(use) {
   const go = el("button", { type: "button", id: "lm-train-go" });
   const again = el("button", { type: "button", text: t("lm.train.reset") });
   const useIt = el("button", { type: "button", id: "lm-train-use", text: t("lm.train.use") });
+  // The model as a file docs/pytorch/char_lm.py's load_nnplay reads.
+  const save = el("button", { type: "button", id: "lm-train-download", text: t("lm.train.download") });
+  save.addEventListener("click", () => run.bytes && download(run.bytes, "char-lm-trained-here.safetensors"));
   const status = el("p", { role: "status", id: "lm-train-status" });
   const canvas = el("canvas", { width: "640", height: "200", class: "curves", role: "img", "aria-label": t("lm.train.curves") });
   const sample = el("p", { class: "lm-written", lang: "zh-CN", id: "lm-train-sample" });
@@ -133,7 +137,7 @@ export function trainPanel(use) {
     go.textContent = t({ running: "lm.train.pause", paused: "lm.train.resume", pausing: "lm.train.pause" }[run.status] ?? "lm.train.start");
     go.disabled = ["loading", "pausing", "done", "error"].includes(run.status);
     for (const c of [source, own, cell, hidden, epochs]) c.disabled = run.status !== "idle";
-    useIt.disabled = !run.bytes || run.status === "running";
+    useIt.disabled = save.disabled = !run.bytes || run.status === "running";
     status.dataset.status = run.status;
     status.textContent =
       run.status === "error" ? t("lm.train.error", { msg: run.error })
@@ -147,7 +151,7 @@ export function trainPanel(use) {
   const node = el("div", { class: "lm-train" },
     el("h3", { text: t("lm.train.title") }),
     el("p", { class: "hint", text: t("lm.train.intro") }),
-    el("div", { class: "controls lm-write" }, label(source, "lm.train.source"), source, label(cell, "lm.train.cell"), cell, label(hidden, "lm.train.hidden"), hidden, label(epochs, "lm.train.epochs"), epochs, go, again, useIt),
+    el("div", { class: "controls lm-write" }, label(source, "lm.train.source"), source, label(cell, "lm.train.cell"), cell, label(hidden, "lm.train.hidden"), hidden, label(epochs, "lm.train.epochs"), epochs, go, again, useIt, save),
     own, status, canvas, el("p", { class: "hint", text: t("lm.train.legend") }), sample);
   return { node, destroy: () => run.removeEventListener("change", render) };
 }
