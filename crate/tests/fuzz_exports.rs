@@ -12,12 +12,17 @@ use std::collections::BTreeMap;
 use nnplay::rng::Rng;
 use nnplay::wasm::bmes::Segmenter;
 use nnplay::wasm::lenet::{Lenet, LenetTrainer};
+use nnplay::wasm::lm::LanguageModel;
+use nnplay::wasm::lm_train::LmTrainer;
+use nnplay::wasm::longrange_train::LongRangeTrainer;
 use nnplay::wasm::pad::DrawingPad;
 use nnplay::wasm::rnn::{gradient_norms, RecurrentNet, SimpleNet};
 use nnplay::wasm::{self, ConvLayer};
 
 const LENET: &[u8] = include_bytes!("../../weights/lenet5.safetensors");
 const BMES: &[u8] = include_bytes!("../../weights/bmes.safetensors");
+const LM_POEMS: &[u8] = include_bytes!("../../weights/lm-poems-lstm.safetensors");
+const LM_LONGRANGE: &[u8] = include_bytes!("../../weights/longrange-lstm.safetensors");
 
 /// Values and errors returned, per export.
 type Tally = BTreeMap<&'static str, [u32; 2]>;
@@ -166,6 +171,45 @@ impl Fuzz {
     }
 }
 
+/// `lines` lines, each a numbered copy of one of three quatrains: with 40, a text `LmTrainer`
+/// accepts (every 10th line held out) and small enough that its steps are cheap.
+fn poems(lines: usize) -> String {
+    let quatrains = [
+        "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。",
+        "床前明月光，疑是地上霜。举头望明月，低头思故乡。",
+        "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。",
+    ];
+    let numbers: Vec<char> = "一二三四五六七八九十".chars().collect();
+    (0..lines)
+        .map(|i| {
+            format!(
+                "{}{}{}",
+                numbers[i / 10 % 10],
+                numbers[i % 10],
+                quatrains[i % 3]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `lines` newspaper-like lines of 601 characters without a country: 20 are the fewest that
+/// give `LongRangeTrainer` more than 1,000 held-out characters to cut its gaps from.
+fn newspaper(lines: usize) -> String {
+    let words = [
+        "经济", "发展", "人民", "工作", "建设", "社会", "市场", "企业",
+    ];
+    (0..lines)
+        .map(|i| {
+            (0..300)
+                .map(|j| words[(i * 7 + j * 3 + j / 5) % words.len()])
+                .collect::<String>()
+                + "。"
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Counts a call's outcome under `name` and hands the result on.
 fn tallied<T>(tally: &mut Tally, name: &'static str, r: nnplay::Result<T>) -> nnplay::Result<T> {
     tally.entry(name).or_default()[usize::from(r.is_err())] += 1;
@@ -191,7 +235,23 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
     let mut lenet = Lenet::from_bytes(LENET).expect("the shipped LeNet-5 loads");
     let mut seg = Segmenter::from_bytes(BMES).expect("the shipped tagger loads");
     let mut drawing = DrawingPad::new();
+    let mut lm = LanguageModel::from_bytes(LM_POEMS).expect("the shipped poem model loads");
     let (mut rnn, mut simple, mut trainer, mut layer) = (None::<Rnn>, None, None, None);
+    let (mut lm_trainer, mut longrange) = (None, None);
+    // The trainers' texts, and texts they must refuse (besides junk and one past the size
+    // limit): too few lines, one line repeated (the split drops repeats), lines too short to
+    // cut long gaps from, every line naming a country (the gap text drops those).
+    let (verse, news) = (poems(40), newspaper(20));
+    let broken_verse = [poems(9), "床前明月光\n".repeat(20)];
+    let broken_news = [newspaper(9), verse.clone(), news.replace("市场", "美国")];
+    let contexts = [
+        "床前明月",
+        "春眠不觉",
+        "我从小生长在美国，今天很好，我可以说一口流利的",
+        "有一朵云 飘在天空中",
+        " ",
+    ];
+    let chars = ["光", "晓", "英", "。", "\n", "x"];
     let kinds = [
         "rnn",
         "gru",
@@ -217,7 +277,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
         let pad = f.text(&pads, bad);
         let stride = [f.num(1, 3, bad), f.num(1, 3, bad)];
         let kernel = [f.num(1, 3, bad), f.num(1, 3, bad)];
-        match f.below(25) {
+        match f.below(32) {
             0 => {
                 let (wt, ws) = (
                     f.buffer(o * c * kh * kw, bad),
@@ -520,13 +580,146 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
                 }
                 let _ = (drawing.see(f.one_in(2)), drawing.ink(), drawing.seen());
             }
+            // The language model: the shipped ones, and those the trainers below hand over.
+            25 => {
+                count(&mut tally, "symbol", lm.symbol(f.num(0, 2000, bad)));
+                count(&mut tally, "top", lm.top(f.num(0, 20, bad)));
+                count(&mut tally, "id", lm.id(&f.text(&chars, bad)));
+                let key = f.text(&["corpus", "task", "accuracy_by_gap", "vocab"], bad);
+                let _ = (lm.meta(&key), lm.probs(), lm.cell(), lm.vocab_size());
+                let _ = (lm.hidden(), lm.layers(), lm.steps());
+            }
+            // Reading and writing run the network once a character: fewer of them, and the
+            // longest context the model reads (2,000 characters) seldom; one more is refused.
+            26 if f.one_in(4) => {
+                let context = if f.one_in(50) {
+                    "深".repeat(if f.one_in(20) { 2000 } else { 2001 })
+                } else {
+                    f.text(&contexts, bad)
+                };
+                match f.below(4) {
+                    0 => count(&mut tally, "read", lm.read(&context)),
+                    1 => count(&mut tally, "append", lm.append(&f.text(&chars, bad))),
+                    2 => {
+                        let next = f.text(&chars, bad);
+                        count(&mut tally, "influence", lm.influence(&context, &next));
+                    }
+                    _ => {
+                        let (length, top_k) = (f.num(0, 12, bad), f.num(0, 10, bad));
+                        let temperature = if f.one_in(bad) { f.nasty() } else { 0.8 };
+                        let seed = f.num(0, 1000, bad);
+                        count(
+                            &mut tally,
+                            "write",
+                            lm.write(length, temperature, top_k, seed),
+                        );
+                    }
+                }
+            }
+            27 if f.one_in(100) => {
+                let real = [LM_POEMS, LM_LONGRANGE][f.below(2)];
+                let bytes = if f.one_in(bad) {
+                    f.corrupt(real)
+                } else {
+                    real.to_vec()
+                };
+                let made = LanguageModel::from_bytes(&bytes);
+                if let Ok(m) = tallied(&mut tally, "LanguageModel::from_bytes", made) {
+                    lm = m;
+                }
+            }
+            // Building a trainer reads its whole text, and a step trains on it: fewer of them.
+            28 if f.one_in(20) => {
+                let text = if f.one_in(100) {
+                    "云\n".repeat(500_001)
+                } else if f.one_in(bad) {
+                    let broken: Vec<&str> = broken_verse.iter().map(String::as_str).collect();
+                    f.text(&broken, 2)
+                } else {
+                    verse.clone()
+                };
+                let cell = f.text(&["rnn", "gru", "lstm"], bad);
+                let (hidden, emb, seed) = (f.num(1, 8, bad), f.num(1, 8, bad), f.num(0, 99, bad));
+                let (window, batch, epochs) =
+                    (f.num(2, 16, bad), f.num(1, 4, bad), f.num(1, 3, bad));
+                let lr = if f.one_in(bad) { f.nasty() } else { 0.01 };
+                let made =
+                    LmTrainer::new(&text, &cell, hidden, emb, seed, window, batch, lr, epochs);
+                if let Ok(t) = tallied(&mut tally, "LmTrainer::new", made) {
+                    lm_trainer = Some(t);
+                }
+            }
+            29 if f.one_in(20) => {
+                let Some(t) = &mut lm_trainer else { continue };
+                count(&mut tally, "LmTrainer.run", t.run(f.num(1, 3, bad)));
+                count(
+                    &mut tally,
+                    "held_out_bpc",
+                    t.held_out_bpc(f.num(32, 200, bad)),
+                );
+                let prompt = f.text(&["床前", "白日", "春"], bad);
+                let temperature = if f.one_in(bad) { f.nasty() } else { 0.8 };
+                let (length, seed) = (f.num(1, 12, bad), f.num(0, 1000, bad));
+                count(
+                    &mut tally,
+                    "sample",
+                    t.sample(&prompt, length, temperature, seed),
+                );
+                let _ = (t.bpc(), t.chars(), t.step(), t.total_steps(), t.epoch());
+                let (_, weights) = (t.vocab_size(), t.weights());
+                // The view loads what the trainer hands over, and reads and writes with it.
+                if f.one_in(4) {
+                    let made = LanguageModel::from_bytes(&weights);
+                    if let Ok(m) = tallied(&mut tally, "LanguageModel::from_bytes", made) {
+                        lm = m;
+                    }
+                }
+            }
+            30 if f.one_in(50) => {
+                let text = if f.one_in(100) {
+                    "云\n".repeat(500_001)
+                } else if f.one_in(bad) {
+                    let broken: Vec<&str> = broken_news.iter().map(String::as_str).collect();
+                    f.text(&broken, 2)
+                } else {
+                    news.clone()
+                };
+                let cell = f.text(&["rnn", "gru", "lstm"], bad);
+                let (hidden, emb) = (f.num(1, 8, bad), f.num(1, 8, bad));
+                let (steps, seed) = (f.num(10, 20, bad), f.num(0, 99, bad));
+                let lr = if f.one_in(bad) { f.nasty() } else { 0.01 };
+                let made = LongRangeTrainer::new(&text, &cell, hidden, emb, steps, lr, seed);
+                if let Ok(t) = tallied(&mut tally, "LongRangeTrainer::new", made) {
+                    longrange = Some(t);
+                }
+            }
+            // A long-range step is 32 sentences of up to a hundred characters.
+            31 if f.one_in(100) => {
+                let Some(t) = &mut longrange else { continue };
+                count(&mut tally, "LongRangeTrainer.run", t.run(f.num(1, 3, bad)));
+                count(&mut tally, "curve", t.curve(f.num(1, 3, bad)));
+                let _ = (
+                    t.loss(),
+                    t.accuracy(),
+                    t.max_gap(),
+                    t.step(),
+                    t.total_steps(),
+                );
+                let (_, _, weights) = (t.chance(), t.sentences(), t.weights());
+                if f.one_in(4) {
+                    let made = LanguageModel::from_bytes(&weights);
+                    if let Ok(m) = tallied(&mut tally, "LanguageModel::from_bytes", made) {
+                        lm = m;
+                    }
+                }
+            }
             _ => {
                 let _ = wasm::memory_bytes();
             }
         }
     }
     for (name, [ok, err]) in &tally {
-        println!("{name:>22}: {ok:>7} values, {err:>7} errors");
+        println!("{name:>25}: {ok:>7} values, {err:>7} errors");
     }
     // Every export that takes arguments met both good and bad ones. (The tagger's file is
     // corrupted so rarely, for speed, that it may only have failed.)
@@ -538,7 +731,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
         );
     }
     assert!(
-        tally.len() >= 30,
+        tally.len() >= 50,
         "only {} exports were called",
         tally.len()
     );
