@@ -44,6 +44,9 @@ cargo run --release -q -p nnplay --bin nnplay -- check "$gen" | grep -v " pass "
 step "weights interchange: our safetensors files in Python and in docs/pytorch's module (numpy standing in for torch), Python's in nnplay"
 python3 tests/python/check_interchange.py
 
+step "the PyTorch code the labs show runs and gives nnplay's numbers (golden cases, LeNet-5, students' networks)"
+python3 tests/python/check_snippets.py
+
 step "wasm tests in headless Chromium and Firefox (wasm-pack), SIMD128 build then relaxed-SIMD build"
 for build in "" relaxed; do
   $build wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" tests

@@ -129,8 +129,10 @@ test("without WebGL 2 the 3D mode says so, and the flat view still works", async
   await ready(page);
   await page.click("#lenet-mode-3d");
   await page.waitForFunction(() => location.hash.includes("mode=3d"));
-  const note = await page.textContent(".view3d");
-  assert.equal(note, "This browser has no WebGL 2, so the 3D view cannot be shown; use the flat view.");
+  // lenet3d.js loads on first use: the sentence comes once it has found no WebGL 2.
+  const sentence = "This browser has no WebGL 2, so the 3D view cannot be shown; use the flat view.";
+  await page.waitForFunction((s) => document.querySelector(".view3d").textContent === s, sentence).catch(() => {});
+  assert.equal(await page.textContent(".view3d"), sentence);
   assert.equal(await page.isVisible("canvas.net3d"), false, "no blank 3D canvas");
   await page.click("#lenet-mode-flat");
   assert.equal(await page.isVisible(".layers"), true);

@@ -60,6 +60,11 @@ test("a LeNet of one's own on 32×32 and a three-convolution module: their layer
   await pick(page, "three-conv");
   const three = await page.$$eval(".layers .layer .shape", (s) => s.map((e) => e.textContent.trim()));
   assert.deepEqual(three, ["1@28×28", "8@28×28", "8@28×28", "8@14×14", "16@7×7", "32", "10"]);
+  // Its PyTorch code: the Sequential that loads this very file (tests/python/check_snippets.py
+  // runs such code against the student's module).
+  const code = await page.textContent("#lenet-code code");
+  assert.match(code, /nn\.Conv2d\(8, 16, kernel_size=3, stride=2, padding=1\)/);
+  assert.match(code, /load_file\("three-conv\.safetensors"\)/);
   ({ probs, want } = await compare(page, "three-conv"));
   for (let i = 0; i < 10; i++) assert.ok(Math.abs(probs[i] - want[i]) < 1e-4, `class ${i}: ${probs[i]} vs ${want[i]}`);
   // A unit of the strided convolution: its arithmetic ends in the value the page drew.

@@ -54,11 +54,14 @@ def models():
 
 
 def make(folder):
-    for name, (model, shape, act, classes) in models().items():
+    """Writes the files; returns the models they hold."""
+    made = models()
+    for name, (model, shape, act, classes) in made.items():
         tensors, meta = export_sequential.for_nnplay(model, shape, act, classes)
         if name == "bare":
             meta = None
         save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, os.path.join(folder, f"{name}.safetensors"), metadata=meta)
+    return made
 
 
 if __name__ == "__main__":

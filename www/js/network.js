@@ -26,6 +26,7 @@ class StudentNet {
   constructor(n) {
     this.n = n;
     this.stages = JSON.parse(n.stages());
+    this.description = JSON.parse(n.description());
     this.shape = Array.from(n.input);
     this.geo = stagesGeometry(n, this.stages);
     let classes = null;

@@ -123,6 +123,28 @@ impl Network {
         format!("[{}]", items.join(","))
     }
 
+    /// The network as JSON: `{"input": [C, H, W], "layers": [...] (as `inspect` gives
+    /// them), "shapes": [...] (each layer's output per image)}`, which the page writes out
+    /// as PyTorch code.
+    pub fn description(&self) -> String {
+        let shapes: Vec<String> = self
+            .net
+            .plan()
+            .layers
+            .iter()
+            .map(|l| {
+                let d: Vec<String> = l.output.iter().map(|d| d.to_string()).collect();
+                format!("[{}]", d.join(","))
+            })
+            .collect();
+        format!(
+            "{{\"input\":{},\"layers\":{},\"shapes\":[{}]}}",
+            self.net.spec().input_json(),
+            self.net.spec().layers_json(),
+            shapes.join(",")
+        )
+    }
+
     /// The image the network reads, [C, H, W].
     #[wasm_bindgen(getter)]
     pub fn input(&self) -> Vec<u32> {
@@ -308,6 +330,9 @@ mod tests {
         assert!(n.output(0.0).is_err(), "nothing to show before an image");
         n.forward(&digit()).unwrap();
         assert_eq!(n.stages().matches("\"first\"").count(), 3);
+        assert!(n
+            .description()
+            .ends_with("\"shapes\":[[4,28,28],[4,28,28],[4,14,14],[784],[10]]}"));
         assert!(n.explain(3.0, 0.0).unwrap_err().message().contains("stage"));
         assert!(n
             .explain(0.0, 4.0 * 784.0)

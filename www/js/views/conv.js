@@ -3,6 +3,8 @@
 // its window on the input and its arithmetic in the course's notation
 // (1*1+1*0+1*1+0*0+1*1+1*0+0*1+0*0+1*1 = 4). All numbers come from wasm (ConvLayer).
 
+import { codePanel } from "../codepanel.js";
+import { convCode } from "../pytorch.js";
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { wasm } from "../wasm.js";
@@ -104,12 +106,13 @@ export function mount(root, state, setState) {
   }
   const arith = el("p", { class: "arith", id: "conv-arith", "aria-live": "polite" });
   const sharing = el("p", { class: "sharing" });
+  const code = codePanel("conv-code");
   view.append(
     el("div", { class: "lab" },
       el("figure", { class: "in-panel" }, inputCap, inputHost),
       el("figure", { class: "k-panel" }, kernelCap, kernelHost),
       outRow),
-    hint, arith, sharing,
+    hint, arith, sharing, code.node,
   );
   root.append(view);
 
@@ -211,6 +214,7 @@ export function mount(root, state, setState) {
 
   function recompute() {
     const { p, x, k, state: s } = cur;
+    code.set(convCode({ x, xShape: [1, 1, p.h, p.w], weight: k, wShape: [1, 1, p.kh, p.kw], bias: [0], stride: [s.stride, s.stride], padding: s.pad }, t));
     const w = wasm();
     let ymax = 1e-9;
     for (const pad of PADS) {

@@ -5,6 +5,8 @@
 // The parts live in lenet/: the drawing pad, the prediction, which network, the layer
 // canvases, the unit panel and the 3D switch; this module puts them together.
 
+import { codePanel } from "../codepanel.js";
+import { lenetCode, sequentialCode } from "../pytorch.js";
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { LAYERS, UNITS, BELOW, useGeometry, lenetGeometry } from "./lenet/geometry.js";
@@ -65,6 +67,8 @@ export function mount(root, state, setState) {
         // The 3D mode lays out LeNet-5's planes.
         modes.allow(!source.net.geometry);
       }
+      const n = source.net;
+      code.set(n.description ? sequentialCode({ ...n.description, file: source.fileName }, t) : lenetCode({ activation: n.activation, pooling: n.pooling, file: source.fileName }, t));
       boxesFor = null;
       schedule();
     },
@@ -83,10 +87,11 @@ export function mount(root, state, setState) {
     },
   });
   const info = el("div", { class: "unit-info", "aria-live": "polite" });
+  const code = codePanel("lenet-code");
   const panel = unitPanel(info);
   const left = el("div", { class: "pad-col" }, ...source.nodes, ...pad.nodes, ...pred.nodes);
   const right = el("div", { class: "right-col" }, modes.buttons, layers.el, modes.box);
-  view.append(el("div", { class: "lenet-grid" }, left, right), info);
+  view.append(el("div", { class: "lenet-grid" }, left, right), info, code.node);
   root.append(view);
 
   // How long each repaint took (forward pass + every layer drawn), for the page benchmark.

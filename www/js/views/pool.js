@@ -3,6 +3,8 @@
 // p_i = a_i / Σa of the selected window, a seeded sample, and a thousand samples to show
 // that the frequencies follow p_i. Every output comes from wasm.
 
+import { codePanel } from "../codepanel.js";
+import { poolCode } from "../pytorch.js";
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { wasm } from "../wasm.js";
@@ -41,7 +43,8 @@ export function mount(root, state, setState) {
     row.append(el("figure", { class: `out pool-${kind}` }, el("figcaption", {}, el("strong", { text: t(`pool.${kind}`) }), el("br"), el("span", { class: "rule" }, ...subscripted(t(`pool.${kind}Rule`)))), outs[kind].host));
   }
   const detail = el("div", { class: "pool-detail", "aria-live": "polite" });
-  view.append(row, detail);
+  const code = codePanel("pool-code");
+  view.append(row, detail, code.node);
   root.append(view);
 
   let cur = null;
@@ -104,6 +107,8 @@ export function mount(root, state, setState) {
 
   function update(s) {
     const a = Float32Array.from(s.a?.length === SIDE * SIDE && s.a.every((v) => v >= 0) ? s.a : DEFAULT);
+    // Stochastic pooling has no PyTorch function: the code shows max and mean.
+    code.set(["max", "avg"].map((kind) => poolCode({ x: a, xShape: [1, 1, SIDE, SIDE], kernel: [2, 2], stride: [2, 2], kind })).join("\n\n"));
     seedIn.value = String(s.seed);
     const res = pools(a, s.seed);
     const amax = Math.max(...a, 1e-6);

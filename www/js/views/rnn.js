@@ -7,6 +7,8 @@
 // formulas, the playback controls, the comparison of cells and the gradient chart; this
 // module puts them together.
 
+import { codePanel } from "../codepanel.js";
+import { rnnCode } from "../pytorch.js";
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { CELLS, SEQS, isSimple, isLstm, settingsKey, startRun, goTo } from "./rnn/nets.js";
@@ -71,7 +73,8 @@ export function mount(root, state, setState) {
   );
   const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel") });
   const gates = gatePanel();
-  view.append(chain, ...gates.nodes, el("p", { class: "hint", text: t("rnn.keys") }));
+  const code = codePanel("rnn-code");
+  view.append(chain, ...gates.nodes, el("p", { class: "hint", text: t("rnn.keys") }), code.node);
   // The same sequence through every kind of cell; why gates matter; what RNNs are used for.
   const compare = el("div", { class: "compare", id: "rnn-compare" });
   const grads = el("div", { class: "grad-chart", id: "rnn-grads" });
@@ -105,6 +108,7 @@ export function mount(root, state, setState) {
     run.s = s;
     run = goTo(run, Math.min(s.pos, run.total));
     play.show(run.pos, run.total);
+    code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T }, t).code);
     chain.replaceChildren(drawChain(run));
     gates.show(run);
     const ckey = JSON.stringify([s.seq, s.hidden, s.seed]);

@@ -65,3 +65,7 @@ def flatten(x, start_dim=0):
 
 def zeros(*shape, dtype=np.float32):
     return np.zeros(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape, dtype)
+
+
+def randn(*shape):
+    return np.random.default_rng(0).standard_normal(shape).astype(np.float32)

@@ -119,6 +119,10 @@ export function netSource({ changed, setState, dropTarget }) {
     get net() {
       return net;
     },
+    /** The name of the file the network shown comes from (as its PyTorch code loads it). */
+    get fileName() {
+      return which === "local" && local ? local.name : which === "trained" && net !== shipped ? "lenet5-trained-here.safetensors" : "lenet5.safetensors";
+    },
     /** Loads the shipped network (the fallback while no other is there). */
     async load() {
       shipped = await loadShippedLenet();

@@ -207,39 +207,46 @@ def _sigmoid(x):
 
 
 class _Recurrent(Module):
-    """nn.RNN / nn.GRU / nn.LSTM with batch_first=False and one direction: x [T, N, I], the
-    state [L, N, H] (a pair (h, c) for the LSTM), gate blocks stacked in PyTorch's order."""
+    """nn.RNN / nn.GRU / nn.LSTM with batch_first=False: x [T, N, I], the state [L·D, N, H]
+    (a pair (h, c) for the LSTM; D = 2 when bidirectional, the reverse direction's
+    parameters suffixed "_reverse", its outputs after the forward ones), gate blocks stacked
+    in PyTorch's order."""
 
     gates = 1
 
-    def __init__(self, input_size, hidden_size, num_layers=1):
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False):
         super().__init__()
-        self.hidden_size, self.num_layers = hidden_size, num_layers
+        self.hidden_size, self.num_layers, self.dirs = hidden_size, num_layers, 2 if bidirectional else 1
         g, h = self.gates * hidden_size, hidden_size
         for k in range(num_layers):
-            width = input_size if k == 0 else hidden_size
-            self._params[f"weight_ih_l{k}"] = _uniform((g, width), h)
-            self._params[f"weight_hh_l{k}"] = _uniform((g, h), h)
-            self._params[f"bias_ih_l{k}"] = _uniform((g,), h)
-            self._params[f"bias_hh_l{k}"] = _uniform((g,), h)
+            width = input_size if k == 0 else hidden_size * self.dirs
+            for suffix in ["", "_reverse"][: self.dirs]:
+                self._params[f"weight_ih_l{k}{suffix}"] = _uniform((g, width), h)
+                self._params[f"weight_hh_l{k}{suffix}"] = _uniform((g, h), h)
+                self._params[f"bias_ih_l{k}{suffix}"] = _uniform((g,), h)
+                self._params[f"bias_hh_l{k}{suffix}"] = _uniform((g,), h)
 
     def forward(self, x, state=None):
         n, h = x.shape[1], self.hidden_size
-        zeros = np.zeros((self.num_layers, n, h), dtype=np.float32)
+        zeros = np.zeros((self.num_layers * self.dirs, n, h), dtype=np.float32)
         if isinstance(self, LSTM):
             hs, cs = (zeros, zeros) if state is None else state
             hs, cs = hs.copy(), cs.copy()
         else:
             hs, cs = (zeros if state is None else state).copy(), None
         for k in range(self.num_layers):
-            p = {name: self._params[f"{name}_l{k}"] for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
-            out = []
-            for xt in x:
-                gi = xt @ p["weight_ih"].T + p["bias_ih"]
-                gh = hs[k] @ p["weight_hh"].T + p["bias_hh"]
-                hs[k] = self.cell(gi, gh, hs[k], cs, k)
-                out.append(hs[k].copy())
-            x = np.stack(out).astype(np.float32)
+            outs = []
+            for d, suffix in enumerate(["", "_reverse"][: self.dirs]):
+                slot = k * self.dirs + d
+                p = {name: self._params[f"{name}_l{k}{suffix}"] for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+                out = [None] * len(x)
+                for t in (range(len(x)) if d == 0 else reversed(range(len(x)))):
+                    gi = x[t] @ p["weight_ih"].T + p["bias_ih"]
+                    gh = hs[slot] @ p["weight_hh"].T + p["bias_hh"]
+                    hs[slot] = self.cell(gi, gh, hs[slot], cs, slot)
+                    out[t] = hs[slot].copy()
+                outs.append(np.stack(out))
+            x = np.concatenate(outs, axis=-1).astype(np.float32)
         return x, ((hs, cs) if isinstance(self, LSTM) else hs)
 
 
