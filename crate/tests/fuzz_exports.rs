@@ -15,6 +15,7 @@ use nnplay::wasm::lenet::{Lenet, LenetTrainer};
 use nnplay::wasm::lm::LanguageModel;
 use nnplay::wasm::lm_train::LmTrainer;
 use nnplay::wasm::longrange_train::LongRangeTrainer;
+use nnplay::wasm::network::Network;
 use nnplay::wasm::pad::DrawingPad;
 use nnplay::wasm::rnn::{gradient_norms, RecurrentNet, SimpleNet};
 use nnplay::wasm::{self, ConvLayer};
@@ -261,6 +262,24 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
         "lstm:linear",
     ];
     let pads = ["same", "valid"];
+    // A student's network as the page gets it: a bare state_dict (nn.Sequential's names, no
+    // metadata), with its description and a wrong one to pass alongside.
+    let described = (
+        "[1,28,28]",
+        r#"[{"type":"conv2d","out_channels":3,"kernel":3,"stride":2,"padding":"same"},{"type":"relu"},{"type":"max_pool2d","kernel":2},{"type":"flatten"},{"type":"linear","out_features":10}]"#,
+    );
+    let student = {
+        let spec = nnplay::cnn::sequential::Spec::from_json(described.0, described.1).unwrap();
+        let net = nnplay::cnn::sequential::Sequential::init(&spec, 1).unwrap();
+        let file = nnplay::safetensors::save(&net, nnplay::safetensors::Dtype::F32, &[]);
+        let tensors = nnplay::safetensors::read(&file).unwrap().tensors;
+        let list: Vec<(&str, &[usize], &[f32])> = tensors
+            .iter()
+            .map(|t| (t.name.as_str(), &t.shape[..], &t.values[..]))
+            .collect();
+        nnplay::safetensors::write(&list, nnplay::safetensors::Dtype::F32, &[])
+    };
+    let mut network = Network::from_bytes(LENET, "", "").expect("LeNet-5 as a described network");
     // A million calls that take arguments (the argument-free getters come on top).
     while tally.values().map(|[ok, err]| ok + err).sum::<u32>() < 1_000_000 {
         // The usual sizes, and how often (one time in `bad`) an argument is broken.
@@ -277,7 +296,7 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
         let pad = f.text(&pads, bad);
         let stride = [f.num(1, 3, bad), f.num(1, 3, bad)];
         let kernel = [f.num(1, 3, bad), f.num(1, 3, bad)];
-        match f.below(32) {
+        match f.below(34) {
             0 => {
                 let (wt, ws) = (
                     f.buffer(o * c * kh * kw, bad),
@@ -712,6 +731,46 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
                         lm = m;
                     }
                 }
+            }
+            // Reading a file builds the whole network: fewer of them.
+            32 if f.one_in(10) => {
+                let real: &[u8] = [LENET, &student][f.below(2)];
+                let bytes = if f.one_in(bad) {
+                    f.corrupt(real)
+                } else {
+                    real.to_vec()
+                };
+                count(&mut tally, "Network::inspect", Network::inspect(&bytes));
+                let (input, layers) = match f.below(4) {
+                    0 => ("", ""),
+                    1 => ("[1,32,32]", described.1),
+                    2 => (described.0, "[{\"type\":\"conv2d\"}]"),
+                    _ => described,
+                };
+                let made = Network::from_bytes(&bytes, input, layers);
+                if let Ok(n) = tallied(&mut tally, "Network::from_bytes", made) {
+                    network = n;
+                }
+            }
+            33 => {
+                let [c, h, w] = <[u32; 3]>::try_from(network.input()).expect("[C, H, W]");
+                let image = f.buffer((c * h * w) as usize, bad);
+                count(&mut tally, "Network.forward", network.forward(&image));
+                let stage = f.num(0, 7, bad);
+                count(&mut tally, "Network.output", network.output(stage));
+                let unit = f.num(0, 3000, bad);
+                count(&mut tally, "Network.explain", network.explain(stage, unit));
+                count(
+                    &mut tally,
+                    "Network.receptiveField",
+                    network.receptive_field(stage, unit),
+                );
+                let _ = (network.stages(), network.description(), network.probs());
+                let _ = (
+                    network.meta(&f.text(&["arch", "classes"], bad)),
+                    network.params(),
+                    network.macs(),
+                );
             }
             _ => {
                 let _ = wasm::memory_bytes();
