@@ -186,3 +186,31 @@ test("the long-range experiment runs here: three nets train side by side, their 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a character model of one's own: loaded from a file, kept over a reload; a file that is not one is a sentence", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lm");
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  // A student's file: here, the shipped poem model under another name.
+  const mine = path.join(os.tmpdir(), `my-poems-${process.pid}.safetensors`);
+  fs.copyFileSync(path.join(path.dirname(ROUNDTRIP), "../../weights/lm-poems-lstm.safetensors"), mine);
+  await page.setInputFiles("#lm-file", mine);
+  await page.waitForFunction(() => location.hash.includes("model=local"));
+  await page.fill("#lm-text", "床前明月");
+  const known = () => page.waitForFunction(() => /1800 characters known/.test(document.querySelector(".lm-about").textContent), null, { timeout: 20000 });
+  const choices = () => page.$$eval(".lm-choice .c", (c) => c.map((e) => e.textContent).join(""));
+  await known();
+  await page.waitForFunction(() => document.querySelectorAll(".lm-choice").length === 10);
+  const first = await choices();
+  await page.reload();
+  await page.waitForSelector(".view.lm[data-ready=true]");
+  await known();
+  await page.waitForFunction((f) => [...document.querySelectorAll(".lm-choice .c")].map((e) => e.textContent).join("") === f, first, { timeout: 20000 });
+  const junk = path.join(os.tmpdir(), `notes-${process.pid}.safetensors`);
+  fs.writeFileSync(junk, "not a model");
+  await page.setInputFiles("#lm-file", junk);
+  await page.waitForFunction(() => /cannot be used/.test(document.querySelector(".lm-about").textContent));
+  assert.equal(await choices(), first, "the model shown stays");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,7 +1,7 @@
 // A student's own CNN in the LeNet view: a safetensors file read by the wasm `Network` (the
 // second module, fetched when the first file is), shown through the same calls as LeNet-5's
 // `Lenet` handle — forward, probs, one method per layer key, explain — plus its geometry.
-// The file stays in this browser (IndexedDB), never sent anywhere, so a reload shows it again.
+// The file stays in this browser (www/js/kept.js), never sent anywhere.
 
 import { seqModule, seqWasm } from "./wasm.js";
 import { stagesGeometry } from "./views/lenet/geometry.js";
@@ -75,46 +75,5 @@ class StudentNet {
 
   free() {
     this.n.free();
-  }
-}
-
-// The last file loaded, kept in this browser.
-const DB = "nnplay";
-const STORE = "files";
-
-function db() {
-  return new Promise((resolve, reject) => {
-    const r = indexedDB.open(DB, 1);
-    r.onupgradeneeded = () => r.result.createObjectStore(STORE);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-/** Keeps { name, bytes, described } as the student's network. */
-export async function keep(entry) {
-  const d = await db();
-  await new Promise((resolve, reject) => {
-    const tx = d.transaction(STORE, "readwrite");
-    tx.objectStore(STORE).put(entry, "network");
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
-  d.close();
-}
-
-/** The kept network's { name, bytes, described }, or null. */
-export async function kept() {
-  try {
-    const d = await db();
-    const entry = await new Promise((resolve, reject) => {
-      const r = d.transaction(STORE).objectStore(STORE).get("network");
-      r.onsuccess = () => resolve(r.result ?? null);
-      r.onerror = () => reject(r.error);
-    });
-    d.close();
-    return entry;
-  } catch {
-    return null; // storage refused (a private window): nothing kept
   }
 }

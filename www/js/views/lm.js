@@ -6,7 +6,7 @@
 
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
-import { MODELS, model, family, setTrained } from "./lm/models.js";
+import { MODELS, model, family, setTrained, setLocal } from "./lm/models.js";
 import { trainPanel } from "./lm/train.js";
 import { longRangePanel } from "./lm/longrange-train.js";
 import { pastTable } from "./lm/past.js";
@@ -40,6 +40,19 @@ export function mount(root, state, setState) {
   const pick = el("select", { id: "lm-model" });
   for (const id of Object.keys(MODELS)) pick.append(el("option", { value: id, text: t(`lm.model.${id}`) }));
   pick.addEventListener("change", () => setState({ model: pick.value }));
+  const file = el("input", { type: "file", id: "lm-file", accept: ".safetensors" });
+  file.addEventListener("change", async () => {
+    const f = file.files[0];
+    if (!f) return;
+    try {
+      await setLocal(f);
+      want = null; // a new model under the same id
+      setState({ model: "local" });
+      if (cur.model === "local") load("local");
+    } catch (e) {
+      about.replaceChildren(el("span", { class: "error", role: "alert", text: t("lm.file.bad", { name: f.name, msg: e.message }) }));
+    }
+  });
   const about = el("p", { class: "hint lm-about" });
 
   const input = el("input", { type: "text", id: "lm-text", maxlength: "200", lang: "zh-CN" });
@@ -87,7 +100,7 @@ export function mount(root, state, setState) {
 
   const label = (forId, key) => el("label", { for: forId, text: t(key) });
   view.append(
-    el("div", { class: "controls lm-controls" }, label("lm-model", "lm.model"), pick),
+    el("div", { class: "controls lm-controls" }, label("lm-model", "lm.model"), pick, label("lm-file", "lm.file.pick"), file),
     about,
     label("lm-text", "lm.context"),
     input,

@@ -1,12 +1,13 @@
 // Which network the LeNet view shows: the shipped LeNet-5, a snapshot of the one being
 // trained in the training view (renewed every 2 s while it learns), or the student's own
 // (a .safetensors file picked or dropped on the view; www/js/network.js), kept in this
-// browser so a reload shows it again.
+// browser (www/js/kept.js) so a reload shows it again.
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../../lenet.js";
-import { MAX_FILE_BYTES, inspect, open, keep, kept } from "../../network.js";
+import { MAX_FILE_BYTES, inspect, open } from "../../network.js";
+import { keep, kept } from "../../kept.js";
 
 /** `changed()` is called whenever `.net` is another network. */
 export function netSource({ changed, setState, dropTarget }) {
@@ -40,7 +41,7 @@ export function netSource({ changed, setState, dropTarget }) {
       // with what nnplay assumed for what its tensors cannot tell (listed below it).
       const described = seen.questions.length ? { input: seen.input, layers: seen.layers } : null;
       const opened = await open(bytes, described);
-      await keep({ name: f.name, bytes, described }).catch(() => {});
+      await keep("network", { name: f.name, bytes, described }).catch(() => {});
       // The network it replaces is freed by use() if it is the one shown, else here.
       const old = local?.net;
       const shownBefore = old === net;
@@ -67,7 +68,7 @@ export function netSource({ changed, setState, dropTarget }) {
     questions.replaceChildren();
     timing.textContent = "";
     if (kind === "local" && !local) {
-      const entry = await kept();
+      const entry = await kept("network");
       if (entry) {
         try {
           local = { name: entry.name, net: await open(entry.bytes, entry.described), questions: [] };
