@@ -147,58 +147,28 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode != 0 and "rnn.weight_hh_l1" in r.stderr, r.stderr.strip()[-120:])
 
 
-# 5. Students' own CNNs through docs/pytorch/export_sequential.py: an nn.Sequential LeNet with
-# ReLU and max pooling on 32×32, a module of one's own (three 3×3 convolutions, one strided,
-# functional ReLUs, a reused pooling module), and a Sequential with Tanh, average pooling
-# and padding="same" on an even kernel; nnplay runs each file and gives the module's outputs.
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-import export_sequential  # noqa: E402
+# 5. Students' own CNNs through docs/pytorch/export_sequential.py (tests/python/student_models.py):
+# an nn.Sequential LeNet with ReLU and max pooling on 32×32, a module of one's own (3×3
+# convolutions, one strided, functional ReLUs, a reused pooling module), and a Sequential with
+# Tanh, average pooling and padding="same" on an even kernel; nnplay runs each file and gives
+# the module's outputs.
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+import student_models  # noqa: E402
 
-
-class ThreeConv(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-        self.conv3 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
-        self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(16 * 4 * 4, 32)
-        self.fc2 = nn.Linear(32, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = F.relu(self.conv2(x))
-        x = self.pool(F.relu(self.conv3(x)))
-        x = x.reshape(x.shape[0], -1)
-        return self.fc2(F.relu(self.fc1(x)))
-
-
-students = [
-    ("a Sequential LeNet, ReLU and max pooling, 32×32", (1, 32, 32), None,
-     nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-                   nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))),
-    ("a module of one's own: three 3×3 convolutions, functional ReLU", (1, 32, 32), "relu", ThreeConv()),
-    ("a Sequential with Tanh, average pooling, padding='same' on a 4×4 kernel", (1, 28, 28), None,
-     nn.Sequential(nn.Conv2d(1, 4, 4, padding="same"), nn.Tanh(), nn.AvgPool2d(2), nn.Dropout(0.2), nn.Flatten(),
-                   nn.Linear(4 * 14 * 14, 10))),
-]
 with tempfile.TemporaryDirectory() as tmp:
-    for name, shape, act, model in students:
-        tensors, meta = export_sequential.for_nnplay(model, shape, act, classes=[str(d) for d in range(10)])
-        path = os.path.join(tmp, "student.safetensors")
-        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, path, metadata=meta)
+    for name, (model, shape, _, _) in student_models.make(tmp).items():
+        if name == "bare":
+            continue  # no description in the file: the page's questions, not this command
         out = os.path.join(tmp, "student-logits.safetensors")
         cmd = ["cargo", "run", "--release", "-q", "-p", "nnplay", "--bin", "nnplay", "--", "sequential-logits",
-               "--weights", path, "--count", "50", "--out", out]
+               "--weights", os.path.join(tmp, f"{name}.safetensors"), "--count", "50", "--out", out]
         r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if r.returncode != 0:
-            check(f"student CNN, {name}: nnplay runs the exported file", False, r.stderr.strip()[-200:])
+            check(f"student CNN {name}: nnplay runs the exported file", False, r.stderr.strip()[-200:])
             continue
         f = load_file(out)
-        theirs = model(f["images"])
-        err = float(np.abs(theirs - f["logits"]).max())
-        check(f"student CNN, {name}: nnplay's outputs are the module's", err < 1e-4, f"max abs error {err:.2e}")
+        err = float(np.abs(model(f["images"]) - f["logits"]).max())
+        check(f"student CNN {name}: nnplay's outputs are the module's", err < 1e-4, f"max abs error {err:.2e}")
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")

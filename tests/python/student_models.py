@@ -2,7 +2,7 @@
 """Student-style CNN files for the LeNet view's end-to-end test, made with the numpy torch
 shim and docs/pytorch/export_sequential.py, and their outputs for an image.
 
-    student_models.py make DIR            writes DIR/{lenet32,three-conv,bare}.safetensors
+    student_models.py make DIR            writes DIR/{lenet32,three-conv,tanh-same,bare}.safetensors
     student_models.py logits NAME IMAGE   prints the model's outputs for IMAGE (a JSON list
                                           of the C·H·W values the page fed it) as JSON
 
@@ -49,8 +49,12 @@ def models():
                             nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
     three = ThreeConv()
     bare = nn.Sequential(nn.Conv2d(1, 4, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
+    # Tanh, average pooling, padding="same" on an even kernel (the odd extra cell after).
+    same = nn.Sequential(nn.Conv2d(1, 4, 4, padding="same"), nn.Tanh(), nn.AvgPool2d(2), nn.Dropout(0.2), nn.Flatten(),
+                         nn.Linear(4 * 14 * 14, 10))
     digits = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
-    return {"lenet32": (lenet32, (1, 32, 32), None, digits), "three-conv": (three, (1, 28, 28), "relu", None), "bare": (bare, (1, 28, 28), None, None)}
+    return {"lenet32": (lenet32, (1, 32, 32), None, digits), "three-conv": (three, (1, 28, 28), "relu", None),
+            "tanh-same": (same, (1, 28, 28), None, None), "bare": (bare, (1, 28, 28), None, None)}
 
 
 def make(folder):

@@ -7,6 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::guard::{learning_rate, text_within_limit, Guard};
 use super::whole;
 use crate::lm::corpus::{encode, normalize_line, vocabulary, Split};
 use crate::lm::sample::{generate, Sampling};
@@ -15,8 +16,7 @@ use crate::params::{Named, COURSE};
 use crate::rng::Rng;
 use crate::safetensors::{self, Dtype};
 use crate::shape::{
-    MAX_EMBEDDING, MAX_EPOCHS, MAX_GENERATE, MAX_RUN_STEPS, MAX_TRAIN_BATCH, MAX_TRAIN_TEXT,
-    MAX_WINDOW,
+    MAX_EMBEDDING, MAX_EPOCHS, MAX_GENERATE, MAX_RUN_STEPS, MAX_TRAIN_BATCH, MAX_WINDOW,
 };
 use crate::train::Data;
 use crate::train::{Method, Optimizer, Schedule, Trainer};
@@ -36,11 +36,9 @@ pub struct LmTrainer {
     train: Vec<u32>,
     held: Vec<u32>,
     window: usize,
-    /// The weights after the last run that ended with a finite loss.
-    good: CharLm,
     batch: usize,
-    /// Why training stopped for good, if it did (a diverged run).
-    stopped: Option<String>,
+    /// The last good weights, and a diverged run's stop.
+    guard: Guard<CharLm>,
 }
 
 #[wasm_bindgen]
@@ -61,10 +59,7 @@ impl LmTrainer {
         lr: f64,
         epochs: f64,
     ) -> Result<LmTrainer> {
-        let chars = text.chars().count();
-        if chars > MAX_TRAIN_TEXT {
-            bail!("the text has {chars} characters; the page trains on at most {MAX_TRAIN_TEXT} (about the Tang quatrains twice over)");
-        }
+        text_within_limit(text, "the page trains on")?;
         let cell = cell_from_name(cell)?;
         let hidden = whole("hidden", hidden, 1, MAX_PAGE_HIDDEN)?;
         let emb = whole("the embedding size", emb, 1, MAX_EMBEDDING)?;
@@ -72,12 +67,7 @@ impl LmTrainer {
         let window = whole("the window", window, 2, MAX_WINDOW)?;
         let batch = whole("batch", batch, 1, MAX_TRAIN_BATCH)?;
         let epochs = whole("epochs", epochs, 1, MAX_EPOCHS)?;
-        if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-            bail!(
-                "the learning rate must be above 0 and at most 1, got {}",
-                crate::error::number(lr)
-            );
-        }
+        let lr = learning_rate(lr)?;
         let lines: Vec<String> = text
             .lines()
             .map(normalize_line)
@@ -104,8 +94,9 @@ impl LmTrainer {
         // zeros never learns to use what it read before the window).
         let examples = Windows::streams(&train, model.vocab_size(), window, batch)?.len();
         let opt = Optimizer::new(Method::ADAM, 0.0, model.table().numel());
-        let schedule = Schedule::cosine(lr as f32, epochs * examples.div_ceil(batch));
-        let mut trainer = Trainer::new(model.clone(), opt, schedule, examples, batch, 1, rng);
+        let schedule = Schedule::cosine(lr, epochs * examples.div_ceil(batch));
+        let guard = Guard::new(&model);
+        let mut trainer = Trainer::new(model, opt, schedule, examples, batch, 1, rng);
         trainer.shuffle = false;
         trainer.set_examples(examples, epochs);
         Ok(LmTrainer {
@@ -114,8 +105,7 @@ impl LmTrainer {
             held,
             window,
             batch,
-            good: model,
-            stopped: None,
+            guard,
         })
     }
 
@@ -123,20 +113,13 @@ impl LmTrainer {
     /// step whose loss is not a number stops the run: the error says so, and the weights go
     /// back to the last ones that were.
     pub fn run(&mut self, steps: f64) -> Result<u32> {
-        if let Some(why) = &self.stopped {
-            bail!("{why}");
-        }
+        self.guard.check()?;
         let steps = whole("steps", steps, 1, MAX_RUN_STEPS)?;
         let v = self.trainer.model.vocab_size();
         let windows = Windows::streams(&self.train, v, self.window, self.batch)?;
         let ran = self.trainer.run(&windows, steps);
-        if !self.trainer.last.loss.is_finite() {
-            self.trainer.model = self.good.clone();
-            let why = "the training diverged (its loss is no longer a number), so it stopped; the model keeps the last weights that were still numbers. Start again with a smaller learning rate.".to_string();
-            self.stopped = Some(why.clone());
-            bail!("{why}");
-        }
-        self.good.clone_from(&self.trainer.model);
+        self.guard
+            .after(&mut self.trainer.model, self.trainer.last.loss)?;
         Ok(ran as u32)
     }
 

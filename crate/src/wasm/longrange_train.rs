@@ -7,6 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::guard::{learning_rate, text_within_limit, Guard};
 use super::whole;
 use crate::lm::longrange::train::{
     accuracy_by_gap, curriculum_gap, curve_json, metadata, open_forget_gates, Bucket, Encoder,
@@ -17,7 +18,7 @@ use crate::lm::{cell_from_name, CharLm};
 use crate::params::{Named, COURSE};
 use crate::rng::Rng;
 use crate::safetensors::{self, Dtype};
-use crate::shape::{MAX_EMBEDDING, MAX_LONGRANGE_EVAL, MAX_RUN_STEPS, MAX_TRAIN_TEXT};
+use crate::shape::{MAX_EMBEDDING, MAX_LONGRANGE_EVAL, MAX_RUN_STEPS};
 use crate::train::{Method, Optimizer, Schedule, Trainer};
 use crate::{bail, Result};
 
@@ -39,10 +40,8 @@ pub struct LongRangeTrainer {
     train: GapText,
     held: GapText,
     seed: u64,
-    /// The weights after the last run that ended with a finite loss, and why training
-    /// stopped for good if it did (a diverged run).
-    good: CharLm,
-    stopped: Option<String>,
+    /// The last good weights, and a diverged run's stop.
+    guard: Guard<CharLm>,
     /// The last curve measured, for the weights' metadata.
     curve: Vec<Bucket>,
 }
@@ -62,21 +61,13 @@ impl LongRangeTrainer {
         lr: f64,
         seed: f64,
     ) -> Result<LongRangeTrainer> {
-        let chars = text.chars().count();
-        if chars > MAX_TRAIN_TEXT {
-            bail!("the text has {chars} characters; the experiment cuts its gaps from at most {MAX_TRAIN_TEXT}");
-        }
+        text_within_limit(text, "the experiment cuts its gaps from")?;
         let cell = cell_from_name(cell)?;
         let hidden = whole("hidden", hidden, 1, MAX_HIDDEN)?;
         let emb = whole("the embedding size", emb, 1, MAX_EMBEDDING)?;
         let steps = whole("steps", steps, 10, MAX_STEPS)?;
         let seed = whole("seed", seed, 0, u32::MAX as usize)? as u64;
-        if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-            bail!(
-                "the learning rate must be above 0 and at most 1, got {}",
-                crate::error::number(lr)
-            );
-        }
+        let lr = learning_rate(lr)?;
         let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
         if lines.len() < 10 {
             bail!("give at least 10 lines of text: every 10th is held out, and the evaluation's gaps are cut from those");
@@ -87,8 +78,8 @@ impl LongRangeTrainer {
         open_forget_gates(&mut lm, 1.0);
         let model = LongRange { lm };
         let opt = Optimizer::new(Method::ADAM, 0.0, model.table().numel());
-        let schedule = Schedule::cosine(lr as f32, steps);
-        let good = model.lm.clone();
+        let schedule = Schedule::cosine(lr, steps);
+        let guard = Guard::new(&model.lm);
         let trainer = Trainer::new(
             model,
             opt,
@@ -103,8 +94,7 @@ impl LongRangeTrainer {
             train,
             held,
             seed,
-            good,
-            stopped: None,
+            guard,
             curve: Vec::new(),
         })
     }
@@ -113,9 +103,7 @@ impl LongRangeTrainer {
     /// largest gap follows the curriculum; returns how many ran. A step whose loss is not a
     /// number stops the run with a sentence, the weights back to the last good ones.
     pub fn run(&mut self, steps: f64) -> Result<u32> {
-        if let Some(why) = &self.stopped {
-            bail!("{why}");
-        }
+        self.guard.check()?;
         let steps = whole("steps", steps, 1, MAX_RUN_STEPS)?;
         let total = self.trainer.schedule.total;
         let ramp = (RAMP * total as f64).round() as usize;
@@ -130,14 +118,9 @@ impl LongRangeTrainer {
             data.max_gap = curriculum_gap(self.trainer.step, ramp, MAX_GAP);
             self.trainer.run(&data, 1);
             ran += 1;
-            if !self.trainer.last.loss.is_finite() {
-                self.trainer.model.lm = self.good.clone();
-                let why = "the training diverged (its loss is no longer a number), so it stopped; the model keeps the last weights that were still numbers. Start again with a smaller learning rate.".to_string();
-                self.stopped = Some(why.clone());
-                bail!("{why}");
-            }
+            self.guard
+                .after(&mut self.trainer.model.lm, self.trainer.last.loss)?;
         }
-        self.good.clone_from(&self.trainer.model.lm);
         Ok(ran as u32)
     }
 
@@ -296,7 +279,7 @@ mod tests {
         }
         let mut t = LongRangeTrainer::new(&text(), "lstm", 8.0, 8.0, 100.0, 0.01, 1.0).unwrap();
         t.run(2.0).unwrap();
-        let good = t.good.emb.clone();
+        let good = t.guard.good.emb.clone();
         t.trainer.model.lm.fc_b[1] = f32::NAN;
         assert!(t.run(2.0).unwrap_err().message().contains("diverged"));
         assert_eq!(t.trainer.model.lm.emb, good);

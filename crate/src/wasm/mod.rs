@@ -16,6 +16,8 @@
 pub mod bench;
 #[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
 pub mod bmes;
+#[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
+mod guard;
 #[cfg(any(not(feature = "seq-module"), not(target_arch = "wasm32")))]
 pub mod lenet;
 #[cfg(any(not(feature = "main-module"), not(target_arch = "wasm32")))]
