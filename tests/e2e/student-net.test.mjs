@@ -91,6 +91,14 @@ test("a bare state_dict is shown with what nnplay assumed; a file that is not sa
   assert.ok(assumed.length > 0 && assumed.every((q) => /assumed/.test(q)), assumed.join(" | "));
   const { probs, want } = await compare(page, "bare");
   for (let i = 0; i < 10; i++) assert.ok(Math.abs(probs[i] - want[i]) < 1e-4, `class ${i}: ${probs[i]} vs ${want[i]}`);
+  // Answered otherwise: layer 1 a Tanh instead of the assumed ReLU — the layer's name says
+  // so, and the outputs are no longer the ReLU module's.
+  await page.selectOption("[aria-label='Layer 1']", "tanh");
+  await page.click("#lenet-answers-apply");
+  await page.waitForFunction(() => /Tanh/i.test(document.querySelector(".layer-c1 h3").textContent));
+  assert.equal(await page.inputValue("[aria-label='Layer 1']"), "tanh", "the form keeps the answer");
+  const after = await compare(page, "bare");
+  assert.ok(after.probs.some((p, i) => Math.abs(p - after.want[i]) > 1e-4), "a Tanh network gives other numbers than the ReLU module");
   const before = await page.$$eval(".layers .layer", (l) => l.length);
   const junk = path.join(dir, "notes.safetensors");
   fs.writeFileSync(junk, "these are my lecture notes, not weights");

@@ -33,8 +33,8 @@ export const schema = {
 
 /** The geometry of `net`: a student's network carries its own, LeNet-5's comes from wasm. */
 const geometryOf = (net) => (net?.geometry ? net.geometry() : lenetGeometry(net));
-/** What the layer canvases depend on: every layer's key and shape. */
-const layout = (g) => JSON.stringify(g.layers.map((l) => [l.key, l.maps, l.h, l.w, l.units]));
+/** What the layer canvases depend on: every layer's key, name and shape. */
+const layout = (g) => JSON.stringify(g.layers.map((l) => [l.key, l.name, l.maps, l.h, l.w, l.units]));
 /** `key` if the network has that layer, else its first. */
 const layerKey = (key) => (UNITS[key] ? key : LAYERS[1].key);
 

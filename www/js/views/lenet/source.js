@@ -8,6 +8,7 @@ import { el } from "../../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../../lenet.js";
 import { MAX_FILE_BYTES, inspect, open } from "../../network.js";
 import { keep, kept } from "../../kept.js";
+import { answersForm } from "./answers.js";
 
 /** `changed()` is called whenever `.net` is another network. */
 export function netSource({ changed, setState, dropTarget }) {
@@ -18,12 +19,12 @@ export function netSource({ changed, setState, dropTarget }) {
   select.addEventListener("change", () => setState({ net: select.value }));
   const note = el("p", { class: "hint", id: "lenet-net-note", "aria-live": "polite" });
   const file = el("input", { type: "file", id: "lenet-file", accept: ".safetensors" });
-  const questions = el("ul", { class: "hint lenet-questions" });
+  const questions = el("div");
   const timing = el("p", { class: "hint", id: "lenet-timing" });
   let timedAt = 0;
 
   let shipped = null;
-  let local = null; // { name, net, questions } once a file has loaded
+  let local = null; // { name, net, seen (what inspect said), bytes } once a file has loaded
   let net = null;
   let which = null;
   let refresh = null;
@@ -41,17 +42,32 @@ export function netSource({ changed, setState, dropTarget }) {
       // with what nnplay assumed for what its tensors cannot tell (listed below it).
       const described = seen.questions.length ? { input: seen.input, layers: seen.layers } : null;
       const opened = await open(bytes, described);
-      await keep("network", { name: f.name, bytes, described }).catch(() => {});
+      await keep("network", { name: f.name, bytes, described, seen }).catch(() => {});
       // The network it replaces is freed by use() if it is the one shown, else here.
       const old = local?.net;
       const shownBefore = old === net;
-      local = { name: f.name, net: opened, questions: seen.questions };
+      local = { name: f.name, net: opened, seen, bytes };
       which = null; // show it even if "local" was already chosen
       setState({ net: "local" });
       await use("local");
       if (old && !shownBefore) old.free();
     } catch (e) {
       note.textContent = t("lenet.file.bad", { name: f.name, msg: e.message ?? String(e) });
+    }
+  }
+  /** The student's answers to what the file could not tell: the network built with them. */
+  async function answer(described) {
+    try {
+      const opened = await open(local.bytes, described);
+      const old = local.net;
+      const shownBefore = old === net;
+      local = { ...local, net: opened, seen: { ...local.seen, ...described } };
+      await keep("network", { name: local.name, bytes: local.bytes, described, seen: local.seen }).catch(() => {});
+      which = null;
+      await use("local");
+      if (!shownBefore) old.free();
+    } catch (e) {
+      note.textContent = t("lenet.file.bad", { name: local.name, msg: e.message ?? String(e) });
     }
   }
   file.addEventListener("change", () => load(file.files[0]));
@@ -71,7 +87,7 @@ export function netSource({ changed, setState, dropTarget }) {
       const entry = await kept("network");
       if (entry) {
         try {
-          local = { name: entry.name, net: await open(entry.bytes, entry.described), questions: [] };
+          local = { name: entry.name, net: await open(entry.bytes, entry.described), seen: entry.seen ?? null, bytes: entry.bytes };
         } catch (e) {
           note.textContent = t("lenet.file.bad", { name: entry.name, msg: e.message ?? String(e) });
         }
@@ -82,7 +98,7 @@ export function netSource({ changed, setState, dropTarget }) {
       kind === "local" ? (local ? t("lenet.file.shown", { name: local.name, params: local.net.n.params.toLocaleString(), macs: local.net.n.macs.toLocaleString() }) : t("lenet.file.none"))
       : kind !== "trained" ? "" : !n ? t("lenet.net.none") : session.status === "done" ? t("lenet.net.finished") : t("lenet.net.live");
     note.textContent = status();
-    if (kind === "local" && local) questions.replaceChildren(...local.questions.map((q) => el("li", { text: q.sentence })));
+    if (kind === "local" && local?.seen?.questions.length) questions.replaceChildren(answersForm(local.seen, answer));
     if (kind === "trained" && n) {
       refresh = setInterval(async () => {
         note.textContent = status();
