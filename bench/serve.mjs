@@ -1,8 +1,8 @@
 // A small static file server for the Chromium benchmark page (scripts/bench-chromium.mjs):
 // serves a few folders of the repository, read-only, on an ephemeral port of 127.0.0.1, so
 // the page loads nnplay's web build, the peers' browser bundles from bench/node_modules,
-// MNIST and the shipped weights from this machine and nowhere else. (tests/e2e/harness.mjs
-// serves only dist/; the bench page needs files from several roots.)
+// MNIST, the Tang quatrains and the shipped weights from this machine and nowhere else.
+// (tests/e2e/harness.mjs serves only dist/; the bench page needs files from several roots.)
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -13,6 +13,7 @@ const TYPES = {
   ".mjs": "text/javascript",
   ".wasm": "application/wasm",
   ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
 };
 
 /** Serves the files under `root` whose path starts with one of `prefixes` (URL paths such

@@ -1,8 +1,9 @@
 // The timing, checking and reporting helpers shared by the benchmark scripts:
-// scripts/bench-lenet.mjs and bench-rnn.mjs in Node and the page bench/chromium/main.mjs in
-// headless Chromium use this same file, so both environments measure in exactly the same
-// way (warm up, size an inner loop to ~20 ms, interleaved rotating rounds, medians,
-// quartiles). Plain ES module with no Node or DOM imports, so it loads in both.
+// scripts/bench-lenet.mjs, bench-rnn.mjs and bench-lm.mjs in Node and the page
+// bench/chromium/main.mjs in headless Chromium use this same file, so both environments
+// measure in exactly the same way (warm up, size an inner loop to ~20 ms, interleaved
+// rotating rounds, medians, quartiles). Plain ES module with no Node or DOM imports, so it
+// loads in both.
 
 /** The q-quantile of xs, interpolated between neighbours (q = 0.5: the median). */
 export function quantile(xs, q) {

@@ -29,10 +29,11 @@ cargo run --release -q -p nnplay --bin nnplay -- bench-sequential --doc docs/BEN
 node scripts/bench-lenet.mjs
 # LSTM and GRU against onnxruntime-web and tfjs-wasm, in one Node process like LeNet-5.
 node scripts/bench-rnn.mjs
-# Training a character language model against TensorFlow.js's layers API, in Node.
+# A character language model, training and writing, against TensorFlow.js's layers API, in Node.
 node scripts/bench-lm.mjs
-# The LeNet-5 and LSTM / GRU comparisons again in headless Chromium (Debian's, through the
-# e2e tests' playwright-core), on nnplay's web build, plus one timed training epoch.
+# The LeNet-5, LSTM / GRU and language-model comparisons again in headless Chromium
+# (Debian's, through the e2e tests' playwright-core), on nnplay's web build, plus one timed
+# training epoch.
 wasm-bindgen --target web --out-dir target/bench-web "$relaxed_wasm"
 wasm-bindgen --target web --out-dir target/bench-web-simd128 "$plain_wasm"
 [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,15 +1,17 @@
 // The benchmark inside headless Chromium (driven by scripts/bench-chromium.mjs): the same
-// LeNet-5 and LSTM / GRU tasks as the Node scripts (bench/lenet.mjs, bench/rnn.mjs), the
-// same correctness gates and the same interleaved timing (bench/timing.mjs), with nnplay's
-// web build (target/bench-web) and the peers' browser bundles loaded by index.html; plus one
-// full 60,000-image training epoch of nnplay. Everything runs on the page's main thread,
-// one thread per library. window.runBench returns the numbers; the driver writes the docs.
+// LeNet-5, LSTM / GRU and character language model tasks as the Node scripts
+// (bench/lenet.mjs, bench/rnn.mjs, bench/lm.mjs), the same correctness gates and the same
+// interleaved timing (bench/timing.mjs), with nnplay's web build (target/bench-web) and the
+// peers' browser bundles loaded by index.html; plus one full 60,000-image training epoch of
+// nnplay. Everything runs on the page's main thread, one thread per library.
+// window.runBench returns the numbers; the driver writes the docs.
 // nnplay's two builds (scripts/bench.sh): with relaxed SIMD, which the page loads here, and
 // SIMD128 only, for engines without it; timed side by side in the recurrent tasks.
 import init, * as nn from "/target/bench-web/nnplay.js";
 import initSimd128, * as nnSimd128 from "/target/bench-web-simd128/nnplay.js";
 import { setupLenet } from "../lenet.mjs";
 import { setupRnn } from "../rnn.mjs";
+import { setupLm } from "../lm.mjs";
 import { race, withRatios, printRows } from "../timing.mjs";
 
 const { tf, ort, convnetjs } = globalThis;
@@ -68,6 +70,13 @@ window.runBench = async ({ rounds, sampleMs, tolLenet, tolRnn, epoch = true }) =
   out.rnnAgreement = await rnn.gate(tolRnn, log);
   out.rnn = await raceAll(rnn.tasks, { rounds, sampleMs });
   out.tasks.rnn = rnn.tasks.map((t) => ({ key: t.key, name: t.name }));
+
+  // ---- a character language model: training and writing ----
+  const quatrains = new TextDecoder().decode(await bytes("/data/poems/quatrains.txt"));
+  const lm = await setupLm({ nn, tf, text: quatrains });
+  out.lmNotes = lm.notes;
+  out.lm = await raceAll(lm.tasks, { rounds, sampleMs });
+  out.tasks.lm = lm.tasks.map((t) => ({ key: t.key, name: t.name, chars: t.chars }));
 
   // ---- one full training epoch ----
   // A fresh trainer with a one-epoch schedule; setTrainData (IDX parsing) stays outside the
