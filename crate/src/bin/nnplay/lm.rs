@@ -247,6 +247,7 @@ pub fn train(args: &[String]) -> Result<()> {
             "min-count",
             "vocab",
             "train-chars",
+            "init",
         ],
     )?;
     let kind = parse_corpus_option(&o)?;
@@ -284,8 +285,25 @@ pub fn train(args: &[String]) -> Result<()> {
         )),
     );
     let split = corpus::load(kind, &o.path("data", repo("data")))?;
-    let chars = corpus::vocabulary(&split.train, min_count, max_vocab)?;
-    let model = CharLm::new(&chars, cell, emb, hidden, layers, seed)?;
+    // `--init FILE` goes on from a model (its cell, sizes and vocabulary) with a schedule of
+    // its own: a warm restart, so a run can be lengthened after it ended.
+    let init = o.path("init", PathBuf::new());
+    let mut before = Vec::new();
+    let model = if init.as_os_str().is_empty() {
+        let chars = corpus::vocabulary(&split.train, min_count, max_vocab)?;
+        CharLm::new(&chars, cell, emb, hidden, layers, seed)?
+    } else {
+        let file = safetensors::read(&read_file(&init)?)
+            .map_err(|e| Error::new(format!("{}: {e}", init.display())))?;
+        // What made the model it goes on from, kept in the new file's metadata.
+        for key in ["command", "training"] {
+            if let Some(v) = file.meta(key) {
+                before.push((format!("init_{key}"), v.to_string()));
+            }
+        }
+        CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", init.display())))?
+    };
+    let (emb, hidden, layers) = (model.emb_dim, model.hidden(), model.layers());
     let mut data = encode(&model, split);
     if train_chars > 0 {
         data.train.truncate(train_chars);
@@ -365,6 +383,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ("baseline", "interpolated Kneser-Ney character trigram, modified discounts, same training split and vocabulary".to_string()),
     ]
     .map(|(k, v)| (k.to_string(), v));
+    let meta: Vec<(String, String)> = meta.into_iter().chain(before).collect();
     let bytes = safetensors::save(&shipped, Dtype::F16, &meta);
     write_file(&out, &bytes)?;
     println!(
