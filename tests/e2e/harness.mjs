@@ -183,3 +183,26 @@ export async function offeredFile(page, selector) {
   const { name, bytes } = await page.evaluate(() => window.__offered);
   return { name, bytes: Uint8Array.from(bytes) };
 }
+
+/** A safetensors file of `shapes` (name → shape), values uniform in ±0.1, with `metadata`. */
+export function safetensors(shapes, metadata) {
+  const header = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, shape] of Object.entries(shapes)) {
+    const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let text = JSON.stringify(header);
+  text += " ".repeat((8 - (text.length % 8)) % 8);
+  const head = Buffer.from(text);
+  const out = Buffer.alloc(8 + head.length + offset);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  let seed = 1;
+  for (let i = 8 + head.length; i < out.length; i += 4) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    out.writeFloatLE((seed / 2147483648 - 0.5) * 0.2, i);
+  }
+  return out;
+}

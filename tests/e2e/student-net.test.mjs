@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, safetensors } from "./harness.mjs";
 
 const env = sharedBrowser();
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -105,6 +105,41 @@ test("a bare state_dict is shown with what nnplay assumed; a file that is not sa
   await page.setInputFiles("#lenet-file", junk);
   await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("notes.safetensors cannot be shown"));
   assert.equal(await page.$$eval(".layers .layer", (l) => l.length), before, "the network on screen stays");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a network with 64 channels and a 1,000-unit layer still fits the view and stays legible", async () => {
+  const layers = [
+    { type: "conv2d", out_channels: 64, kernel: [5, 5], stride: [4, 4], padding: [2, 2] }, { type: "relu" },
+    { type: "max_pool2d", kernel: [2, 2], stride: [2, 2] }, { type: "flatten" },
+    { type: "linear", out_features: 1000 }, { type: "relu" }, { type: "linear", out_features: 10 },
+  ];
+  const shapes = { "0.weight": [64, 1, 5, 5], "0.bias": [64], "4.weight": [1000, 576], "4.bias": [1000], "6.weight": [10, 1000], "6.bias": [10] };
+  const file = path.join(dir, "wide.safetensors");
+  fs.writeFileSync(file, safetensors(shapes, { arch: "sequential_cnn", input: "[1,28,28]", layers: JSON.stringify(layers) }));
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await gotoView(page, env.server.url, "#view=lenet&digit=2");
+  await ready(page);
+  await page.setInputFiles("#lenet-file", file);
+  await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("wide.safetensors:"));
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const m = await page.evaluate(() => {
+      const rect = (sel) => [...document.querySelectorAll(sel)].map((c) => c.getBoundingClientRect());
+      const maps = rect(".layer-c1 .map canvas");
+      const dense = rect(".layer-f3 canvas")[0];
+      const c1 = document.querySelector(".layer-c1").getBoundingClientRect();
+      return { page: document.scrollingElement.scrollWidth, view: innerWidth, maps: maps.length, cell: Math.min(...maps.map((r) => r.width / 7)), denseCell: dense.width / document.querySelector(".layer-f3 canvas").width, c1Right: c1.right };
+    });
+    assert.ok(m.page <= m.view, `${width} px: the page scrolls sideways (${m.page} > ${m.view})`);
+    assert.equal(m.maps, 64);
+    assert.ok(m.cell >= 2, `${width} px: a map's cell is ${m.cell} px`);
+    assert.ok(m.denseCell >= 2, `${width} px: a unit of the 1,000-unit layer is ${m.denseCell} px`);
+    assert.ok(m.c1Right <= m.view, `${width} px: the 64 maps run past the screen`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
