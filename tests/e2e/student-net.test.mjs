@@ -143,3 +143,36 @@ test("a network with 64 channels and a 1,000-unit layer still fits the view and 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a network slower than a frame does not hold the pen back: it runs when the pen pauses", async () => {
+  // About 30 M multiply-adds: 64 channels of 3×3 over 64 on 28×28.
+  const layers = [
+    { type: "conv2d", out_channels: 64, kernel: [3, 3], stride: [1, 1], padding: [1, 1] }, { type: "relu" },
+    { type: "conv2d", out_channels: 64, kernel: [3, 3], stride: [1, 1], padding: [1, 1] }, { type: "relu" },
+    { type: "flatten" }, { type: "linear", out_features: 10 },
+  ];
+  const shapes = { "0.weight": [64, 1, 3, 3], "0.bias": [64], "2.weight": [64, 64, 3, 3], "2.bias": [64], "5.weight": [10, 50176], "5.bias": [10] };
+  const file = path.join(dir, "heavy.safetensors");
+  fs.writeFileSync(file, safetensors(shapes, { arch: "sequential_cnn", input: "[1,28,28]", layers: JSON.stringify(layers) }));
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=lenet&digit=2");
+  await ready(page);
+  await page.setInputFiles("#lenet-file", file);
+  await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("heavy.safetensors:"));
+  await page.waitForTimeout(500);
+  const slow = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.at(-1));
+  if (slow <= 16) return context.close(); // a machine fast enough that this network is not slow here
+  const before = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.length);
+  const box = await page.locator("canvas.pad").boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  for (let i = 0; i < 20; i++) await page.mouse.move(box.x + box.width * (0.3 + i * 0.02), box.y + box.height * (0.3 + i * 0.02));
+  const during = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.length);
+  await page.mouse.up();
+  await page.waitForTimeout(600);
+  const after = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.length);
+  assert.ok(during - before <= 2, `${during - before} passes of ${slow.toFixed(0)} ms ran under 20 pen moves`);
+  assert.ok(after > during, "the pass runs once the pen pauses");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

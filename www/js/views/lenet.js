@@ -119,7 +119,18 @@ export function mount(root, state, setState) {
     explain();
     if (paintMs.push(performance.now() - t0) > 1000) paintMs.shift();
   }
+  // A network whose pass takes longer than a frame (a student's large one) would hold the
+  // pen back if it ran under every stroke: it runs once the pen has paused for PAUSE_MS, on
+  // the newest ink, and the strokes in between are drawn without waiting for it.
+  const SLOW_MS = 16;
+  const PAUSE_MS = 120;
+  let idle = null;
   function schedule() {
+    clearTimeout(idle);
+    if (paintMs.at(-1) > SLOW_MS) idle = setTimeout(nextFrame, PAUSE_MS);
+    else nextFrame();
+  }
+  function nextFrame() {
     if (!pending) {
       pending = true;
       requestAnimationFrame(run);
@@ -165,6 +176,7 @@ export function mount(root, state, setState) {
   return {
     update,
     destroy() {
+      clearTimeout(idle);
       source.destroy();
       view.remove();
     },
