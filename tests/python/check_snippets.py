@@ -6,7 +6,8 @@ runs and gives nnplay's numbers, numpy standing in for torch (tests/python/torch
    and the pooling lab's F.max_pool2d / F.avg_pool2d on every golden case they cover;
 2. the RNN view's nn.RNN / nn.GRU / nn.LSTM: the module it constructs takes the golden
    case's parameters by name and shape and gives its outputs;
-3. LeNet-5's module, with the shipped weights, gives `nnplay lenet-logits`;
+3. LeNet-5's module (ReLU and max pooling, tanh and average pooling) gives `nnplay
+   lenet-logits` on the same weights;
 4. the Sequential written for a student's network (tests/python/student_models.py) loads
    the student's file and gives the student's module's outputs.
 
@@ -28,6 +29,7 @@ from safetensors.numpy import load_file
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python", "torch_shim"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+sys.path.insert(0, os.path.join(ROOT, "docs", "pytorch"))
 import torch  # noqa: E402
 import student_models  # noqa: E402
 
@@ -105,18 +107,21 @@ with tempfile.TemporaryDirectory() as tmp:
                 err = float(np.abs(y - want(s["want"])).max())
                 check(f"rnn snippet, {s['name']}: the golden parameters by name, the golden outputs", err < 1e-4, f"max abs error {err:.1e}")
             elif s["kind"] == "lenet":
-                shipped = os.path.join(ROOT, "weights", "lenet5.safetensors")
-                with safe_open(shipped, framework="np") as f:
-                    meta = f.metadata()
-                if (meta["activation"], meta["pooling"]) != (s["activation"], s["pooling"]):
-                    continue  # the shipped weights are for one of the two
+                # docs/pytorch/lenet5.py's module with this activation and pooling, its random
+                # weights saved as nnplay's LeNet-5 files are; nnplay's logits on that file.
+                from lenet5 import LeNet5
+                from safetensors.numpy import save_file
+                weights = os.path.join(tmp, f"lenet-{s['activation']}-{s['pooling']}.safetensors")
+                module = LeNet5(s["activation"], s["pooling"])
+                save_file({k: np.ascontiguousarray(v) for k, v in module.state_dict().items()}, weights,
+                          metadata={"arch": "lenet5", "activation": s["activation"], "pooling": s["pooling"]})
                 out = os.path.join(tmp, "lenet-logits.safetensors")
-                subprocess.run(["cargo", "run", "--release", "-q", "-p", "nnplay", "--bin", "nnplay", "--", "lenet-logits", "--count", "50", "--out", out],
-                               cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(["cargo", "run", "--release", "-q", "-p", "nnplay", "--bin", "nnplay", "--", "lenet-logits", "--weights", weights,
+                                "--count", "50", "--out", out], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
                 ref = load_file(out)
-                model = run(s["code"].replace('"FILE"', repr(shipped)))["model"]
+                model = run(s["code"].replace('"FILE"', repr(weights)))["model"]
                 err = float(np.abs(model(ref["images"]) - ref["logits"]).max())
-                check(f"LeNet-5 module snippet ({s['activation']}, {s['pooling']}) on the shipped weights: nnplay's logits", err < 1e-4, f"max abs error {err:.1e}")
+                check(f"LeNet-5 module snippet ({s['activation']}, {s['pooling']}): nnplay's logits on the same file", err < 1e-4, f"max abs error {err:.1e}")
             elif s["kind"] == "sequential":
                 module, shape, _, _ = models[s["name"]]
                 scope = run(s["code"].replace('"FILE"', repr(os.path.join(tmp, f"{s['name']}.safetensors"))))
