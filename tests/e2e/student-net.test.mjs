@@ -54,7 +54,18 @@ test("a LeNet of one's own on 32×32 and a three-convolution module: their layer
   // The file's class names label the bars and the reading.
   const labels = await page.$$eval(".bars .digit", (d) => d.map((e) => e.textContent));
   assert.deepEqual(labels, ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]);
-  assert.equal(await page.isDisabled("#lenet-mode-3d"), true, "3D lays out LeNet-5 only");
+  // The 3D mode lays out this network's planes: one point per unit of its layers.
+  await page.click("#lenet-mode-3d");
+  await page.waitForFunction(() => location.hash.includes("mode=3d"));
+  const points = await page.evaluate(async () => {
+    const { layout } = await import(new URL("js/lenet3d.js", document.baseURI));
+    return layout().pos.length / 3;
+  });
+  assert.equal(points, 32 * 32 + 6 * 28 * 28 + 6 * 14 * 14 + 16 * 10 * 10 + 16 * 5 * 5 + 120 + 84 + 10);
+  const shot = await page.locator("canvas.net3d").screenshot();
+  assert.ok(shot.length > 20000, `3D canvas screenshot is only ${shot.length} bytes (blank?)`);
+  await page.click("#lenet-mode-flat");
+  await page.waitForFunction(() => !location.hash.includes("mode=3d"));
   await page.waitForFunction(() => /takes [\d.]+ ms/.test(document.querySelector("#lenet-timing").textContent));
 
   await pick(page, "three-conv");

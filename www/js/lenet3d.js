@@ -23,18 +23,18 @@ out vec4 color;
 void main() { color = vec4(v_color, 1.0); }`;
 
 // Layer planes along z; maps tiled in a grid within each plane (units are 1 apart).
-// The layers are the flat view's (from wasm); `cols` of a layer of maps is how many maps a
-// row of its plane holds.
-const MAP_COLS = { input: 1, c1: 3, s2: 3, c3: 4, s4: 4 };
-const PLAN = LAYERS.map((l) => (l.maps ? { ...l, cols: MAP_COLS[l.key] } : l));
+// The layers are the flat view's (its geometry: LeNet-5's, or a student's network's); a
+// plane holds its maps in rows of ceil(√maps) (LeNet-5: 3 for C1 and S2, 4 for C3 and S4).
+const planOf = (layers) => layers.map((l) => (l.maps ? { ...l, cols: Math.ceil(Math.sqrt(l.maps)) } : l));
 
-/** Positions of every unit, layer by layer: { offsets: {layer: first index}, pos: Float32Array }. */
-export function layout() {
+/** Positions of every unit of `plan`, layer by layer: { offsets: {layer: first index}, pos:
+ *  Float32Array }; the planes centred on z = 0. */
+export function layout(plan = planOf(LAYERS)) {
   const pos = [];
   const offsets = {};
-  PLAN.forEach((l, z) => {
+  plan.forEach((l, z) => {
     offsets[l.key] = pos.length / 3;
-    const zz = (z - 3.5) * 26;
+    const zz = (z - (plan.length - 1) / 2) * 26;
     if (l.units) {
       const spacing = 3;
       const rows = Math.ceil(l.units / l.cols);
@@ -108,6 +108,7 @@ export function project(m, pos, i) {
   return [(m[0] * x + m[4] * y + m[8] * z + m[12]) / w, (m[1] * x + m[5] * y + m[9] * z + m[13]) / w, w];
 }
 
+/** The 3D network of the view's current geometry on `canvas` (null without WebGL 2). */
 export function create(canvas) {
   const gl = canvas.getContext("webgl2", { antialias: true });
   if (!gl) return null;
@@ -121,7 +122,8 @@ export function create(canvas) {
   gl.attachShader(prog, shader(gl.VERTEX_SHADER, VERT));
   gl.attachShader(prog, shader(gl.FRAGMENT_SHADER, FRAG));
   gl.linkProgram(prog);
-  const { offsets, pos } = layout();
+  const plan = planOf(LAYERS);
+  const { offsets, pos } = layout(plan);
   const n = pos.length / 3;
   const buf = (data) => {
     const b = gl.createBuffer();
@@ -174,7 +176,7 @@ export function create(canvas) {
     camera: cam,
     /** Colours every unit: `values[layer]` are that layer's activations, scaled per layer. */
     setActivations(values) {
-      for (const l of PLAN) {
+      for (const l of plan) {
         const v = values[l.key];
         let s = 1e-6;
         for (const x of v) s = Math.max(s, Math.abs(x));
@@ -222,7 +224,7 @@ export function create(canvas) {
         if (d < bestD || (d === bestD && cw < bestZ)) [best, bestD, bestZ] = [i, d, cw];
       }
       if (best === null) return null;
-      const layer = [...PLAN].reverse().find((l) => offsets[l.key] <= best);
+      const layer = [...plan].reverse().find((l) => offsets[l.key] <= best);
       return [layer.key, best - offsets[layer.key]];
     },
     draw,

@@ -131,7 +131,6 @@ export default {
   "lenet.answer.avg_pool2d": "AvgPool2d 2×2",
   "lenet.answer.flatten": "Flatten",
   "lenet.layer.stage": "{key} {layer}{act}",
-  "lenet.3dLenetOnly": "3D draws LeNet-5's layers only; your network is shown flat.",
   "lenet.net.live": "The network being trained, refreshed every 2 seconds.",
   "lenet.net.finished": "The network just trained in Training (training has finished).",
   "lenet.net.none": "No network is training yet: start one in Training. Showing the trained network meanwhile.",

@@ -131,7 +131,6 @@ export default {
   "lenet.answer.avg_pool2d": "AvgPool2d 2×2",
   "lenet.answer.flatten": "Flatten",
   "lenet.layer.stage": "{key} {layer}{act}",
-  "lenet.3dLenetOnly": "3D 目前只画 LeNet-5 的各层；你的网络以平面方式显示。",
   "lenet.net.live": "正在训练的网络，每 2 秒更新一次。",
   "lenet.net.finished": "“训练”里刚训练完的网络（训练已结束）。",
   "lenet.net.none": "还没有正在训练的网络：先到“训练”里开始训练。现在显示的是训练好的网络。",

@@ -64,8 +64,7 @@ export function mount(root, state, setState) {
         layers = fresh;
         sel = { layer: layerKey(sel.layer), unit: Math.min(sel.unit, UNITS[layerKey(sel.layer)] - 1) };
         pred.setClasses(source.net.classes ?? Array.from({ length: UNITS[LAYERS.at(-1).key] }, (_, i) => String(i)));
-        // The 3D mode lays out LeNet-5's planes.
-        modes.allow(!source.net.geometry);
+        modes.relayout();
       }
       const n = source.net;
       code.set(n.description ? sequentialCode({ ...n.description, file: source.fileName }, t) : lenetCode({ activation: n.activation, pooling: n.pooling, file: source.fileName }, t));

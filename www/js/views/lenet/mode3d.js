@@ -84,12 +84,13 @@ export function modeSwitch({ setState, selection, select, made }) {
       }
       return changed;
     },
-    /** Whether 3D can show the network (it lays out LeNet-5's planes): when not, its
-     *  button is disabled and the flat layers are shown. */
-    allow(ok) {
-      pressed["3d"].disabled = !ok;
-      pressed["3d"].title = ok ? "" : t("lenet.3dLenetOnly");
-      if (!ok && !box.hidden) setState({ mode: "flat" });
+    /** Makes the 3D network again for another network's layers (if it was made). */
+    relayout() {
+      if (!r3d) return;
+      import("../../lenet3d.js").then(({ create }) => {
+        r3d = create(canvas);
+        made();
+      });
     },
     /** Resolves once the 3D network exists, if it was asked for. */
     ready: () => making,
