@@ -155,7 +155,7 @@ test("a network with 64 channels and a 1,000-unit layer still fits the view and 
   await context.close();
 });
 
-test("a network slower than a frame does not hold the pen back: it runs when the pen pauses", async () => {
+test("a network of more than 10 M multiply-adds does not hold the pen back: it runs when the pen pauses", async () => {
   // About 30 M multiply-adds: 64 channels of 3×3 over 64 on 28×28.
   const layers = [
     { type: "conv2d", out_channels: 64, kernel: [3, 3], stride: [1, 1], padding: [1, 1] }, { type: "relu" },
@@ -171,8 +171,6 @@ test("a network slower than a frame does not hold the pen back: it runs when the
   await page.setInputFiles("#lenet-file", file);
   await page.waitForFunction(() => document.querySelector("#lenet-net-note").textContent.startsWith("heavy.safetensors:"));
   await page.waitForTimeout(500);
-  const slow = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.at(-1));
-  if (slow <= 16) return context.close(); // a machine fast enough that this network is not slow here
   const before = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.length);
   const box = await page.locator("canvas.pad").boundingBox();
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
@@ -182,7 +180,7 @@ test("a network slower than a frame does not hold the pen back: it runs when the
   await page.mouse.up();
   await page.waitForTimeout(600);
   const after = await page.evaluate(() => document.querySelector(".view.lenet").paintMs.length);
-  assert.ok(during - before <= 2, `${during - before} passes of ${slow.toFixed(0)} ms ran under 20 pen moves`);
+  assert.ok(during - before <= 2, `${during - before} passes ran under 20 pen moves`);
   assert.ok(after > during, "the pass runs once the pen pauses");
   assert.deepEqual(errors, []);
   await context.close();

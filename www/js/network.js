@@ -49,6 +49,11 @@ class StudentNet {
     return this.geo;
   }
 
+  /** Multiply-adds per image. */
+  get macs() {
+    return this.n.macs;
+  }
+
   /** Reads a 28×28 drawing: as it is, or centred in the network's larger input. */
   forward(image28) {
     const [h, w] = [this.shape[1], this.shape[2]];

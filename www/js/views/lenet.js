@@ -118,15 +118,17 @@ export function mount(root, state, setState) {
     explain();
     if (paintMs.push(performance.now() - t0) > 1000) paintMs.shift();
   }
-  // A network whose pass takes longer than a frame (a student's large one) would hold the
-  // pen back if it ran under every stroke: it runs once the pen has paused for PAUSE_MS, on
-  // the newest ink, and the strokes in between are drawn without waiting for it.
-  const SLOW_MS = 16;
+  // A network too large for a pass per frame (a student's, beyond LARGE_MACS multiply-adds
+  // per image) would hold the pen back if it ran under every stroke: it runs once the pen has
+  // paused for PAUSE_MS, on the newest ink, and the strokes in between are drawn without
+  // waiting for it. Decided by the network's size, not by a measured time, so that a busy
+  // machine never turns LeNet-5's pass into a late one.
+  const LARGE_MACS = 10e6;
   const PAUSE_MS = 120;
   let idle = null;
   function schedule() {
     clearTimeout(idle);
-    if (paintMs.at(-1) > SLOW_MS) idle = setTimeout(nextFrame, PAUSE_MS);
+    if ((source.net?.macs ?? 0) > LARGE_MACS) idle = setTimeout(nextFrame, PAUSE_MS);
     else nextFrame();
   }
   function nextFrame() {
