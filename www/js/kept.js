@@ -2,6 +2,10 @@
 // never sent anywhere. One entry per use: "network" (the LeNet view's), "lm" (the
 // language-model view's).
 
+/** A file a student loads is refused before it is read past this size: the page's networks
+ *  are at most 2 M parameters (8 MB as f32), its character models a few MB. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 const DB = "nnplay";
 const STORE = "files";
 

@@ -6,9 +6,6 @@
 import { seqModule, seqWasm } from "./wasm.js";
 import { stagesGeometry } from "./views/lenet/geometry.js";
 
-/** Refused before reading: nnplay's networks are at most 2 M parameters (8 MB as f32). */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
 /** What `bytes` holds: { input, layers, questions, params, macs } (Network.inspect). */
 export async function inspect(bytes) {
   await seqModule();
@@ -52,6 +49,10 @@ class StudentNet {
   /** Multiply-adds per image. */
   get macs() {
     return this.n.macs;
+  }
+
+  get params() {
+    return this.n.params;
   }
 
   /** Reads a 28×28 drawing: as it is, or centred in the network's larger input. */

@@ -46,9 +46,7 @@ export function mount(root, state, setState) {
     if (!f) return;
     try {
       await setLocal(f);
-      want = null; // a new model under the same id
-      setState({ model: "local" });
-      if (cur.model === "local") load("local");
+      show("local");
     } catch (e) {
       about.replaceChildren(el("span", { class: "error", role: "alert", text: t("lm.file.bad", { name: f.name, msg: e.message }) }));
     }
@@ -121,11 +119,16 @@ export function mount(root, state, setState) {
     ),
     written,
   );
+  /** Shows model `id` (trained here or loaded from a file), which may be new under an id
+   *  already shown. */
+  function show(id) {
+    want = null;
+    setState({ model: id });
+    if (cur.model === id) load(id);
+  }
   const useTrained = async (bytes) => {
     await setTrained(bytes);
-    want = null; // the trained model may be new under the same id
-    setState({ model: "trained" });
-    if (cur.model === "trained") load("trained");
+    show("trained");
   };
   const training = trainPanel(useTrained);
   const longRange = longRangePanel(useTrained);

@@ -58,11 +58,11 @@ export function lenetGeometry(net) {
     return { ...base, units: shape[0], cols: cols(shape[0]) };
   });
   const byKey = Object.fromEntries(layers.map((l) => [l.key, l]));
-  const below = Object.fromEntries(layers.slice(1).map((l, i) => [l.key, layers[i].key]));
+  const g = geometry(layers, receptiveField);
   // Each window maps an output range back to the input range of the layer below it.
   function receptiveField(key, y, x) {
     let [y0, y1, x0, x1] = [y, y + 1, x, x + 1];
-    for (let l = byKey[key]; l.window; l = byKey[below[l.key]]) {
+    for (let l = byKey[key]; l.window; l = byKey[g.below[l.key]]) {
       const [k, s, pad] = l.window;
       [y0, y1, x0, x1] = [y0 * s - pad, (y1 - 1) * s - pad + k, x0 * s - pad, (x1 - 1) * s - pad + k];
     }
@@ -70,7 +70,7 @@ export function lenetGeometry(net) {
     const clip = (v) => Math.max(0, Math.min(side, v));
     return [clip(y0), clip(y1), clip(x0), clip(x1)];
   }
-  return geometry(layers, receptiveField);
+  return g;
 }
 
 /** A student's network's geometry: its stages (`Network.stages()` parsed), named C, S or F

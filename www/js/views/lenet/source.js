@@ -6,8 +6,8 @@
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { loadShippedLenet, trainedLenet, session } from "../../lenet.js";
-import { MAX_FILE_BYTES, inspect, open } from "../../network.js";
-import { keep, kept } from "../../kept.js";
+import { inspect, open } from "../../network.js";
+import { MAX_FILE_BYTES, keep, kept } from "../../kept.js";
 import { answersForm } from "./answers.js";
 
 /** `changed()` is called whenever `.net` is another network. */
@@ -29,6 +29,22 @@ export function netSource({ changed, setState, dropTarget }) {
   let which = null;
   let refresh = null;
 
+  const bad = (name, e) => (note.textContent = t("lenet.file.bad", { name, msg: e.message ?? String(e) }));
+
+  /** Makes `next` ({ name, net, seen, bytes }) the student's network, kept with `described`
+   *  (the answers it was built with, or null when the file describes itself), and shows it.
+   *  The network it replaces is freed by use() if it is the one shown, else here. */
+  async function replaceLocal(next, described) {
+    const old = local?.net;
+    const shownBefore = old === net;
+    local = next;
+    await keep("network", { name: next.name, bytes: next.bytes, described, seen: next.seen }).catch(() => {});
+    which = null; // show it even if "local" was already chosen
+    setState({ net: "local" });
+    await use("local");
+    if (old && !shownBefore) old.free();
+  }
+
   /** A student's file: read, checked, and shown; any problem is a sentence, and the network
    *  on screen stays until a new one is whole. */
   async function load(f) {
@@ -39,35 +55,20 @@ export function netSource({ changed, setState, dropTarget }) {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const seen = await inspect(bytes);
       // A file that describes itself (or LeNet-5's) is built as it says; a bare state_dict
-      // with what nnplay assumed for what its tensors cannot tell (listed below it).
+      // with what nnplay assumed for what its tensors cannot tell (asked below it).
       const described = seen.questions.length ? { input: seen.input, layers: seen.layers } : null;
-      const opened = await open(bytes, described);
-      await keep("network", { name: f.name, bytes, described, seen }).catch(() => {});
-      // The network it replaces is freed by use() if it is the one shown, else here.
-      const old = local?.net;
-      const shownBefore = old === net;
-      local = { name: f.name, net: opened, seen, bytes };
-      which = null; // show it even if "local" was already chosen
-      setState({ net: "local" });
-      await use("local");
-      if (old && !shownBefore) old.free();
+      await replaceLocal({ name: f.name, net: await open(bytes, described), seen, bytes }, described);
     } catch (e) {
-      note.textContent = t("lenet.file.bad", { name: f.name, msg: e.message ?? String(e) });
+      bad(f.name, e);
     }
   }
   /** The student's answers to what the file could not tell: the network built with them. */
   async function answer(described) {
     try {
       const opened = await open(local.bytes, described);
-      const old = local.net;
-      const shownBefore = old === net;
-      local = { ...local, net: opened, seen: { ...local.seen, ...described } };
-      await keep("network", { name: local.name, bytes: local.bytes, described, seen: local.seen }).catch(() => {});
-      which = null;
-      await use("local");
-      if (!shownBefore) old.free();
+      await replaceLocal({ ...local, net: opened, seen: { ...local.seen, ...described } }, described);
     } catch (e) {
-      note.textContent = t("lenet.file.bad", { name: local.name, msg: e.message ?? String(e) });
+      bad(local.name, e);
     }
   }
   file.addEventListener("change", () => load(file.files[0]));
@@ -89,13 +90,13 @@ export function netSource({ changed, setState, dropTarget }) {
         try {
           local = { name: entry.name, net: await open(entry.bytes, entry.described), seen: entry.seen ?? null, bytes: entry.bytes };
         } catch (e) {
-          note.textContent = t("lenet.file.bad", { name: entry.name, msg: e.message ?? String(e) });
+          bad(entry.name, e);
         }
       }
     }
     let n = kind === "trained" ? await trainedLenet() : kind === "local" ? local?.net ?? null : null;
     const status = () =>
-      kind === "local" ? (local ? t("lenet.file.shown", { name: local.name, params: local.net.n.params.toLocaleString(), macs: local.net.n.macs.toLocaleString() }) : t("lenet.file.none"))
+      kind === "local" ? (local ? t("lenet.file.shown", { name: local.name, params: local.net.params.toLocaleString(), macs: local.net.macs.toLocaleString() }) : t("lenet.file.none"))
       : kind !== "trained" ? "" : !n ? t("lenet.net.none") : session.status === "done" ? t("lenet.net.finished") : t("lenet.net.live");
     note.textContent = status();
     if (kind === "local" && local?.seen?.questions.length) questions.replaceChildren(answersForm(local.seen, answer));

@@ -3,7 +3,7 @@
 
 import { seqWasm } from "../../wasm.js";
 import { t } from "../../i18n.js";
-import { keep, kept } from "../../kept.js";
+import { MAX_FILE_BYTES, keep, kept } from "../../kept.js";
 
 /** id → the weights file, and the family it is compared within ("modern": People's Daily
  *  and product reviews; "poems": Tang quatrains; "longrange": the slide's controlled
@@ -21,9 +21,6 @@ export const MODELS = {
   // kept in this browser.
   local: { file: null, family: "local" },
 };
-
-/** Refused before reading: the page's character models are a few MB at most. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** The models of `id`'s family, Elman first: what the reach strips compare. */
 export const family = (id) => Object.keys(MODELS).filter((m) => MODELS[m].family === MODELS[id].family).sort((a, b) => order(a) - order(b));
