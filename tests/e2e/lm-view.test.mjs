@@ -200,6 +200,9 @@ test("a character model of one's own: loaded from a file, kept over a reload; a 
   const known = () => page.waitForFunction(() => /1800 characters known/.test(document.querySelector(".lm-about").textContent), null, { timeout: 20000 });
   const choices = () => page.$$eval(".lm-choice .c", (c) => c.map((e) => e.textContent).join(""));
   await known();
+  // The field reaches the state after a pause in typing: the choices are the new text's
+  // once it is in the URL.
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes("text=床前明月"));
   await page.waitForFunction(() => document.querySelectorAll(".lm-choice").length === 10);
   const first = await choices();
   await page.reload();
