@@ -13,7 +13,7 @@ use crate::rnn::cell::Packed;
 use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
 use crate::safetensors::File;
 use crate::shape::{MAX_EMBEDDING, MAX_HIDDEN};
-use crate::train::{correct, Data, Outcome, Part, Trainable};
+use crate::train::{correct, dropout_mask, Data, Outcome, Part, Trainable};
 use crate::{bail, Result};
 
 pub const TAGS: [char; 4] = ['B', 'M', 'E', 'S'];
@@ -352,18 +352,7 @@ impl Tagger {
         // style regularisation; without it the 128-unit tagger overfits: 97.3% on training
         // windows, 94.9% held out). Masks are kept to route the gradients the same way.
         let mut rng = Rng::new(seed);
-        let keep = 1.0 - self.dropout;
-        let mut mask = |len: usize| -> Vec<f32> {
-            (0..len)
-                .map(|_| {
-                    if self.dropout == 0.0 || rng.uniform() < keep {
-                        1.0 / keep
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        };
+        let mut mask = |len: usize| dropout_mask(&mut rng, len, self.dropout);
         let mut x = self.embed(ids);
         let mask_x = mask(x.len());
         x.iter_mut().zip(&mask_x).for_each(|(v, m)| *v *= m);

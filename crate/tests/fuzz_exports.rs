@@ -572,6 +572,25 @@ fn a_million_hostile_calls_into_the_exports_never_panic() {
                     seg = s;
                 }
             }
+            // A recurrent state dict read from its shapes (a character model's file,
+            // corrupted), its text input, then stepped and rewired by the cases above.
+            23 if f.one_in(100) => {
+                let made = RecurrentNet::from_bytes(&f.corrupt(LM_LONGRANGE));
+                if let Ok(net) = tallied(&mut tally, "RecurrentNet::from_bytes", made) {
+                    let text = f.text(&["深度学习", "", "abc 😀", "\u{0}"], bad);
+                    count(&mut tally, "RecurrentNet.embed", net.embed(&text));
+                    let _ = (net.unknown(&text), net.assumed(), net.others());
+                    let _ = (net.prefix(), net.kind(), net.reads_text());
+                    let (input, hidden) = (net.input_size() as usize, net.hidden_size() as usize);
+                    let states = net.layers() as usize * (1 + usize::from(net.bidirectional()));
+                    rnn = Some(Rnn {
+                        net,
+                        input,
+                        states,
+                        hidden,
+                    });
+                }
+            }
             // The drawing pad: pen positions on, off and far off the pad, hostile numbers,
             // digits of the wrong size or out of range, and every reading.
             24 => {

@@ -5,6 +5,11 @@ shim and docs/pytorch/export_sequential.py, and their outputs for an image.
     student_models.py make DIR            writes DIR/{lenet32,three-conv,tanh-same,bare}.safetensors
     student_models.py logits NAME IMAGE   prints the model's outputs for IMAGE (a JSON list
                                           of the C·H·W values the page fed it) as JSON
+    student_models.py states gru2bi X     prints the recurrent layers' top outputs [T, D·H]
+                                          for X (a JSON list [T, I], what the page fed it)
+
+`gru2bi` (also written by `make`) is a student's sequence classifier: a 2-layer bidirectional
+nn.GRU under `gru.` and a linear head `fc`, saved as a bare state_dict for the RNN view.
 
 The models are made in the same order from the shim's fixed seed, so `logits` rebuilds
 exactly the weights `make` wrote. `bare` is a state_dict without metadata (nn.Sequential's
@@ -57,9 +62,28 @@ def models():
             "tanh-same": (same, (1, 28, 28), None, None), "bare": (bare, (1, 28, 28), None, None)}
 
 
+class GruClassifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 5, num_layers=2, bidirectional=True)
+        self.fc = nn.Linear(10, 4)
+
+
+def gru2bi():
+    """The GRU classifier, its weights from a seed of its own (the CNNs' draws stay as they
+    were), larger than PyTorch's ±1/√5 so that its states move visibly."""
+    model = GruClassifier()
+    rng = np.random.default_rng(7)
+    for v in model.state_dict().values():
+        v[...] = rng.uniform(-0.8, 0.8, v.shape)
+    return model
+
+
 def make(folder):
     """Writes the files; returns the models they hold."""
     made = models()
+    # After the CNNs: the GRU's construction draws from the shim's shared generator too.
+    save_file({k: np.ascontiguousarray(v) for k, v in gru2bi().state_dict().items()}, os.path.join(folder, "gru2bi.safetensors"))
     for name, (model, shape, act, classes) in made.items():
         tensors, meta = export_sequential.for_nnplay(model, shape, act, classes)
         if name == "bare":
@@ -71,6 +95,10 @@ def make(folder):
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
+    elif sys.argv[1] == "states":
+        x = np.asarray(json.load(open(sys.argv[3])), dtype=np.float32)
+        y, _ = gru2bi().gru(x[:, None, :])
+        print(json.dumps(y[:, 0].astype(float).tolist()))
     else:
         model, shape, _, _ = models()[sys.argv[2]]
         x = np.asarray(json.load(open(sys.argv[3])), dtype=np.float32).reshape(1, *shape)

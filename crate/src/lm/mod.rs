@@ -41,6 +41,7 @@ use crate::shape::{
 use crate::{bail, Result};
 pub use sample::Sampling;
 pub use step::Stepper;
+use train::Masks;
 pub use train::{Carry, Loss, TextBatch, Windows};
 
 /// What a file's `__metadata__["arch"]` says for this model.
@@ -123,6 +124,11 @@ pub struct CharLm {
     /// [V, H] and [V]
     pub fc_w: Vec<f32>,
     pub fc_b: Vec<f32>,
+    /// Training only: the probability with which each embedded input and each top-layer
+    /// state is dropped on its way to the next layer (PyTorch's `nn.Dropout` after the
+    /// embedding and after the recurrent layers; not the recurrent connections). Not part of
+    /// the file: a model in use never drops.
+    pub dropout: f32,
 }
 
 /// The vocabulary as a file's metadata writes it (ids 1, 2, … in order; id 0 is implied),
@@ -253,6 +259,7 @@ impl CharLm {
             rnn,
             fc_w: vec![0.0; v * hidden],
             fc_b: vec![0.0; v],
+            dropout: 0.0,
         })
     }
 
@@ -405,10 +412,30 @@ impl CharLm {
         n: usize,
         state: &State,
     ) -> Forward {
-        let x = self.embed(tokens);
+        self.forward_dropped(tokens, t, n, state, None)
+    }
+
+    /// As [`CharLm::forward_checked`], with the embedded inputs [T, N, E] and the top
+    /// layer's states [T, N, H] multiplied by `masks` on their way on (training's dropout).
+    /// `rnn.inputs[0]` then holds the masked inputs and `rnn.y` the unmasked states.
+    pub(crate) fn forward_dropped(
+        &self,
+        tokens: &[u32],
+        t: usize,
+        n: usize,
+        state: &State,
+        masks: Option<&Masks>,
+    ) -> Forward {
+        let mut x = self.embed(tokens);
+        if let Some(m) = masks {
+            x.iter_mut().zip(&m.x).for_each(|(v, k)| *v *= k);
+        }
         let rnn = self.rnn.forward(&x, t, n, &state.h, &state.c);
         let v = self.vocab_size();
-        let logits = self.output_layer(&rnn.y, t * n);
+        let logits = match masks {
+            Some(m) => self.output_layer(&m.apply_y(&rnn.y), t * n),
+            None => self.output_layer(&rnn.y, t * n),
+        };
         let mut log_probs = vec![0.0; t * n * v];
         scalar::log_softmax(&mut log_probs, &logits, v);
         Forward {

@@ -42,7 +42,8 @@ fn dot(w: &[f64], x: &[f64]) -> f64 {
 }
 
 /// The mean next-character loss computed again in f64, straight from PyTorch's equations,
-/// with the parameters `flat` laid out by `lm`'s table (only its sizes are read from `lm`).
+/// with the parameters `flat` laid out by `lm`'s table (only its sizes are read from `lm`),
+/// and with `masks` multiplying the embedded inputs and the top layer's states (dropout).
 fn reference_loss(
     lm: &CharLm,
     flat: &[f64],
@@ -50,6 +51,7 @@ fn reference_loss(
     targets: &[u32],
     n: usize,
     state: &State,
+    masks: Option<&Masks>,
 ) -> f64 {
     let table = lm.table();
     let p = |name: &str| &flat[table.range(name).unwrap()];
@@ -69,6 +71,13 @@ fn reference_loss(
     for (k, (&id, &target)) in tokens.iter().zip(targets).enumerate() {
         let b = k % n;
         let mut x = p("embedding.weight")[id as usize * e..][..e].to_vec();
+        let mask = |m: &[f32], x: &mut [f64]| {
+            let m = &m[k * x.len()..][..x.len()];
+            x.iter_mut().zip(m).for_each(|(v, &d)| *v *= f64::from(d));
+        };
+        if let Some(m) = masks {
+            mask(&m.x, &mut x);
+        }
         for layer in 0..lm.layers() {
             let (w_ih, w_hh) = (
                 p(&format!("rnn.weight_ih_l{layer}")),
@@ -105,6 +114,9 @@ fn reference_loss(
                 .collect();
             hs[at] = new.clone();
             x = new;
+        }
+        if let Some(m) = masks {
+            mask(&m.y, &mut x);
         }
         let (fc_w, fc_b) = (p("fc.weight"), p("fc.bias"));
         let z: Vec<f64> = (0..v)
@@ -157,67 +169,119 @@ fn parameters_have_pytorchs_names_in_state_dict_order() {
 /// which truncated BPTT treats as a constant.
 #[test]
 fn every_gradient_matches_f64_central_differences() {
-    let mut rng = Rng::new(5);
     for cell in cells() {
         let lm = CharLm::new(&letters(), cell, 3, 4, 2, 11).unwrap();
-        let (t, n) = (3, 2);
-        // Id 0 and a repeated id (rows 7 and 0 collect two steps' gradients).
-        let tokens = [7u32, 0, 52, 7, 0, 30];
-        let targets = [1u32, 52, 0, 19, 44, 7];
-        let state = random_state(&lm, n, &mut rng);
-        let mut grads = vec![0.0; lm.table().numel()];
-        let loss = lm
-            .loss(&tokens, &targets, t, n, &state, 1.0 / 6.0, Some(&mut grads))
-            .unwrap();
-        let mut flat: Vec<f64> = lm.flat().iter().map(|&x| f64::from(x)).collect();
-        let want = reference_loss(&lm, &flat, &tokens, &targets, n, &state);
+        gradients_match_central_differences(&lm, None);
+    }
+}
+
+/// With dropout, the gradient goes back through the units the masks kept, scaled as they
+/// were: the same check with the masks the training step draws (some of them zero).
+#[test]
+fn gradients_with_dropout_match_central_differences() {
+    for cell in cells() {
+        let mut lm = CharLm::new(&letters(), cell, 3, 4, 2, 11).unwrap();
+        lm.dropout = 0.3;
+        gradients_match_central_differences(&lm, Some(9));
+    }
+}
+
+/// `dropout_seed`: as the training step's.
+fn gradients_match_central_differences(lm: &CharLm, dropout_seed: Option<u64>) {
+    let mut rng = Rng::new(5);
+    let cell = lm.cell();
+    let (t, n) = (3, 2);
+    // Id 0 and a repeated id (rows 7 and 0 collect two steps' gradients).
+    let tokens = [7u32, 0, 52, 7, 0, 30];
+    let targets = [1u32, 52, 0, 19, 44, 7];
+    let state = random_state(lm, n, &mut rng);
+    let masks = dropout_seed.map(|seed| Masks::draw(lm, t * n, seed));
+    if let Some(m) = &masks {
+        let dropped = |k: &[f32]| k.iter().filter(|&&v| v == 0.0).count();
         assert!(
-            (loss.sum / 6.0 - want).abs() < 1e-5,
-            "{}: loss {} vs f64 {want}",
-            cell.name(),
-            loss.sum / 6.0
+            dropped(&m.x) > 0 && dropped(&m.y) > 0,
+            "the masks drop something"
         );
-        let table = lm.table();
-        let mut worst = (0.0f64, String::new());
-        for (i, p) in table.params().iter().enumerate() {
-            for at in table.range_at(i) {
-                let step = 1e-5;
-                let old = flat[at];
-                flat[at] = old + step;
-                let up = reference_loss(&lm, &flat, &tokens, &targets, n, &state);
-                flat[at] = old - step;
-                let down = reference_loss(&lm, &flat, &tokens, &targets, n, &state);
-                flat[at] = old;
-                let num = (up - down) / (2.0 * step);
-                let err = (f64::from(grads[at]) - num).abs();
-                assert!(
-                    err <= 1e-6 + 1e-4 * num.abs(),
-                    "{} {}[{}]: analytic {} vs numeric {num}",
-                    cell.name(),
-                    p.name,
-                    at - table.range_at(i).start,
-                    grads[at]
-                );
-                if err > worst.0 {
-                    worst = (err, p.name.clone());
-                }
+    }
+    let mut grads = vec![0.0; lm.table().numel()];
+    lm.check_input(&tokens, t, n, &state).unwrap();
+    let loss = lm.loss_checked(
+        &tokens,
+        &targets,
+        t,
+        n,
+        &state,
+        1.0 / 6.0,
+        Some(&mut grads),
+        dropout_seed,
+    );
+    let mut flat: Vec<f64> = lm.flat().iter().map(|&x| f64::from(x)).collect();
+    let reference =
+        |flat: &[f64]| reference_loss(lm, flat, &tokens, &targets, n, &state, masks.as_ref());
+    let want = reference(&flat);
+    assert!(
+        (loss.sum / 6.0 - want).abs() < 1e-5,
+        "{}: loss {} vs f64 {want}",
+        cell.name(),
+        loss.sum / 6.0
+    );
+    let table = lm.table();
+    let mut worst = (0.0f64, String::new());
+    for (i, p) in table.params().iter().enumerate() {
+        for at in table.range_at(i) {
+            let step = 1e-5;
+            let old = flat[at];
+            flat[at] = old + step;
+            let up = reference(&flat);
+            flat[at] = old - step;
+            let down = reference(&flat);
+            flat[at] = old;
+            let num = (up - down) / (2.0 * step);
+            let err = (f64::from(grads[at]) - num).abs();
+            assert!(
+                err <= 1e-6 + 1e-4 * num.abs(),
+                "{} {}[{}]: analytic {} vs numeric {num}",
+                cell.name(),
+                p.name,
+                at - table.range_at(i).start,
+                grads[at]
+            );
+            if err > worst.0 {
+                worst = (err, p.name.clone());
             }
         }
-        // Rows the batch never read get no gradient; the biases of fc get all of them.
-        let emb = table.range("embedding.weight").unwrap();
-        assert!(grads[emb.start + 2 * 3..emb.start + 3 * 3]
-            .iter()
-            .all(|&g| g == 0.0));
+    }
+    // Rows the batch never read get no gradient.
+    let emb = table.range("embedding.weight").unwrap();
+    assert!(grads[emb.start + 2 * 3..emb.start + 3 * 3]
+        .iter()
+        .all(|&g| g == 0.0));
+    if masks.is_none() {
         assert!(grads[emb.start + 7 * 3..emb.start + 8 * 3]
             .iter()
             .any(|&g| g != 0.0));
-        eprintln!(
-            "{}: largest gradient error {:.1e} in {}",
-            cell.name(),
-            worst.0,
-            worst.1
-        );
     }
+    eprintln!(
+        "{}: largest gradient error {:.1e} in {}",
+        cell.name(),
+        worst.0,
+        worst.1
+    );
+}
+
+/// A model in use never drops: the loss without a training step's seed is the same with
+/// any dropout probability, and a training step's loss differs.
+#[test]
+fn dropout_acts_only_in_a_training_step() {
+    let mut lm = CharLm::new(&letters(), cells()[2], 3, 4, 1, 11).unwrap();
+    let (tokens, targets) = ([7u32, 0, 52, 7, 0, 30], [1u32, 52, 0, 19, 44, 7]);
+    let state = lm.zero_state(2);
+    let plain = lm.loss(&tokens, &targets, 3, 2, &state, 1.0, None).unwrap();
+    lm.dropout = 0.5;
+    let used = lm.loss(&tokens, &targets, 3, 2, &state, 1.0, None).unwrap();
+    assert_eq!(plain, used);
+    let step = lm.loss_checked(&tokens, &targets, 3, 2, &state, 1.0, None, Some(1));
+    assert_ne!(plain.sum, step.sum);
 }
 
 /// "abcabdabe" repeated: after "ab" comes c, d or e, and which one only the character

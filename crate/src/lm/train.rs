@@ -10,7 +10,7 @@ use crate::kernels::{backward, fast};
 use crate::params::Named;
 use crate::rng::Rng;
 use crate::shape::MAX_WINDOW;
-use crate::train::{argmax, Data, Outcome, Part, Trainable};
+use crate::train::{argmax, dropout_mask, Data, Outcome, Part, Trainable};
 use crate::{bail, Result};
 
 /// What [`CharLm::loss`] gave for a batch of windows.
@@ -53,10 +53,11 @@ impl CharLm {
                 );
             }
         }
-        Ok(self.loss_checked(tokens, targets, t, n, state, weight, grads))
+        Ok(self.loss_checked(tokens, targets, t, n, state, weight, grads, None))
     }
 
-    /// As [`CharLm::loss`] for inputs it has checked.
+    /// As [`CharLm::loss`] for inputs it has checked; with `dropout_seed` and a
+    /// [`CharLm::dropout`] above 0, with dropout masks drawn from that seed (training).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn loss_checked(
         &self,
@@ -67,8 +68,12 @@ impl CharLm {
         state: &State,
         weight: f32,
         grads: Option<&mut [f32]>,
+        dropout_seed: Option<u64>,
     ) -> Loss {
-        let fwd = self.forward_checked(tokens, t, n, state);
+        let masks = dropout_seed
+            .filter(|_| self.dropout > 0.0)
+            .map(|seed| Masks::draw(self, t * n, seed));
+        let fwd = self.forward_dropped(tokens, t, n, state, masks.as_ref());
         let v = self.vocab_size();
         let right = fwd
             .logits
@@ -79,7 +84,7 @@ impl CharLm {
         let mut dlogits = vec![0.0; fwd.logits.len()];
         let sum = backward::nll_from_log_probs(&mut dlogits, &fwd.log_probs, targets, v, weight);
         if let Some(grads) = grads {
-            self.backward(&fwd, tokens, state, &dlogits, grads);
+            self.backward(&fwd, tokens, state, &dlogits, masks.as_ref(), grads);
         }
         Loss {
             sum,
@@ -88,13 +93,15 @@ impl CharLm {
         }
     }
 
-    /// Adds every parameter's gradient into `grads` given dL/dlogits: [T, N, V].
+    /// Adds every parameter's gradient into `grads` given dL/dlogits: [T, N, V], through
+    /// the dropout `masks` the forward pass used.
     fn backward(
         &self,
         fwd: &super::Forward,
         tokens: &[u32],
         state: &State,
         dlogits: &[f32],
+        masks: Option<&Masks>,
         grads: &mut [f32],
     ) {
         let (rows, v, h) = (fwd.t * fwd.n, self.vocab_size(), self.hidden());
@@ -103,10 +110,19 @@ impl CharLm {
         // V = 4000, H = 256 and 1024 rows, 80 ms, like the forward product's 77 ms).
         let mut dy = vec![0.0; rows * h];
         fast::gemm_nn(&mut dy, dlogits, &self.fc_w, rows, v, h);
-        let rnn = self
+        let Some(m) = masks else {
+            let rnn = self
+                .rnn
+                .backward(&fwd.rnn, fwd.t, fwd.n, &state.h, &state.c, &dy, &[], &[]);
+            self.add_grads(grads, dlogits, &fwd.rnn.y, rows, &rnn, tokens);
+            return;
+        };
+        dy.iter_mut().zip(&m.y).for_each(|(d, k)| *d *= k);
+        let mut rnn = self
             .rnn
             .backward(&fwd.rnn, fwd.t, fwd.n, &state.h, &state.c, &dy, &[], &[]);
-        self.add_grads(grads, dlogits, &fwd.rnn.y, rows, &rnn, tokens);
+        rnn.x.iter_mut().zip(&m.x).for_each(|(d, k)| *d *= k);
+        self.add_grads(grads, dlogits, &m.apply_y(&fwd.rnn.y), rows, &rnn, tokens);
     }
 
     /// Adds into `grads` (flat, in the table's layout) the output layer's gradients, given
@@ -210,6 +226,29 @@ impl CharLm {
             nats += s?;
         }
         Ok((nats / std::f64::consts::LN_2, pieces * (len - 1)))
+    }
+}
+
+/// Training's dropout masks for one batch of `rows` = T·N steps (see [`CharLm::dropout`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Masks {
+    /// [T, N, E]: on the embedded inputs.
+    pub x: Vec<f32>,
+    /// [T, N, H]: on the top layer's states, before the output layer.
+    pub y: Vec<f32>,
+}
+
+impl Masks {
+    pub fn draw(lm: &CharLm, rows: usize, seed: u64) -> Masks {
+        let mut rng = Rng::new(seed);
+        let x = dropout_mask(&mut rng, rows * lm.emb_dim, lm.dropout);
+        let y = dropout_mask(&mut rng, rows * lm.hidden(), lm.dropout);
+        Masks { x, y }
+    }
+
+    /// The states `y` [T, N, H] as the output layer reads them.
+    pub fn apply_y(&self, y: &[f32]) -> Vec<f32> {
+        y.iter().zip(&self.y).map(|(v, k)| v * k).collect()
     }
 }
 
@@ -390,7 +429,10 @@ impl Trainable for CharLm {
         let state = self.carried(carry, starts, b.carry);
         // The part's share of the batch's mean: its windows' sum over T·total steps.
         let weight = 1.0 / (t * part.total) as f32;
-        let loss = self.loss_checked(&tokens, &targets, t, k, &state, weight, grads);
+        // Masks differ from step to step and from part to part, and a seed and a thread
+        // count still give the same run.
+        let seed = ((part.step as u64) << 24) ^ starts[0] as u64;
+        let loss = self.loss_checked(&tokens, &targets, t, k, &state, weight, grads, Some(seed));
         carry.ends = starts.iter().map(|s| s + t).collect();
         carry.state = loss.state;
         Outcome {

@@ -64,6 +64,22 @@ impl Cell {
         }
     }
 
+    /// The page's name, as [`Cell::from_kind`] reads it.
+    pub fn kind(self) -> String {
+        match self {
+            Cell::Rnn => "rnn".into(),
+            Cell::Gru => "gru".into(),
+            Cell::Lstm { variant, linear_h } => {
+                let v = match variant {
+                    LstmVariant::Standard => "",
+                    LstmVariant::Fc => ":fc",
+                    LstmVariant::Peephole => ":peephole",
+                };
+                format!("lstm{v}{}", if linear_h { ":linear" } else { "" })
+            }
+        }
+    }
+
     /// From the page's names: "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM
     /// optionally ":linear" (σh = identity).
     pub fn from_kind(kind: &str) -> Result<Cell> {

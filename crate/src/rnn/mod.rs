@@ -8,6 +8,7 @@
 pub mod cell;
 pub mod reach;
 pub mod simple;
+pub mod state_dict;
 pub mod stepper;
 
 use crate::params::{Named, Table};

@@ -291,6 +291,22 @@ pub fn evaluate<M: Trainable>(
     sum
 }
 
+/// An inverted-dropout mask of `len` numbers: each 0 with probability `p`, else 1 / (1 − p),
+/// so a layer's expected output is the same with dropout on (training) or off (use). The
+/// mask is kept to route the gradient back through the same units.
+pub fn dropout_mask(rng: &mut Rng, len: usize, p: f32) -> Vec<f32> {
+    let keep = 1.0 - p;
+    (0..len)
+        .map(|_| {
+            if p == 0.0 || rng.uniform() < keep {
+                1.0 / keep
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// The index of the largest entry (the first of equals).
 pub fn argmax(z: &[f32]) -> usize {
     z.iter()

@@ -10,10 +10,11 @@ use crate::params::Named;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
-use crate::rnn::{pytorch_scale, reach, Cell, Output, Packed, Recurrent};
+use crate::rnn::{pytorch_scale, reach, state_dict, Cell, Output, Packed, Recurrent};
+use crate::safetensors;
 use crate::shape::{
     check_buffer, MAX_BATCH, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_PAGE_INPUT, MAX_REACH_HIDDEN,
-    MAX_REACH_STEPS, MAX_STEPS,
+    MAX_REACH_STEPS, MAX_STEPS, MAX_TEXT,
 };
 use crate::{bail, Result};
 
@@ -21,6 +22,9 @@ use crate::{bail, Result};
 #[wasm_bindgen]
 pub struct RecurrentNet {
     net: Recurrent,
+    /// A network read from a file: its embedding (to read text) and what reading it found;
+    /// `None` for the view's random networks.
+    found: Option<(Option<Embedding>, Facts)>,
     /// `net.pack()`, redone whenever a weight changes (`setWeight`; `weight` hands out
     /// copies), so a forward pass does not repack every matrix.
     packed: Vec<Packed>,
@@ -58,13 +62,109 @@ impl RecurrentNet {
             &mut rng,
         );
         net.validate()?;
-        Ok(RecurrentNet {
+        Ok(RecurrentNet::of(net, None))
+    }
+
+    fn of(net: Recurrent, found: Option<(Option<Embedding>, Facts)>) -> RecurrentNet {
+        RecurrentNet {
             packed: net.pack(),
             net,
+            found,
             out: Output::default(),
             stepper: None,
             stepper_y: Vec::new(),
-        })
+        }
+    }
+
+    /// The recurrent layers of a PyTorch `state_dict` saved as safetensors (`nn.RNN`,
+    /// `nn.GRU`, `nn.LSTM` under any prefix; sizes from the shapes): `prefix`, `assumed`
+    /// and `others` say what reading it found, `readsText` whether it came with an
+    /// embedding and vocabulary.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<RecurrentNet> {
+        let found = state_dict::read(safetensors::read(bytes)?)?;
+        let embedding = found
+            .embedding
+            .map(|(chars, rows)| Embedding::new(chars, rows));
+        let facts = Facts {
+            prefix: found.prefix,
+            assumed: found.assumed.iter().map(|a| a.code().to_string()).collect(),
+            others: found.others,
+        };
+        Ok(RecurrentNet::of(found.net, Some((embedding, facts))))
+    }
+
+    /// "rnn", "gru" or "lstm" (with ":fc", ":peephole", ":linear" as `new` takes them).
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.net.cell.kind()
+    }
+
+    #[wasm_bindgen(getter, js_name = inputSize)]
+    pub fn input_size(&self) -> u32 {
+        self.net.input as u32
+    }
+
+    #[wasm_bindgen(getter, js_name = hiddenSize)]
+    pub fn hidden_size(&self) -> u32 {
+        self.net.hidden as u32
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn layers(&self) -> u32 {
+        self.net.layers as u32
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn bidirectional(&self) -> bool {
+        self.net.bidirectional
+    }
+
+    /// The module path the file's recurrent tensors were under ("lstm.", or "" for a bare
+    /// module or a network made here).
+    #[wasm_bindgen(getter)]
+    pub fn prefix(&self) -> String {
+        self.found
+            .as_ref()
+            .map_or_else(String::new, |(_, f)| f.prefix.clone())
+    }
+
+    /// What the file's shapes could not tell and was assumed: "tanh" (nn.RNN's
+    /// nonlinearity), "no-bias" (bias=False: zero biases).
+    pub fn assumed(&self) -> Vec<String> {
+        self.found
+            .as_ref()
+            .map_or_else(Vec::new, |(_, f)| f.assumed.clone())
+    }
+
+    /// The file's other tensors, "name [shape]" each, which are not part of the network.
+    pub fn others(&self) -> Vec<String> {
+        self.found
+            .as_ref()
+            .map_or_else(Vec::new, |(_, f)| f.others.clone())
+    }
+
+    /// Whether the network came with an embedding and vocabulary, so `embed` reads text.
+    #[wasm_bindgen(getter, js_name = readsText)]
+    pub fn reads_text(&self) -> bool {
+        matches!(self.found, Some((Some(_), _)))
+    }
+
+    /// x: [T, I], the embedding rows of `text`'s characters (one per step; a character
+    /// outside the vocabulary reads row 0), to `begin` with.
+    pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
+        let Some((Some(e), _)) = &self.found else {
+            bail!("this network has no embedding: it reads numbers, not text");
+        };
+        e.rows(text)
+    }
+
+    /// The characters of `text` the vocabulary does not have, each once, in order.
+    pub fn unknown(&self, text: &str) -> String {
+        match &self.found {
+            Some((Some(e), _)) => e.unknown(text),
+            _ => String::new(),
+        }
     }
 
     /// Gate blocks per unit in `gates()`: 1 (RNN), 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o).
@@ -295,4 +395,96 @@ pub fn gradient_norms(kind: &str, t: f64, hidden: f64, seed: f64) -> Result<Vec<
         whole("hidden size", hidden, 1, MAX_REACH_HIDDEN)?,
         whole("seed", seed, 0, u32::MAX as usize)? as u64,
     )
+}
+
+/// What reading a file found, besides the network.
+struct Facts {
+    prefix: String,
+    assumed: Vec<String>,
+    others: Vec<String>,
+}
+
+/// Embedding rows [V, E] and the characters of ids 1.. (id 0: every other character).
+struct Embedding {
+    index: std::collections::HashMap<char, usize>,
+    dim: usize,
+    rows: Vec<f32>,
+}
+
+impl Embedding {
+    fn new(chars: Vec<char>, rows: Vec<f32>) -> Embedding {
+        let dim = rows.len() / (chars.len() + 1);
+        let index = chars
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| (c, i + 1))
+            .collect();
+        Embedding { index, dim, rows }
+    }
+
+    fn rows(&self, text: &str) -> Result<Vec<f32>> {
+        let n = text.chars().count();
+        if n == 0 || n > MAX_TEXT {
+            bail!("the text has {n} characters; the network reads from 1 to {MAX_TEXT}");
+        }
+        Ok(text
+            .chars()
+            .flat_map(|c| {
+                let id = self.index.get(&c).copied().unwrap_or(0);
+                self.rows[id * self.dim..][..self.dim].iter().copied()
+            })
+            .collect())
+    }
+
+    fn unknown(&self, text: &str) -> String {
+        let mut seen = std::collections::HashSet::new();
+        text.chars()
+            .filter(|c| !self.index.contains_key(c) && seen.insert(*c))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bmes::Tagger;
+    use crate::lm::CharLm;
+
+    const BMES: &[u8] = include_bytes!("../../../weights/bmes.safetensors");
+    const POEMS: &[u8] = include_bytes!("../../../weights/lm-poems-lstm.safetensors");
+
+    /// The segmenter's BiLSTM and the poem model's LSTM, read as bare state dicts, step to
+    /// the states their own models compute for the same characters.
+    #[test]
+    fn shipped_models_read_as_state_dicts_compute_what_their_models_do() {
+        let text = "床前明月光，疑是地上霜。";
+        let tagger = Tagger::from_file(safetensors::read(BMES).unwrap()).unwrap();
+        let lm = CharLm::from_file(safetensors::read(POEMS).unwrap()).unwrap();
+        for (bytes, own) in [(BMES, &tagger.rnn), (POEMS, &lm.rnn)] {
+            let mut net = RecurrentNet::from_bytes(bytes).unwrap();
+            assert!(net.reads_text());
+            assert!(net.others().iter().any(|n| n.starts_with("fc.weight")));
+            let x = net.embed(text).unwrap();
+            let t = text.chars().count();
+            assert_eq!(x.len(), t * own.input);
+            let zeros = vec![0.0; own.layers * own.directions() * own.hidden];
+            let want = own.forward(&x, t, 1, &zeros, &zeros).y;
+            net.forward(&x, t as f64, 1.0, &[], &[]).unwrap();
+            assert_eq!(net.out.y, want);
+        }
+        let net = RecurrentNet::from_bytes(POEMS).unwrap();
+        assert_eq!(
+            (net.kind(), net.hidden_size(), net.layers()),
+            ("lstm".into(), 64, 1)
+        );
+        assert_eq!(net.unknown("床前🙂明月🙂x"), "🙂x");
+        assert!(net.embed("").is_err());
+        let made = RecurrentNet::new("gru", 2.0, 3.0, 1.0, false, 1.0).unwrap();
+        assert!(!made.reads_text() && made.others().is_empty() && made.prefix().is_empty());
+        assert!(made
+            .embed("字")
+            .unwrap_err()
+            .to_string()
+            .contains("reads numbers"));
+    }
 }

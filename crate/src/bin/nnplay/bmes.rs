@@ -72,10 +72,7 @@ pub fn train(args: &[String]) -> Result<()> {
         o.get("batch", 32)?,
     );
     let lr: f32 = o.get("lr", 3e-3)?;
-    let dropout: f32 = o.get("dropout", 0.0)?;
-    if !(0.0..0.9).contains(&dropout) {
-        bail!("--dropout must be from 0 up to 0.9, got {dropout}");
-    }
+    let dropout = o.dropout()?;
     let seed: u64 = o.get("seed", 1)?;
     let max_vocab: usize = o.get("vocab", 4000)?;
     let threads = o.threads()?;

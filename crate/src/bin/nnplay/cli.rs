@@ -61,6 +61,15 @@ impl Opts {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(self.get("threads", cores)?.max(1))
     }
+
+    /// Training's dropout probability: `--dropout`, 0 unless given.
+    pub fn dropout(&self) -> Result<f32> {
+        let p: f32 = self.get("dropout", 0.0)?;
+        if !(0.0..0.9).contains(&p) {
+            bail!("--dropout must be from 0 up to 0.9, got {p}");
+        }
+        Ok(p)
+    }
 }
 
 /// A path under the repository, found from any working folder.

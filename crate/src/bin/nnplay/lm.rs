@@ -248,6 +248,7 @@ pub fn train(args: &[String]) -> Result<()> {
             "vocab",
             "train-chars",
             "init",
+            "dropout",
         ],
     )?;
     let kind = parse_corpus_option(&o)?;
@@ -260,6 +261,7 @@ pub fn train(args: &[String]) -> Result<()> {
         o.get("epochs", 1)?,
     );
     let lr: f32 = o.get("lr", 3e-3)?;
+    let dropout = o.dropout()?;
     let seed: u64 = o.get("seed", 1)?;
     let threads = o.threads()?;
     let (min_count, max_vocab): (usize, usize) = (o.get("min-count", 5)?, o.get("vocab", 2400)?);
@@ -289,7 +291,7 @@ pub fn train(args: &[String]) -> Result<()> {
     // its own: a warm restart, so a run can be lengthened after it ended.
     let init = o.path("init", PathBuf::new());
     let mut before = Vec::new();
-    let model = if init.as_os_str().is_empty() {
+    let mut model = if init.as_os_str().is_empty() {
         let chars = corpus::vocabulary(&split.train, min_count, max_vocab)?;
         CharLm::new(&chars, cell, emb, hidden, layers, seed)?
     } else {
@@ -303,6 +305,7 @@ pub fn train(args: &[String]) -> Result<()> {
         }
         CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", init.display())))?
     };
+    model.dropout = dropout;
     let (emb, hidden, layers) = (model.emb_dim, model.hidden(), model.layers());
     let mut data = encode(&model, split);
     if train_chars > 0 {
@@ -311,7 +314,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let unknown = |ids: &[u32]| ids.iter().filter(|&&i| i == 0).count() as f64 / ids.len() as f64;
     let windows = Windows::streams(&data.train, model.vocab_size(), window, batch)?;
     eprintln!(
-        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), seed {seed}, {threads} threads",
+        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), dropout {dropout}, seed {seed}, {threads} threads",
         cell_label(&model),
         kind.name(),
         data.train.len(),
@@ -377,7 +380,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ),
         ("seed", seed.to_string()),
         ("command", command_line()),
-        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; {threads} threads, {seconds:.0} s", data.train.len())),
+        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; dropout {dropout}; {threads} threads, {seconds:.0} s", data.train.len())),
         ("held_out_bpc", format!("{net:.4}")),
         ("baseline_bpc", format!("{base:.4}")),
         ("baseline", "interpolated Kneser-Ney character trigram, modified discounts, same training split and vocabulary".to_string()),

@@ -40,7 +40,7 @@ const USAGE: &str = "usage:
   nnplay train-lm [--corpus modern|poems] [--cell lstm|gru|rnn] [--emb N] [--hidden N]
                   [--layers N] [--window N] [--batch N] [--epochs N] [--lr X] [--seed N]
                   [--threads N] [--min-count N] [--vocab N] [--train-chars N] [--data DIR]
-                  [--out FILE]
+                  [--dropout X] [--init FILE] [--out FILE]
   nnplay eval-lm [--weights FILE] [--data DIR] [--threads N] [--generate N] [--seed N]
   nnplay lm-logits --text TEXT [--weights FILE | --vocab CHARS [--cell rnn|gru|lstm] [--layers N]
                    [--emb N] [--hidden N] [--seed N]] [--generate N] [--model-out FILE] [--out FILE]

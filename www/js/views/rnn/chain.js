@@ -8,6 +8,10 @@ import { svg } from "../../dom.js";
 import { fmt } from "../../format.js";
 import { COLORS, diverging } from "../../palette.js";
 
+/** The width of each of `n` cells of a strip `w` wide: a 1-unit gap between them while
+ *  they are wider than 3 units (a trained network's hundreds of units touch). */
+const cellWidth = (w, n) => (w / n > 3 ? w / n - 1 : w / n);
+
 /** Where everything goes for run `run`: box sizes, the rows, and the x of each time step. */
 function layout(run) {
   const { s, T, simple } = run;
@@ -57,7 +61,7 @@ function hiddenRows(root, { run, s, T, simple, D, L, cw, ch, fold, xOf, rowY, in
         g.append(svg("rect", { x: xOf(time), y, width: cw, height: ch, rx: 6 }));
         // h as a strip of H coloured cells inside the box.
         for (let j = 0; j < H_; j++) {
-          g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: (cw - 12) / H_ - 1, height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : COLORS.empty, class: "hcell" }));
+          g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: cellWidth(cw - 12, H_), height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : COLORS.empty, class: "hcell" }));
         }
         root.append(g);
         // The recurrent wire to the next step in this direction.
@@ -90,7 +94,7 @@ function concatRow(root, { run, T, L, rows, cw, ch, xOf, rowY, H_ }) {
     g.append(svg("rect", { x: xOf(time), y: y0, width: cw, height: ch - 8, rx: 4 }));
     for (let j = 0; j < 2 * H_; j++) {
       const v = j < H_ ? hf[time * H_ + j] : hb[time * H_ + j - H_];
-      g.append(svg("rect", { x: xOf(time) + 4 + (j * (cw - 8)) / (2 * H_), y: y0 + 6, width: (cw - 8) / (2 * H_) - 1, height: ch - 20, fill: ready ? diverging(v) : COLORS.empty }));
+      g.append(svg("rect", { x: xOf(time) + 4 + (j * (cw - 8)) / (2 * H_), y: y0 + 6, width: cellWidth(cw - 8, 2 * H_), height: ch - 20, fill: ready ? diverging(v) : COLORS.empty }));
     }
     g.append(svg("line", { x1: xOf(time) + cw / 2, y1: y0 + 4, x2: xOf(time) + cw / 2, y2: y0 + ch - 12, class: "concat-split" }));
     root.append(g);

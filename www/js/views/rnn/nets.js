@@ -31,35 +31,63 @@ export function netKind(cell, hact = "tanh") {
 export const simpleNet = (cell, { seq, T, x }, s) => new (seqWasm().SimpleNet)(cell, seq.i, s.hidden, 2, "sigmoid", s.seed, x, T);
 
 /** The settings that make a different network (the rest only move through it). */
-export const settingsKey = (s) => JSON.stringify([s.cell, s.hact, s.seq, s.layers, s.bi, s.hidden, s.seed]);
+export const settingsKey = (s) => JSON.stringify([s.model, s.model === "random" ? "" : s.text, s.cell, s.hact, s.seq, s.layers, s.bi, s.hidden, s.seed]);
 
-/** A network for settings `s`, at step 0: { key, net, simple, schedule, x, T, seq, pos,
- *  last, total, s }; `schedule[k]` is the [layer, direction] that step k computes. */
-export function startRun(s) {
+/** Steps of the waves a network from a file reads when it has no embedding for text. */
+export const WAVE_STEPS = 12;
+
+/** x: [T, I], I waves of the same period, phase-shifted across the channels: an input any
+ *  input size can read, for a network whose file says nothing about what it reads. */
+export function waves(i, T = WAVE_STEPS) {
+  return Float32Array.from({ length: T * i }, (_, k) => Math.sin(0.5 * Math.floor(k / i) + (2 * Math.PI * (k % i)) / i));
+}
+
+/** The settings `s` as network `net` (from a file) has them: its cell, sizes and layers. */
+export function settingsOf(s, net) {
+  if (!net) return s;
+  return { ...s, cell: net.kind.split(":")[0], hact: "tanh", hidden: net.hiddenSize, layers: net.layers, bi: net.bidirectional ? 1 : 0 };
+}
+
+/** [layer, direction] of each step: layer by layer; in a bidirectional layer both
+ *  directions step together, in opposite directions through time. */
+function schedule(layers, bi, T) {
+  const out = [];
+  for (let l = 0; l < layers; l++) for (let k = 0; k < T; k++) for (let d = 0; d <= bi; d++) out.push([l, d]);
+  return out;
+}
+
+/** A network for settings `s` — one made here, or `loaded` (from a file, not owned by the
+ *  run: never freed by it) — at step 0: { key, net, owned, simple, schedule, x, T, seq, pos,
+ *  last, total, s }; `schedule[k]` is the [layer, direction] that step k computes. A
+ *  network from a file reads `s.text` if it has an embedding, else waves. */
+export function startRun(s, loaded = null) {
+  if (loaded) {
+    const e = settingsOf(s, loaded);
+    const chars = loaded.readsText ? Array.from(s.text) : null;
+    const x = chars ? Float32Array.from(loaded.embed(s.text)) : waves(loaded.inputSize);
+    const T = chars ? chars.length : WAVE_STEPS;
+    const steps = schedule(e.layers, e.bi, T);
+    return { key: settingsKey(s), net: loaded, owned: false, simple: false, schedule: steps, x, T, seq: { i: loaded.inputSize, labels: chars }, pos: 0, last: null, total: steps.length, s: e };
+  }
   const input = sequence(s.seq);
   const { seq, T, x } = input;
   const simple = isSimple(s.cell);
-  let net;
-  let schedule;
-  if (simple) {
-    net = simpleNet(s.cell, input, s);
-    schedule = Array.from({ length: T }, () => [0, 0]);
-  } else {
-    net = new (seqWasm().RecurrentNet)(netKind(s.cell, s.hact), seq.i, s.hidden, s.layers, s.bi === 1, s.seed);
-    // Layer by layer; in a bidirectional layer both directions step together, in opposite
-    // directions through time.
-    schedule = [];
-    for (let l = 0; l < s.layers; l++) for (let k = 0; k < T; k++) for (let d = 0; d <= s.bi; d++) schedule.push([l, d]);
-  }
-  return { key: settingsKey(s), net, simple, schedule, x, T, seq, pos: 0, last: null, total: schedule.length, s };
+  const net = simple ? simpleNet(s.cell, input, s) : new (seqWasm().RecurrentNet)(netKind(s.cell, s.hact), seq.i, s.hidden, s.layers, s.bi === 1, s.seed);
+  const steps = simple ? Array.from({ length: T }, () => [0, 0]) : schedule(s.layers, s.bi, T);
+  return { key: settingsKey(s), net, owned: true, simple, schedule: steps, x, T, seq, pos: 0, last: null, total: steps.length, s };
 }
 
-/** Brings `run` to `pos` steps: forward from where it is, or from a fresh start (the old
- *  network freed). Returns the run now at `pos`. */
+/** Brings `run` to `pos` steps: forward from where it is, or from a fresh start (a network
+ *  made here is made again, the old one freed; one from a file begins again). Returns the
+ *  run now at `pos`. */
 export function goTo(run, pos) {
   if (pos < run.pos) {
-    run.net.free();
-    run = startRun(run.s);
+    if (run.owned) {
+      run.net.free();
+      run = startRun(run.s);
+    } else {
+      run = { ...run, pos: 0, last: null };
+    }
   }
   if (!run.simple && run.pos === 0) run.net.begin(run.x, run.T);
   while (run.pos < pos) {
