@@ -3,9 +3,9 @@
 // course's peephole LSTM, the FC-LSTM and the GRU at any step, next to their formulas in
 // MathML; bidirectional and stacked layers animated in their own directions. Every value
 // comes from wasm's step-wise API (`RecurrentNet.step`, `SimpleNet.step`).
-// The parts live in rnn/: the networks and their runs, the chain drawing, the gate table and
-// formulas, the playback controls, the comparison of cells and the gradient chart; this
-// module puts them together.
+// The parts live in rnn/: the networks and their runs, the chain drawing, the wiring diagram
+// of the cell with one followed unit's values, the gate table and formulas, the playback
+// controls, the comparison of cells and the gradient chart; this module puts them together.
 
 import { codePanel } from "../codepanel.js";
 import { rnnCode } from "../pytorch.js";
@@ -14,6 +14,8 @@ import { el, subscripted } from "../dom.js";
 import { CELLS, SEQS, isSimple, isLstm, settingsKey, startRun, goTo } from "./rnn/nets.js";
 import { drawChain } from "./rnn/chain.js";
 import { gatePanel } from "./rnn/gates.js";
+import { cellDiagram } from "./rnn/diagram.js";
+import { follow } from "./rnn/follow.js";
 import { playback } from "./rnn/playback.js";
 import { compareRows } from "./rnn/compare.js";
 import { drawGrads } from "./rnn/grads.js";
@@ -30,6 +32,8 @@ export const schema = {
   hidden: { kind: "int", min: 2, max: 8, default: 4 },
   pos: { kind: "int", min: 0, max: 999, default: 0 },
   seed: { kind: "int", min: 0, max: 999999, default: 1 },
+  // The hidden unit the wiring diagram follows (0-based; shown clamped to hidden − 1).
+  unit: { kind: "int", min: 0, max: 7, default: 0 },
 };
 
 /** A <select> of `values`, each shown as label(value). */
@@ -73,8 +77,10 @@ export function mount(root, state, setState) {
   );
   const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel") });
   const gates = gatePanel();
+  const diagram = cellDiagram();
   const code = codePanel("rnn-code");
-  view.append(chain, ...gates.nodes, el("p", { class: "hint", text: t("rnn.keys") }), code.node);
+  // The diagram beside the table and formulas (below them on a phone), under the chain.
+  view.append(chain, gates.status, el("div", { class: "cell-row" }, diagram.node, gates.node), el("p", { class: "hint", text: t("rnn.keys") }), code.node);
   // The same sequence through every kind of cell; why gates matter; what RNNs are used for.
   const compare = el("div", { class: "compare", id: "rnn-compare" });
   const grads = el("div", { class: "grad-chart", id: "rnn-grads" });
@@ -91,6 +97,9 @@ export function mount(root, state, setState) {
   seqSel.addEventListener("change", () => setState({ seq: seqSel.value, pos: 0 }));
   layersSel.addEventListener("change", () => setState({ layers: Number(layersSel.value), pos: 0 }));
   biBox.addEventListener("change", () => setState({ bi: biBox.checked ? 1 : 0, pos: 0 }));
+
+  const unitOf = (s) => Math.min(s.unit, s.hidden - 1);
+  const followed = follow({ view, current: () => unitOf(run.s), count: () => run.s.hidden, setState });
 
   let lastCompare = "";
   function update(s) {
@@ -109,8 +118,10 @@ export function mount(root, state, setState) {
     run = goTo(run, Math.min(s.pos, run.total));
     play.show(run.pos, run.total);
     code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T }, t).code);
-    chain.replaceChildren(drawChain(run));
-    gates.show(run);
+    const unit = unitOf(s);
+    chain.replaceChildren(drawChain(run, unit));
+    gates.show(run, unit);
+    diagram.show(run, unit);
     const ckey = JSON.stringify([s.seq, s.hidden, s.seed]);
     if (ckey !== lastCompare) {
       lastCompare = ckey;
@@ -124,6 +135,7 @@ export function mount(root, state, setState) {
     update,
     destroy() {
       play.destroy();
+      followed.destroy();
       run?.net.free();
       view.remove();
     },

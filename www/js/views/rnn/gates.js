@@ -1,5 +1,6 @@
 // The RNN view's step panel: where the run stands, a table of every gate and state of the
-// step just computed (unit by unit, coloured by value), and the cell's formulas beside it.
+// step just computed (unit by unit, coloured by value; a column's button follows that unit in
+// the wiring diagram, and the followed column is marked), and the cell's formulas beside it.
 
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
@@ -23,12 +24,19 @@ function gateRows(run) {
   return rows;
 }
 
-function gateTable(rows) {
+/** A column's head: a button that follows unit j (follow.js reads data-unit). */
+function unitHead(j, unit) {
+  const b = el("button", { type: "button", class: "unit-pick", "data-unit": String(j), "aria-pressed": String(j === unit), "aria-label": t("rnn.dia.follow", { u: j + 1 }), text: `${t("rnn.unit")} ${j + 1}` });
+  return el("th", { class: j === unit ? "followed" : "" }, b);
+}
+
+function gateTable(rows, unit) {
   const table = el("table", { class: "gate-table", id: "rnn-gates" });
-  table.append(el("tr", {}, el("th", { text: t("rnn.gate") }), ...rows[0][1].map((_, j) => el("th", { text: `${t("rnn.unit")} ${j + 1}` }))));
+  table.append(el("tr", {}, el("th", { text: t("rnn.gate") }), ...rows[0][1].map((_, j) => unitHead(j, unit))));
   for (const [name, vals] of rows) {
-    table.append(el("tr", { "data-gate": name }, el("th", { text: name }), ...vals.map((v) => {
-      const td = el("td", { text: fmt(v) });
+    table.append(el("tr", { "data-gate": name }, el("th", { text: name }), ...vals.map((v, j) => {
+      // A click on any cell of the column follows its unit too.
+      const td = el("td", { text: fmt(v), "data-unit": String(j), class: j === unit ? "followed" : "" });
       td.style.backgroundColor = diverging(Math.max(-1, Math.min(1, v)));
       return td;
     })));
@@ -40,12 +48,17 @@ export function gatePanel() {
   const status = el("p", { class: "rnn-status", id: "rnn-status", "aria-live": "polite" });
   const gates = el("div", { class: "gates" });
   const math = el("div", { class: "formulas" });
+  let markup = "";
   return {
-    /** The status line, then the table beside the formulas, in page order. */
-    nodes: [status, el("div", { class: "gate-row" }, gates, math)],
-    show(run) {
+    status,
+    /** The table above the formulas (the wiring diagram goes beside them, rnn.js). */
+    node: el("div", { class: "gate-col" }, gates, math),
+    /** Shows run `run`'s last step, unit `unit` followed. */
+    show(run, unit) {
       const { s, simple, last } = run;
-      math.innerHTML = formulas(s.cell, s.hact === "linear").join("");
+      // Only a new cell rewrites the formulas, so a lit term stays lit while stepping.
+      const m = formulas(s.cell, s.hact === "linear").join("");
+      if (m !== markup) math.innerHTML = markup = m;
       math.classList.toggle("variant", s.cell === "peephole" || s.cell === "fc" || s.cell === "jordan" || s.cell === "elman" || s.hact === "linear");
       if (!last) {
         status.textContent = t("rnn.ready", { n: run.total });
@@ -53,7 +66,7 @@ export function gatePanel() {
         return;
       }
       status.textContent = simple ? t("rnn.atSimple", { t: last.time + 1, pos: run.pos, n: run.total }) : t("rnn.at", { l: last.l + 1, d: t(last.d ? "rnn.backward" : "rnn.forward"), t: last.time + 1, pos: run.pos, n: run.total });
-      gates.replaceChildren(el("p", { class: "hint", text: t("rnn.gatesAt") }), gateTable(gateRows(run)));
+      gates.replaceChildren(el("p", { class: "hint", text: t("rnn.gatesAt") }), gateTable(gateRows(run), unit));
     },
   };
 }
