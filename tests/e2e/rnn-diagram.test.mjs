@@ -183,3 +183,37 @@ test("pointing at a formula's term lights its wire, and pointing at a wire light
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a stacked bidirectional LSTM: a backward step of layer 2 reads [h→ ; h←] of layer 1 and the state after it in time", async () => {
+  const { page, context, errors } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  // Step 14 of 20: layer 2, backward, its second step (time step 4 of 5).
+  await gotoView(page, env.server.url, "#view=rnn&cell=lstm&seq=hello&layers=2&bi=1&pos=14&unit=1&lang=en");
+  const got = await shown(page);
+  const want = await page.evaluate(async () => {
+    const w = await (await import(new URL("js/wasm.js", document.baseURI))).seqModule();
+    const x = Float32Array.from([0, 1, 2, 2, 3].flatMap((k) => [0, 1, 2, 3].map((j) => (j === k ? 1 : 0))));
+    const net = new w.RecurrentNet("lstm", 4, 4, 2, true, 1);
+    net.begin(x, 5);
+    let time = -1;
+    let n = 0;
+    for (let l = 0; l < 2; l++) for (let k = 0; k < 5; k++) for (let d = 0; d < 2; d++) if (n++ < 14) time = net.step(l, d);
+    const row = (a, t) => Array.from(a.subarray(t * 4, t * 4 + 4));
+    const g = Array.from(net.gates(1, 1).subarray(time * 16, time * 16 + 16));
+    const out = {
+      time,
+      x: row(net.hidden(0, 0), time).concat(row(net.hidden(0, 1), time)),
+      hprev: row(net.hidden(1, 1), time + 1),
+      val: { i: g[1], f: g[5], g: g[9], o: g[13], c: row(net.cell(1, 1), time)[1], h: row(net.hidden(1, 1), time)[1], cprev: row(net.cell(1, 1), time + 1)[1] },
+    };
+    net.free();
+    return out;
+  });
+  assert.equal(want.time, 3);
+  for (const [term, v] of Object.entries(want.val)) for (const g of got.val[term]) assert.ok(Math.abs(g - v) < 1e-4, `${term}: ${g} vs ${v}`);
+  assert.equal(got.vec.x[0].length, 8);
+  got.vec.x[0].forEach((g, k) => assert.ok(Math.abs(g - want.x[k]) < 1e-4, `x[${k}]`));
+  got.vec.hprev[0].forEach((g, k) => assert.ok(Math.abs(g - want.hprev[k]) < 1e-4, `hprev[${k}]`));
+  assert.match(await page.getAttribute("#rnn-diagram svg", "aria-label"), /layer 2 \(backward\), time step 4: input xₜ \(from layer 1\) = \[/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

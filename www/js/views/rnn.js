@@ -75,7 +75,8 @@ export function mount(root, state, setState) {
       el("label", { for: "rnn-bi", class: "stack" }, biBox, " " + t("rnn.bi"))),
     play.controls,
   );
-  const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel") });
+  // Focusable: on a phone the chain scrolls sideways in its frame, and keys must reach it.
+  const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel"), tabindex: "0" });
   const gates = gatePanel();
   const diagram = cellDiagram();
   const code = codePanel("rnn-code");

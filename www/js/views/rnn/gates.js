@@ -26,7 +26,8 @@ function gateRows(run) {
 
 /** A column's head: a button that follows unit j (follow.js reads data-unit). */
 function unitHead(j, unit) {
-  const b = el("button", { type: "button", class: "unit-pick", "data-unit": String(j), "aria-pressed": String(j === unit), "aria-label": t("rnn.dia.follow", { u: j + 1 }), text: `${t("rnn.unit")} ${j + 1}` });
+  // The button's name is its visible text (WCAG 2.5.3); what it does is its title.
+  const b = el("button", { type: "button", class: "unit-pick", "data-unit": String(j), "aria-pressed": String(j === unit), title: t("rnn.dia.follow", { u: j + 1 }), text: `${t("rnn.unit")} ${j + 1}` });
   return el("th", { class: j === unit ? "followed" : "" }, b);
 }
 
