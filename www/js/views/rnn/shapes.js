@@ -154,9 +154,10 @@ function simple(kind) {
   ];
   if (out) {
     parts.push(
-      vec("hvec", `M${xc + SW},${uy} H${R}`),
-      note((xc + SW + R) / 2, uy - 8, "rnn.dia.outLayer", { anchor: "middle" }),
-      strip("y", R, uy - 10, sub("y", "t"), { numbers: true }),
+      vec("hvec", `M${xc + SW},${uy} H${R - 20}`),
+      note((xc + SW + R - 20) / 2, uy - 8, "rnn.dia.outLayer", { anchor: "middle" }),
+      // Wider than the other strips: it carries its two numbers.
+      strip("y", R - 20, uy - 10, sub("y", "t"), { numbers: true, w: SW + 20 }),
     );
   }
   // What the next step reads back: h_t (Elman, plain RNN) or y_t (Jordan).
