@@ -3,9 +3,9 @@
 // course's peephole LSTM, the FC-LSTM and the GRU at any step, next to their formulas in
 // MathML; bidirectional and stacked layers animated in their own directions. Every value
 // comes from wasm's step-wise API (`RecurrentNet.step`, `SimpleNet.step`).
-// The parts live in rnn/: the networks and their runs, the chain drawing, the gate table and
-// formulas, the playback controls, the comparison of cells and the gradient chart; this
-// module puts them together.
+// The parts live in rnn/: the networks and their runs, the chain drawing, the wiring diagram
+// of the cell with one followed unit's values, the gate table and formulas, the playback
+// controls, the comparison of cells and the gradient chart; this module puts them together.
 
 import { codePanel } from "../codepanel.js";
 import { rnnCode } from "../pytorch.js";
@@ -15,6 +15,8 @@ import { CELLS, SEQS, isSimple, isLstm, settingsKey, settingsOf, startRun, goTo 
 import { SOURCES, loadNet, setLocal } from "./rnn/source.js";
 import { drawChain } from "./rnn/chain.js";
 import { gatePanel } from "./rnn/gates.js";
+import { cellDiagram } from "./rnn/diagram.js";
+import { follow } from "./rnn/follow.js";
 import { playback } from "./rnn/playback.js";
 import { compareRows } from "./rnn/compare.js";
 import { drawGrads } from "./rnn/grads.js";
@@ -35,6 +37,8 @@ export const schema = {
   hidden: { kind: "int", min: 2, max: 8, default: 4 },
   pos: { kind: "int", min: 0, max: 999, default: 0 },
   seed: { kind: "int", min: 0, max: 999999, default: 1 },
+  // The hidden unit the wiring diagram follows (0-based; shown clamped to hidden − 1).
+  unit: { kind: "int", min: 0, max: 1023, default: 0 },
 };
 
 /** A <select> of `values`, each shown as label(value). */
@@ -85,10 +89,13 @@ export function mount(root, state, setState) {
       el("label", { for: "rnn-bi", class: "stack" }, biBox, " " + t("rnn.bi"))),
     play.controls,
   );
-  const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel") });
+  // Focusable: on a phone the chain scrolls sideways in its frame, and keys must reach it.
+  const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel"), tabindex: "0" });
   const gates = gatePanel();
+  const diagram = cellDiagram();
   const code = codePanel("rnn-code");
-  view.append(chain, ...gates.nodes, el("p", { class: "hint", text: t("rnn.keys") }), code.node);
+  // The diagram beside the table and formulas (below them on a phone), under the chain.
+  view.append(chain, gates.status, el("div", { class: "cell-row" }, diagram.node, gates.node), el("p", { class: "hint", text: t("rnn.keys") }), code.node);
   // The same sequence through every kind of cell; why gates matter; what RNNs are used for.
   const compare = el("div", { class: "compare", id: "rnn-compare" });
   const grads = el("div", { class: "grad-chart", id: "rnn-grads" });
@@ -170,6 +177,9 @@ export function mount(root, state, setState) {
     ].filter(Boolean).join(" · ");
   }
 
+  const unitOf = (s) => Math.min(s.unit, s.hidden - 1);
+  const followed = follow({ view, current: () => unitOf(run.s), count: () => run.s.hidden, setState });
+
   let lastCompare = "";
   function update(state) {
     cur = state;
@@ -204,8 +214,10 @@ export function mount(root, state, setState) {
     run = goTo(run, Math.min(s.pos, run.total));
     play.show(run.pos, run.total);
     code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T }, t).code);
-    chain.replaceChildren(drawChain(run));
-    gates.show(run);
+    const unit = unitOf(s);
+    chain.replaceChildren(drawChain(run, unit));
+    gates.show(run, unit);
+    diagram.show(run, unit);
     // The comparison is of networks made here, whichever network is shown above.
     const ckey = JSON.stringify([state.seq, state.hidden, state.seed]);
     if (ckey !== lastCompare) {
@@ -220,6 +232,7 @@ export function mount(root, state, setState) {
     update,
     destroy() {
       play.destroy();
+      followed.destroy();
       if (run?.owned) run.net.free();
       view.remove();
     },

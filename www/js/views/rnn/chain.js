@@ -1,7 +1,8 @@
-// The RNN view's chain: the folded cell, "=", and the same cell unrolled over time, one box a
-// step with its hidden state h as a strip of coloured cells; the inputs below, the outputs
-// (Elman, Jordan) or the bidirectional layer's concatenated states above, and every wire,
-// lit once the step it carries has been computed. An SVG, redrawn at each step.
+// The RNN view's chain: the cell unrolled over time, one box a step with its hidden state h
+// as a strip of coloured cells (a click on one follows that unit in the wiring diagram,
+// diagram.js, which draws the folded cell itself); the inputs below, the outputs (Elman,
+// Jordan) or the bidirectional layer's concatenated states above, and every wire, lit once
+// the step it carries has been computed. An SVG, redrawn at each step.
 
 import { t } from "../../i18n.js";
 import { svg } from "../../dom.js";
@@ -19,16 +20,16 @@ function layout(run) {
   const L = simple ? 1 : s.layers;
   const rows = L * D;
   const [cw, ch, gx, gy] = [86, 44, 34, 26];
-  // Room above the top row: for the concatenated outputs, or for the folded cell's loop
-  // and its label (at 40 the label's top was cut off by the frame).
-  const top = D > 1 ? 40 + ch + gy : 56;
-  const fold = 210; // the folded cell, drawn left of its unrolled chain
+  // Room above the top row: for the concatenated outputs, or for the recurrent wires' labels.
+  const top = D > 1 ? 40 + ch + gy : 24;
+  // Left of the chain: the rows' labels ("layer 2 ←"); Elman and Jordan have one row, unlabelled.
+  const fold = simple ? 0 : 90;
   const rowY = (r) => top + (rows - 1 - r + (simple ? 1 : 0)) * (ch + gy);
   return {
     run, s, T, simple, D, L, rows, cw, ch, gy, fold,
-    W: fold + 70 + T * (cw + gx),
-    H: top + (rows + (simple ? 1 : 0)) * (ch + gy) + 70,
-    xOf: (time) => fold + 60 + time * (cw + gx),
+    W: fold + 40 + T * (cw + gx),
+    H: top + (rows + (simple ? 1 : 0)) * (ch + gy) + 36,
+    xOf: (time) => fold + 24 + time * (cw + gx),
     rowY,
     inY: rowY(0) + ch + gy, // the inputs, along the bottom
     H_: s.hidden,
@@ -45,7 +46,7 @@ function inputs(root, { T, cw, xOf, inY, run }) {
 }
 
 /** Each layer and direction: a row of steps, with the recurrent wires and the wires up from below. */
-function hiddenRows(root, { run, s, T, simple, D, L, cw, ch, fold, xOf, rowY, inY, H_, feedback }) {
+function hiddenRows(root, { run, s, T, simple, D, L, cw, ch, fold, xOf, rowY, inY, H_, feedback, unit }) {
   for (let l = 0; l < L; l++) {
     for (let d = 0; d < D; d++) {
       const r = l * D + d;
@@ -61,7 +62,7 @@ function hiddenRows(root, { run, s, T, simple, D, L, cw, ch, fold, xOf, rowY, in
         g.append(svg("rect", { x: xOf(time), y, width: cw, height: ch, rx: 6 }));
         // h as a strip of H coloured cells inside the box.
         for (let j = 0; j < H_; j++) {
-          g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: cellWidth(cw - 12, H_), height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : COLORS.empty, class: "hcell" }));
+          g.append(svg("rect", { x: xOf(time) + 6 + (j * (cw - 12)) / H_, y: y + 8, width: cellWidth(cw - 12, H_), height: ch - 16, fill: computed ? diverging(hs[time * H_ + j]) : COLORS.empty, class: j === unit ? "hcell followed" : "hcell", "data-unit": j }));
         }
         root.append(g);
         // The recurrent wire to the next step in this direction.
@@ -118,25 +119,9 @@ function outputs(root, { run, s, T, cw, ch, gy, xOf, rowY }) {
   }
 }
 
-/** The folded cell: one box whose output loops back into itself; "=" the chain beside it. */
-function foldedCell(root, { s, cw, ch, rowY, inY, feedback }) {
-  const [fx, fy] = [24, rowY(0)];
-  root.append(svg("text", { x: fx + cw / 2, y: fy - 34, "text-anchor": "middle", class: "rowlabel" }, t("rnn.folded")));
-  root.append(svg("rect", { x: fx, y: fy, width: cw, height: ch, rx: 6, class: "folded" }));
-  root.append(svg("text", { x: fx + cw / 2, y: fy + ch / 2 + 4, "text-anchor": "middle" }, t(`rnn.cell.${s.cell}`).split(" ")[0]));
-  root.append(svg("path", { d: `M${fx + cw - 14},${fy} C${fx + cw + 10},${fy - 30} ${fx + 14 - 24},${fy - 30} ${fx + 14},${fy}`, class: "wire rec on", "marker-end": "url(#arrow)" }));
-  root.append(svg("text", { x: fx + cw / 2, y: fy - 16, "text-anchor": "middle", class: "wire-label" }, feedback));
-  root.append(svg("line", { x1: fx + cw / 2, y1: inY, x2: fx + cw / 2, y2: fy + ch, class: "wire up", "marker-end": "url(#arrow)" }));
-  root.append(svg("rect", { x: fx, y: inY, width: cw, height: 26, rx: 4, class: "xbox" }));
-  const xt = svg("text", { x: fx + cw / 2, y: inY + 17, "text-anchor": "middle" }, "x");
-  xt.append(svg("tspan", { "baseline-shift": "sub", "font-size": "75%" }, "t"));
-  root.append(xt);
-  root.append(svg("text", { x: fx + cw + 16, y: fy + ch / 2 + 8, "text-anchor": "middle", class: "equals" }, "="));
-}
-
-/** The chain of run `run` as it stands (nets.js), as an <svg>. */
-export function drawChain(run) {
-  const g = layout(run);
+/** The chain of run `run` as it stands (nets.js), as an <svg>; unit `unit` marked. */
+export function drawChain(run, unit) {
+  const g = { ...layout(run), unit };
   const root = svg("svg", { viewBox: `0 0 ${g.W} ${g.H}`, class: "chain-svg" });
   const defs = svg("defs");
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" });
@@ -147,6 +132,5 @@ export function drawChain(run) {
   hiddenRows(root, g);
   if (!g.simple && g.D > 1) concatRow(root, g);
   if (g.simple) outputs(root, g);
-  foldedCell(root, g);
   return root;
 }
