@@ -246,3 +246,91 @@ fn random_descriptions_never_panic() {
         "{networks} networks, {runs} runs"
     );
 }
+
+/// Random recurrent state dicts into the RNN view's reader: PyTorch's names under random
+/// prefixes, layers and directions, shapes mostly right and sometimes wrong, tensors
+/// sometimes missing or extra, embeddings and vocabularies that may disagree. Each is an
+/// Error or a network whose sizes its tensors bear out.
+#[test]
+fn random_recurrent_state_dicts_never_panic() {
+    use nnplay::rnn::state_dict;
+    let mut rng = Rng::new(23);
+    let prefixes = ["", "lstm.", "encoder.rnn.", "gru", "x.weight_hh_l0."];
+    let stems = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"];
+    let (mut files, mut read) = (0, 0);
+    for _ in 0..200_000 {
+        let (g, h, i) = (
+            [1, 3, 4, 2][rng.below(4)],
+            1 + rng.below(5),
+            1 + rng.below(5),
+        );
+        let (layers, d) = (1 + rng.below(3), 1 + rng.below(2));
+        let prefix = prefixes[rng.below(prefixes.len())];
+        let mut named: Vec<(String, Vec<usize>)> = Vec::new();
+        for l in 0..layers + usize::from(rng.below(20) == 0) {
+            for dir in 0..d {
+                for stem in &stems[..4 + usize::from(rng.below(30) == 0)] {
+                    if rng.below(40) == 0 {
+                        continue;
+                    }
+                    let width = if l == 0 { i } else { d * h };
+                    let mut shape = match *stem {
+                        "weight_ih" => vec![g * h, width],
+                        "weight_hh" | "weight_hr" => vec![g * h, h],
+                        _ => vec![g * h],
+                    };
+                    if rng.below(25) == 0 {
+                        let axis = rng.below(shape.len());
+                        shape[axis] = rng.below(7);
+                    }
+                    let suffix = if dir == 1 { "_reverse" } else { "" };
+                    named.push((format!("{prefix}{stem}_l{l}{suffix}"), shape));
+                }
+            }
+        }
+        if rng.below(3) == 0 {
+            named.push(("embedding.weight".into(), vec![1 + rng.below(4), i]));
+        }
+        if rng.below(4) == 0 {
+            named.push(("fc.weight".into(), vec![2, h]));
+        }
+        let values: Vec<Vec<f32>> = named
+            .iter()
+            .map(|(_, s)| {
+                let len = s.iter().product();
+                // Mostly finite (so that many files are networks), sometimes a NaN in it.
+                if rng.below(20) == 0 {
+                    data(&mut rng, len)
+                } else {
+                    (0..len).map(|_| rng.range(-1.0, 1.0)).collect()
+                }
+            })
+            .collect();
+        let tensors: Vec<(&str, &[usize], &[f32])> = named
+            .iter()
+            .zip(&values)
+            .map(|((n, s), v)| (n.as_str(), &s[..], &v[..]))
+            .collect();
+        let vocab = ["", "ab", "abc", "字字"][rng.below(4)].to_string();
+        let meta = vec![("vocab".to_string(), vocab)];
+        let mut file = safetensors::write(&tensors, Dtype::F32, &meta);
+        if rng.below(10) == 0 {
+            let at = rng.below(file.len());
+            file[at] = rng.below(256) as u8;
+        }
+        let Ok(f) = safetensors::read(&file) else {
+            continue;
+        };
+        files += 1;
+        if let Ok(found) = state_dict::read(f) {
+            read += 1;
+            let net = &found.net;
+            assert!(net.validate().is_ok());
+            assert_eq!(net.weights.len(), net.layers * net.directions());
+        }
+    }
+    assert!(
+        files > 100_000 && read > 10_000,
+        "{files} files, {read} read"
+    );
+}
