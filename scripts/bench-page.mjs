@@ -1,14 +1,15 @@
 // The page's own numbers, measured in headless Chromium against the built dist/ (run by
 // scripts/bench.sh; a benchmark, not a test): the first load's size as gzip would send it,
 // and how long drawing takes to repaint every LeNet-5 layer (p50 / p95 over 300 strokes), and
-// every layer of a student's network of about 8 M multiply-adds.
+// every layer of a student's network of about 8 M multiply-adds; how long a step of the RNN
+// view takes to repaint.
 // Writes the <!-- page:begin --> section of docs/BENCHMARKS.md.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 
-const { serve, launch, firstLoad, safetensors } = await import(new URL("../tests/e2e/harness.mjs", import.meta.url));
+const { serve, launch, firstLoad, safetensors, gotoView } = await import(new URL("../tests/e2e/harness.mjs", import.meta.url));
 
 const server = await serve();
 const browser = await launch();
@@ -50,6 +51,30 @@ await page.waitForFunction(() => /multiply-adds/.test(document.querySelector("#l
 const macs = (await page.textContent("#lenet-net-note")).match(/([\d,]+) multiply-adds/)[1];
 const big = await strokes();
 fs.rmSync(student);
+
+// The RNN view: a step of a 3-layer bidirectional LSTM (the chain's 60 cells, the gate table
+// and the wiring diagram), and of the segmenter's trained BiLSTM (128 units each way) reading
+// the course's sentence; each run stepped from the start to the end three times by the → key.
+/** p50 / p95 / max (ms) of the repaints the steps of view `hash` caused. */
+async function steps(hash) {
+  await gotoView(page, server.url, hash);
+  await page.waitForFunction(() => document.querySelector(".view.rnn")?.paintMs && /\d/.test(document.querySelector("#rnn-status").textContent));
+  const total = await page.evaluate(() => Number(document.querySelector("#rnn-scrub").max));
+  const times = [];
+  for (let k = 0; k < 3; k++) {
+    await page.click("#rnn-reset");
+    await page.evaluate(() => (document.querySelector(".view.rnn").paintMs.length = 0));
+    await page.focus("body");
+    for (let i = 0; i < total; i++) {
+      await page.keyboard.press("ArrowRight");
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    }
+    times.push(...(await page.evaluate(() => document.querySelector(".view.rnn").paintMs.slice())));
+  }
+  return times.sort((a, b) => a - b);
+}
+const lstm3 = await steps("#view=rnn&cell=lstm&layers=3&bi=1&seq=sine&lang=en");
+const bmes = await steps("#view=rnn&model=bmes&lang=en");
 const version = browser.version();
 await context.close();
 await browser.close();
@@ -82,6 +107,13 @@ page's file input), the same 300 strokes (${big.length} repaints: a stroke that 
 pass is pending waits for the next frame): p50 **${pct(0.5, big).toFixed(2)} ms**, p95
 **${pct(0.95, big).toFixed(2)} ms**, max ${big.at(-1).toFixed(2)} ms — target p95 ≤ 16 ms for
 networks up to 10 M multiply-adds.
+
+**RNN view, step → repainted** (the → key; the run moved one step, the unrolled chain
+recoloured, the gate table and the wiring diagram redrawn): a 3-layer bidirectional LSTM
+(4 units, the 10-step sine wave), ${lstm3.length} steps: p50 **${pct(0.5, lstm3).toFixed(2)} ms**, p95
+**${pct(0.95, lstm3).toFixed(2)} ms**, max ${lstm3.at(-1).toFixed(2)} ms — target p95 ≤ 8 ms. The segmenter's
+trained BiLSTM (128 units each way) reading 有一朵云飘在天空, ${bmes.length} steps: p50
+**${pct(0.5, bmes).toFixed(2)} ms**, p95 **${pct(0.95, bmes).toFixed(2)} ms**.
 <!-- page:end -->`;
 console.log(section);
 const file = new URL("../docs/BENCHMARKS.md", import.meta.url);

@@ -13,7 +13,7 @@ import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { CELLS, SEQS, isSimple, isLstm, settingsKey, settingsOf, startRun, goTo } from "./rnn/nets.js";
 import { SOURCES, loadNet, setLocal } from "./rnn/source.js";
-import { drawChain } from "./rnn/chain.js";
+import { chainView } from "./rnn/chain.js";
 import { gatePanel } from "./rnn/gates.js";
 import { cellDiagram } from "./rnn/diagram.js";
 import { follow } from "./rnn/follow.js";
@@ -91,6 +91,7 @@ export function mount(root, state, setState) {
   );
   // Focusable: on a phone the chain scrolls sideways in its frame, and keys must reach it.
   const chain = el("div", { class: "chain", role: "img", "aria-label": t("rnn.chainLabel"), tabindex: "0" });
+  const chainDrawing = chainView(chain);
   const gates = gatePanel();
   const diagram = cellDiagram();
   const code = codePanel("rnn-code");
@@ -181,7 +182,16 @@ export function mount(root, state, setState) {
   const followed = follow({ view, current: () => unitOf(run.s), count: () => run.s.hidden, setState });
 
   let lastCompare = "";
+  // How long each update took (a step: the run moved, the chain, table and diagram redrawn),
+  // for the page benchmark.
+  const paintMs = [];
+  view.paintMs = paintMs;
   function update(state) {
+    const t0 = performance.now();
+    show(state);
+    if (paintMs.push(performance.now() - t0) > 1000) paintMs.shift();
+  }
+  function show(state) {
     cur = state;
     modelSel.value = state.model;
     if (document.activeElement !== text) text.value = state.text;
@@ -215,7 +225,7 @@ export function mount(root, state, setState) {
     play.show(run.pos, run.total);
     code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T }, t).code);
     const unit = unitOf(s);
-    chain.replaceChildren(drawChain(run, unit));
+    chainDrawing.show(run, unit);
     gates.show(run, unit);
     diagram.show(run, unit);
     // The comparison is of networks made here, whichever network is shown above.

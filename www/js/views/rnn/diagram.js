@@ -125,9 +125,16 @@ function paintStrip(part, values, unit, H) {
   const followable = STATES.has(p.term) && n === H;
   const texts = cells.querySelectorAll("text");
   texts.forEach((x, k) => (x.textContent = fmt(values[k])));
+  const name = termName(p.term);
   cells.querySelectorAll("rect").forEach((c, k) => {
-    c.style.fill = diverging(values[k]);
-    c.firstChild.textContent = `${termName(p.term)}[${k + 1}] = ${fmt(values[k])}`;
+    // A trained network's strips have hundreds of cells, most unchanged from the step
+    // before: only what changed is written.
+    const v = fmt(values[k]);
+    if (c.shown !== v) {
+      c.shown = v;
+      c.style.fill = diverging(values[k]);
+      c.firstChild.textContent = `${name}[${k + 1}] = ${v}`;
+    }
     c.classList.toggle("followed", followable && k === unit);
     if (followable) c.dataset.unit = String(k);
   });
