@@ -63,7 +63,10 @@ const expected = (page, cell, pos, u) =>
       const gate = (q) => gates[q * H + u];
       if (G === 3) {
         const [r, z, n] = [gate(0), gate(1), gate(2)];
-        Object.assign(out.val, { hprev: hp[u], r, z, n, omz: 1 - z, omzn: (1 - z) * n, zh: z * hp[u] });
+        // The reset gate's share inside ñ, from the weights: r ⊙ (W_hn h_{t−1} + b_hn).
+        const [whh, bhh] = [net.weight("weight_hh_l0"), net.weight("bias_hh_l0")];
+        const rec = hp.reduce((acc, v, k) => acc + whh[(2 * H + u) * H + k] * v, bhh[2 * H + u]);
+        Object.assign(out.val, { hprev: hp[u], r, z, n, rn: r * rec, omz: 1 - z, omzn: (1 - z) * n, zh: z * hp[u] });
       } else if (G === 4) {
         const cs = net.cell(0, 0);
         const cp = at(cs, t - 1);

@@ -302,6 +302,21 @@ impl RecurrentNet {
         ))
     }
 
+    /// The GRU's recurrent share of its cell input, W_hn h_{t-1} + b_hn, of (layer, dir) over
+    /// time: [T, H] (what the reset gate r scales; empty for other cells).
+    #[wasm_bindgen(js_name = recurrentN)]
+    pub fn recurrent_n(&self, layer: f64, dir: f64) -> Result<Float32Array> {
+        Ok(view(
+            &self
+                .stepper()?
+                .trace(
+                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
+                    whole("direction", dir, 0, 1)?,
+                )?
+                .rec_n,
+        ))
+    }
+
     /// The top layer's [T, D·H] output of the steps done so far ([forward, backward] per step).
     #[wasm_bindgen(js_name = stepOutput)]
     pub fn step_output(&mut self) -> Result<Float32Array> {

@@ -113,7 +113,7 @@ export default {
   "rnn.term.r": "reset gate rₜ",
   "rnn.term.z": "update gate zₜ",
   "rnn.term.n": "candidate state ñₜ",
-  "rnn.term.rn": "rₜ ⊙ (Wₕₙhₜ₋₁ + bₕₙ), inside ñₜ (not read out)",
+  "rnn.term.rn": "the reset share rₜ ⊙ (Wₕₙhₜ₋₁ + bₕₙ), inside ñₜ",
   "rnn.term.omz": "1 − zₜ",
   "rnn.term.omzn": "(1 − zₜ) ⊙ ñₜ",
   "rnn.term.zh": "zₜ ⊙ hₜ₋₁",

@@ -113,7 +113,7 @@ export default {
   "rnn.term.r": "重置门 rₜ",
   "rnn.term.z": "更新门 zₜ",
   "rnn.term.n": "候选状态 ñₜ",
-  "rnn.term.rn": "rₜ ⊙ (Wₕₙhₜ₋₁ + bₕₙ)，在 ñₜ 里面（没有读出）",
+  "rnn.term.rn": "重置门作用后的 rₜ ⊙ (Wₕₙhₜ₋₁ + bₕₙ)，在 ñₜ 里面",
   "rnn.term.omz": "1 − zₜ",
   "rnn.term.omzn": "(1 − zₜ) ⊙ ñₜ",
   "rnn.term.zh": "zₜ ⊙ hₜ₋₁",

@@ -13,7 +13,7 @@ export const ORDER = {
   elman: ["x", "hprev", "h", "y"],
   jordan: ["x", "yprev", "h", "y"],
   rnn: ["x", "hprev", "h"],
-  gru: ["x", "hprev", "r", "z", "n", "omz", "omzn", "zh", "h"],
+  gru: ["x", "hprev", "r", "z", "rn", "n", "omz", "omzn", "zh", "h"],
   lstm: ["x", "hprev", "cprev", "i", "f", "g", "fc", "ig", "c", "o", "ch", "h"],
 };
 export const VECTORS = new Set(["x", "hprev", "cprev", "yprev", "y", "hvec"]);
@@ -62,7 +62,9 @@ function recurrentValues(run, j) {
   if (G === 3) {
     const [r, z, n] = [block(0), block(1), block(2)];
     const hp = vec.hprev[j];
-    Object.assign(val, { hprev: hp, r, z, n, omz: 1 - z, omzn: (1 - z) * n, zh: z * hp });
+    // r ⊙ (W_hn h_{t−1} + b_hn): the reset gate scales the recurrent share inside ñ.
+    const rn = r * run.net.recurrentN(l, d)[time * H + j];
+    Object.assign(val, { hprev: hp, r, z, n, rn, omz: 1 - z, omzn: (1 - z) * n, zh: z * hp });
   } else if (G === 4) {
     const cs = run.net.cell(l, d);
     vec.cprev = before(cs, time, d, run.T, H);
