@@ -76,6 +76,35 @@ test("a student's 2-layer bidirectional GRU: read from its shapes, its states th
   await context.close();
 });
 
+test("a bare nn.RNN: the page asks for its nonlinearity, and with ReLU its states are the module's", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=rnn&model=local");
+  await page.setInputFiles("#rnn-file", path.join(dir, "relu-rnn.safetensors"));
+  await page.waitForFunction(() => /nn\.RNN\(input_size=3, hidden_size=4, num_layers=1\)/.test(document.querySelector(".rnn-about").textContent));
+  assert.match(await page.textContent(".rnn-about"), /choose it above/);
+  assert.ok(await page.isVisible("#rnn-nonlin"));
+  const x = await page.evaluate(async () => Array.from((await import(new URL("js/views/rnn/nets.js", document.baseURI))).waves(3)));
+  const input = path.join(dir, "x-relu.json");
+  fs.writeFileSync(input, JSON.stringify(Array.from({ length: x.length / 3 }, (_, s) => x.slice(3 * s, 3 * s + 3))));
+  const y = JSON.parse(execFileSync("python3", [SCRIPT, "states", "relu-rnn", input], { encoding: "utf8" }));
+  const h = async () => (await table(page)).find((r) => r[0] === "h")[1];
+  const near = (a, b) => a.every((v, j) => Math.abs(v - b[j]) < 2e-3);
+  await goTo(page, 7);
+  assert.ok(!near(await h(), y[6]), "tanh is not what the module computes");
+  await page.selectOption("#rnn-nonlin", "relu");
+  await page.waitForFunction(() => /nonlinearity="relu"/.test(document.querySelector(".rnn-about").textContent));
+  assert.match(page.url(), /nonlin=relu/);
+  for (const pos of [7, 12]) {
+    await goTo(page, pos);
+    const got = await h();
+    assert.ok(near(got, y[pos - 1]), `step ${pos}: ${got} against the module's ${y[pos - 1]}`);
+  }
+  assert.match(await page.textContent(".formulas"), /ReLU/);
+  assert.match(await page.textContent("#rnn-diagram"), /ReLU/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("the segmenter's trained BiLSTM reads the typed text; characters it does not know are named", async () => {
   const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
   await gotoView(page, env.server.url, "#view=rnn&model=bmes&pos=4");

@@ -5,11 +5,13 @@ shim and docs/pytorch/export_sequential.py, and their outputs for an image.
     student_models.py make DIR            writes DIR/{lenet32,three-conv,tanh-same,bare}.safetensors
     student_models.py logits NAME IMAGE   prints the model's outputs for IMAGE (a JSON list
                                           of the C·H·W values the page fed it) as JSON
-    student_models.py states gru2bi X     prints the recurrent layers' top outputs [T, D·H]
-                                          for X (a JSON list [T, I], what the page fed it)
+    student_models.py states NAME X       prints the recurrent layers' top outputs [T, D·H]
+                                          of gru2bi or relu-rnn for X (a JSON list [T, I],
+                                          what the page fed it)
 
-`gru2bi` (also written by `make`) is a student's sequence classifier: a 2-layer bidirectional
-nn.GRU under `gru.` and a linear head `fc`, saved as a bare state_dict for the RNN view.
+`gru2bi` and `relu-rnn` (also written by `make`) are bare state_dicts for the RNN view: a
+student's sequence classifier (a 2-layer bidirectional nn.GRU under `gru.` and a linear head
+`fc`), and an nn.RNN(nonlinearity="relu") at the top level, which its weights cannot tell.
 
 The models are made in the same order from the shim's fixed seed, so `logits` rebuilds
 exactly the weights `make` wrote. `bare` is a state_dict without metadata (nn.Sequential's
@@ -79,11 +81,24 @@ def gru2bi():
     return model
 
 
+def relu_rnn():
+    """A bare nn.RNN with ReLU, its weights from a seed of its own."""
+    model = nn.RNN(3, 4, nonlinearity="relu")
+    rng = np.random.default_rng(11)
+    for v in model.state_dict().values():
+        v[...] = rng.uniform(-0.8, 0.8, v.shape)
+    return model
+
+
+RECURRENT = {"gru2bi": lambda: gru2bi().gru, "relu-rnn": relu_rnn}
+
+
 def make(folder):
     """Writes the files; returns the models they hold."""
     made = models()
     # After the CNNs: the GRU's construction draws from the shim's shared generator too.
     save_file({k: np.ascontiguousarray(v) for k, v in gru2bi().state_dict().items()}, os.path.join(folder, "gru2bi.safetensors"))
+    save_file({k: np.ascontiguousarray(v) for k, v in relu_rnn().state_dict().items()}, os.path.join(folder, "relu-rnn.safetensors"))
     for name, (model, shape, act, classes) in made.items():
         tensors, meta = export_sequential.for_nnplay(model, shape, act, classes)
         if name == "bare":
@@ -97,7 +112,7 @@ if __name__ == "__main__":
         make(sys.argv[2])
     elif sys.argv[1] == "states":
         x = np.asarray(json.load(open(sys.argv[3])), dtype=np.float32)
-        y, _ = gru2bi().gru(x[:, None, :])
+        y, _ = RECURRENT[sys.argv[2]]()(x[:, None, :])
         print(json.dumps(y[:, 0].astype(float).tolist()))
     else:
         model, shape, _, _ = models()[sys.argv[2]]

@@ -77,10 +77,11 @@ const RECURRENT = { rnn: "nn.RNN", elman: "nn.RNN", gru: "nn.GRU", lstm: "nn.LST
  *  `bi`, run on `steps` steps of a batch of one from zero states. Cells PyTorch has no
  *  module for (Jordan's, the peephole and FC-LSTM variants) are said to be so, with the
  *  nearest module. Returns { setup, run } too, so the test can load weights in between. */
-export function rnnCode({ cell, input, hidden, layers, bi, steps }, t) {
+export function rnnCode({ cell, input, hidden, layers, bi, steps, relu = false }, t) {
   const cls = RECURRENT[cell] ?? (cell === "jordan" ? "nn.RNN" : "nn.LSTM");
   const note = RECURRENT[cell] ? [] : [`# ${t("code.noModule", { cell })}`];
-  const setup = `rnn = ${cls}(input_size=${input}, hidden_size=${hidden}, num_layers=${layers}, bidirectional=${bi ? "True" : "False"})`;
+  const act = relu ? ', nonlinearity="relu"' : "";
+  const setup = `rnn = ${cls}(input_size=${input}, hidden_size=${hidden}, num_layers=${layers}${act}, bidirectional=${bi ? "True" : "False"})`;
   const dirs = bi ? 2 : 1;
   const x = `x = torch.randn(${steps}, 1, ${input})  # [${t("code.steps")}, batch, input_size]`;
   const run = cls === "nn.LSTM" ? "out, (h_n, c_n) = rnn(x)" : "out, h_n = rnn(x)";

@@ -64,7 +64,8 @@ pub fn cell_from_name(name: &str) -> Result<Cell> {
 }
 
 /// The name [`cell_from_name`] reads; `None` for the course's LSTM variants, which no
-/// PyTorch module has.
+/// PyTorch module has, and for the ReLU RNN (a character model's cells are the golden
+/// cases' three).
 pub fn cell_name(cell: Cell) -> Option<&'static str> {
     match cell {
         Cell::Rnn => Some("rnn"),
@@ -73,7 +74,7 @@ pub fn cell_name(cell: Cell) -> Option<&'static str> {
             variant: LstmVariant::Standard,
             linear_h: false,
         } => Some("lstm"),
-        Cell::Lstm { .. } => None,
+        Cell::Lstm { .. } | Cell::RnnRelu => None,
     }
 }
 

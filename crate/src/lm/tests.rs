@@ -98,6 +98,7 @@ fn reference_loss(
             let new: Vec<f64> = (0..h)
                 .map(|j| match cell {
                     Cell::Rnn => (gi[j] + gh[j]).tanh(),
+                    Cell::RnnRelu => (gi[j] + gh[j]).max(0.0),
                     Cell::Gru => {
                         let r = sigmoid(gi[j] + gh[j]);
                         let z = sigmoid(gi[h + j] + gh[h + j]);

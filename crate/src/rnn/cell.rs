@@ -23,6 +23,8 @@ pub enum LstmVariant {
 pub enum Cell {
     /// h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
     Rnn,
+    /// The same with ReLU (PyTorch's `nn.RNN(nonlinearity="relu")`).
+    RnnRelu,
     Gru,
     /// `linear_h`: σh is the identity (h_t = o_t * c_t) instead of tanh.
     Lstm {
@@ -35,7 +37,7 @@ impl Cell {
     /// Gate blocks per unit: 1, 3 or 4.
     pub fn gates(self) -> usize {
         match self {
-            Cell::Rnn => 1,
+            Cell::Rnn | Cell::RnnRelu => 1,
             Cell::Gru => 3,
             Cell::Lstm { .. } => 4,
         }
@@ -48,6 +50,7 @@ impl Cell {
     pub fn name(self) -> &'static str {
         match self {
             Cell::Rnn => "the RNN",
+            Cell::RnnRelu => "the ReLU RNN",
             Cell::Gru => "the GRU",
             Cell::Lstm {
                 variant: LstmVariant::Standard,
@@ -68,6 +71,7 @@ impl Cell {
     pub fn kind(self) -> String {
         match self {
             Cell::Rnn => "rnn".into(),
+            Cell::RnnRelu => "rnn:relu".into(),
             Cell::Gru => "gru".into(),
             Cell::Lstm { variant, linear_h } => {
                 let v = match variant {
@@ -80,12 +84,15 @@ impl Cell {
         }
     }
 
-    /// From the page's names: "rnn", "gru", "lstm", "lstm:fc", "lstm:peephole", each LSTM
-    /// optionally ":linear" (σh = identity).
+    /// From the page's names: "rnn" (or "rnn:relu"), "gru", "lstm", "lstm:fc",
+    /// "lstm:peephole", each LSTM optionally ":linear" (σh = identity).
     pub fn from_kind(kind: &str) -> Result<Cell> {
         let wrong = || {
-            crate::Error::new(format!("network kind must be rnn, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
+            crate::Error::new(format!("network kind must be rnn, rnn:relu, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
         };
+        if kind == "rnn:relu" {
+            return Ok(Cell::RnnRelu);
+        }
         let mut parts = kind.split(':');
         let op = parts
             .next()
@@ -287,6 +294,10 @@ pub fn step(
         match cell {
             Cell::Rnn => {
                 fast::tanh_inplace(gates);
+                hs.copy_from_slice(gates);
+            }
+            Cell::RnnRelu => {
+                gates.iter_mut().for_each(|g| *g = g.max(0.0));
                 hs.copy_from_slice(gates);
             }
             Cell::Gru => {
@@ -507,6 +518,10 @@ pub fn backward(
                 match cell {
                     Cell::Rnn => {
                         let v = dh * (1.0 - g[j] * g[j]);
+                        (dp[j], dr[j]) = (v, v);
+                    }
+                    Cell::RnnRelu => {
+                        let v = if g[j] > 0.0 { dh } else { 0.0 };
                         (dp[j], dr[j]) = (v, v);
                     }
                     Cell::Gru => {

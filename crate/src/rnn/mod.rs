@@ -423,7 +423,7 @@ impl Named for Recurrent {
 
     fn describe(&self) -> Vec<(String, String)> {
         let (arch, variant, h_act) = match self.cell {
-            Cell::Rnn => ("rnn", "", ""),
+            Cell::Rnn | Cell::RnnRelu => ("rnn", "", ""),
             Cell::Gru => ("gru", "", ""),
             Cell::Lstm { variant, linear_h } => (
                 "lstm",
@@ -448,6 +448,9 @@ impl Named for Recurrent {
             d.push(("variant".into(), variant.into()));
             d.push(("h_activation".into(), h_act.into()));
         }
+        if self.cell == Cell::RnnRelu {
+            d.push(("nonlinearity".into(), "relu".into()));
+        }
         d
     }
 }
@@ -456,11 +459,18 @@ impl Recurrent {
     /// A network as a safetensors file describes it ([`Named::describe`]'s metadata) with
     /// the file's weights; the sizes must agree with the tensors.
     pub fn from_file(file: File) -> Result<Recurrent> {
-        let cell = Cell::parse(
+        let cell = match Cell::parse(
             file.require_meta("arch")?,
             file.meta("variant").unwrap_or("standard"),
             file.meta("h_activation").unwrap_or("tanh"),
-        )?;
+        )? {
+            Cell::Rnn => match file.meta("nonlinearity").unwrap_or("tanh") {
+                "tanh" => Cell::Rnn,
+                "relu" => Cell::RnnRelu,
+                other => bail!("nonlinearity must be \"tanh\" or \"relu\", got {other:?}"),
+            },
+            cell => cell,
+        };
         let (input, h) = (
             file.meta_usize("input_size", 1, MAX_INPUT)?,
             file.meta_usize("hidden_size", 1, MAX_HIDDEN)?,

@@ -215,6 +215,7 @@ mod tests {
         let mut rng = Rng::new(9);
         for cell in [
             Cell::Rnn,
+            Cell::RnnRelu,
             Cell::Gru,
             Cell::Lstm {
                 variant: LstmVariant::Fc,

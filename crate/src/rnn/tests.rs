@@ -49,6 +49,7 @@ fn bptt_matches_finite_differences_for_every_cell() {
     let mut rng = Rng::new(77);
     let cells = [
         Cell::Rnn,
+        Cell::RnnRelu,
         Cell::Gru,
         Cell::Lstm {
             variant: LstmVariant::Standard,
@@ -261,6 +262,7 @@ fn named_tensors_and_files_round_trip() {
     assert_eq!(table.numel(), lstm.flat().len());
     for cell in [
         Cell::Rnn,
+        Cell::RnnRelu,
         Cell::Gru,
         Cell::Lstm {
             variant: LstmVariant::Fc,

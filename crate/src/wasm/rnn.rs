@@ -94,6 +94,25 @@ impl RecurrentNet {
         Ok(RecurrentNet::of(found.net, Some((embedding, facts))))
     }
 
+    /// Sets a plain RNN's nonlinearity, "tanh" or "relu": what a state dict's weights cannot
+    /// tell (PyTorch's `nn.RNN(nonlinearity=…)`), so the page asks. The run starts again.
+    #[wasm_bindgen(js_name = setNonlinearity)]
+    pub fn set_nonlinearity(&mut self, name: &str) -> Result<()> {
+        if !matches!(self.net.cell, Cell::Rnn | Cell::RnnRelu) {
+            bail!(
+                "only a plain RNN has a nonlinearity to choose; this is {}",
+                self.net.cell.name()
+            );
+        }
+        self.net.cell = match name {
+            "tanh" => Cell::Rnn,
+            "relu" => Cell::RnnRelu,
+            _ => bail!("an RNN's nonlinearity is \"tanh\" or \"relu\", got {name:?}"),
+        };
+        self.stepper = None;
+        Ok(())
+    }
+
     /// "rnn", "gru" or "lstm" (with ":fc", ":peephole", ":linear" as `new` takes them).
     #[wasm_bindgen(getter)]
     pub fn kind(&self) -> String {
@@ -501,5 +520,16 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("reads numbers"));
+        let mut gru = made;
+        assert!(gru.set_nonlinearity("relu").is_err());
+        let mut rnn = RecurrentNet::new("rnn", 2.0, 3.0, 1.0, false, 1.0).unwrap();
+        let x = [1.0, -2.0, 0.5, 3.0];
+        rnn.forward(&x, 2.0, 1.0, &[], &[]).unwrap();
+        let tanh = rnn.out.y.clone();
+        rnn.set_nonlinearity("relu").unwrap();
+        assert_eq!(rnn.kind(), "rnn:relu");
+        rnn.forward(&x, 2.0, 1.0, &[], &[]).unwrap();
+        assert!(rnn.out.y.iter().all(|&v| v >= 0.0) && rnn.out.y != tanh);
+        assert!(rnn.set_nonlinearity("gelu").is_err());
     }
 }

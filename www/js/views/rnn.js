@@ -29,6 +29,8 @@ export const schema = {
   model: { kind: "enum", values: Object.keys(SOURCES), default: "random" },
   // What a network with an embedding reads (the course's first example, answered).
   text: { kind: "text", max: 24, default: "有一朵云飘在天空" },
+  // A plain nn.RNN from a file: its nonlinearity, which its weights cannot tell.
+  nonlin: { kind: "enum", values: ["tanh", "relu"], default: "tanh" },
   cell: { kind: "enum", values: CELLS, default: "lstm", always: true },
   hact: { kind: "enum", values: ["tanh", "linear"], default: "tanh" },
   seq: { kind: "enum", values: Object.keys(SEQS), default: "hello" },
@@ -73,13 +75,15 @@ export function mount(root, state, setState) {
   const modelSel = pick("rnn-model", Object.keys(SOURCES), (v) => t(`rnn.model.${v}`));
   const file = el("input", { type: "file", id: "rnn-file", accept: ".safetensors" });
   const text = el("input", { type: "text", id: "rnn-text", maxlength: String(schema.text.max), lang: "zh-CN" });
+  const nonlinSel = pick("rnn-nonlin", ["tanh", "relu"], (v) => t(`rnn.nonlin.${v}`));
   const about = el("p", { class: "hint rnn-about", "aria-live": "polite" });
   const play = playback({ view, where: () => run, setState });
   view.append(
     el("div", { class: "controls" },
       el("label", { for: "rnn-model" }, t("rnn.modelLabel") + " ", modelSel),
       el("label", { for: "rnn-file", class: "from-file" }, t("rnn.file.pick") + " ", file),
-      el("label", { for: "rnn-text", class: "reads-text" }, t("rnn.textLabel") + " ", text)),
+      el("label", { for: "rnn-text", class: "reads-text" }, t("rnn.textLabel") + " ", text),
+      el("label", { for: "rnn-nonlin", class: "asks-nonlin" }, t("rnn.nonlinLabel") + " ", nonlinSel)),
     about,
     el("div", { class: "controls made-here" },
       el("label", { for: "rnn-cell" }, t("rnn.cellLabel") + " ", cellSel),
@@ -114,6 +118,7 @@ export function mount(root, state, setState) {
   layersSel.addEventListener("change", () => setState({ layers: Number(layersSel.value), pos: 0 }));
   biBox.addEventListener("change", () => setState({ bi: biBox.checked ? 1 : 0, pos: 0 }));
   modelSel.addEventListener("change", () => setState({ model: modelSel.value, pos: 0 }));
+  nonlinSel.addEventListener("change", () => setState({ nonlin: nonlinSel.value, pos: 0 }));
   let typing = null;
   text.addEventListener("input", () => {
     clearTimeout(typing);
@@ -167,7 +172,9 @@ export function mount(root, state, setState) {
   function describe(net, s) {
     if (!net) return "";
     const unknown = net.readsText ? net.unknown(s.text) : "";
-    const module = `nn.${{ rnn: "RNN", gru: "GRU", lstm: "LSTM" }[net.kind]}(input_size=${net.inputSize}, hidden_size=${net.hiddenSize}, num_layers=${net.layers}${net.bidirectional ? ", bidirectional=True" : ""})`;
+    const cls = { rnn: "RNN", gru: "GRU", lstm: "LSTM" }[net.kind.split(":")[0]];
+    const relu = net.kind === "rnn:relu" ? ', nonlinearity="relu"' : "";
+    const module = `nn.${cls}(input_size=${net.inputSize}, hidden_size=${net.hiddenSize}, num_layers=${net.layers}${relu}${net.bidirectional ? ", bidirectional=True" : ""})`;
     const others = net.others();
     return [
       t("rnn.read", { module, where: net.prefix }),
@@ -198,10 +205,14 @@ export function mount(root, state, setState) {
     const loaded = netFor(state);
     if (loaded === undefined && run) return; // the chosen network is on its way
     const net = loaded ?? null;
+    const plain = net?.kind.startsWith("rnn");
+    if (plain && net.kind !== (state.nonlin === "relu" ? "rnn:relu" : "rnn")) net.setNonlinearity(state.nonlin);
     const s = settingsOf(state, net);
     for (const e of view.querySelectorAll(".made-here")) e.hidden = !!net;
     for (const e of view.querySelectorAll(".from-file")) e.hidden = state.model !== "local";
     for (const e of view.querySelectorAll(".reads-text")) e.hidden = !net?.readsText;
+    for (const e of view.querySelectorAll(".asks-nonlin")) e.hidden = !plain;
+    nonlinSel.value = state.nonlin;
     if (net?.readsText && !state.text) {
       about.replaceChildren(el("span", { class: "error", role: "alert", text: t("rnn.textEmpty") }));
       return;
@@ -223,7 +234,7 @@ export function mount(root, state, setState) {
     run.s = s;
     run = goTo(run, Math.min(s.pos, run.total));
     play.show(run.pos, run.total);
-    code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T }, t).code);
+    code.set(rnnCode({ cell: s.cell, input: run.seq.i, hidden: s.hidden, layers: isSimple(s.cell) ? 1 : s.layers, bi: !isSimple(s.cell) && s.bi === 1, steps: run.T, relu: s.nonlin === "relu" }, t).code);
     const unit = unitOf(s);
     chainDrawing.show(run, unit);
     gates.show(run, unit);

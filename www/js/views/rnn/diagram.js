@@ -180,10 +180,10 @@ export function cellDiagram() {
     show(run, unit) {
       const { s } = run;
       const name = shapeOf(s.cell);
-      const k = `${s.cell}:${s.hact}`;
+      const k = `${s.cell}:${s.hact}:${s.nonlin}`;
       if (k !== key) {
         key = k;
-        drawn = build(shape(s.cell, s.hact === "linear"), name);
+        drawn = build(shape(s.cell, s.hact === "linear", s.nonlin === "relu"), name);
         frame.replaceChildren(drawn.root);
       }
       const values = stepValues(run, unit);

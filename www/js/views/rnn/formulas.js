@@ -53,8 +53,9 @@ function lstm(cell, linear, g) {
   ];
 }
 
-/** The cell's equations, one <math> element (as markup) a line. */
-export function formulas(cell, linear) {
+/** The cell's equations, one <math> element (as markup) a line; `relu`: a plain RNN's
+ *  nonlinearity is ReLU (marked as a change from tanh). */
+export function formulas(cell, linear, relu = false) {
   const g = (n, extra = "") => `${lin(n, `<mo>[</mo>${xt}<mo>,</mo>${extra || hp}<mo>]</mo>`)}<mo>+</mo>${SUB(MI("b"), MI(n))}`;
   switch (cell) {
     case "elman":
@@ -62,7 +63,7 @@ export function formulas(cell, linear) {
     case "jordan":
       return simple("yh", T("yprev", SUB(MI("y"), PREV)));
     case "rnn":
-      return [line(T("h", at("h")), `<mi>tanh</mi><mo>(</mo>${g("h")}<mo>)</mo>`)];
+      return [line(T("h", at("h")), `${relu ? '<mi class="diff">ReLU</mi>' : "<mi>tanh</mi>"}<mo>(</mo>${g("h")}<mo>)</mo>`)];
     case "gru":
       return gru(g);
     default:

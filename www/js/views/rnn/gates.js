@@ -71,9 +71,9 @@ export function gatePanel() {
     show(run, unit) {
       const { s, simple, last } = run;
       // Only a new cell rewrites the formulas, so a lit term stays lit while stepping.
-      const m = formulas(s.cell, s.hact === "linear").join("");
+      const m = formulas(s.cell, s.hact === "linear", s.nonlin === "relu").join("");
       if (m !== markup) math.innerHTML = markup = m;
-      math.classList.toggle("variant", s.cell === "peephole" || s.cell === "fc" || s.cell === "jordan" || s.cell === "elman" || s.hact === "linear");
+      math.classList.toggle("variant", s.cell === "peephole" || s.cell === "fc" || s.cell === "jordan" || s.cell === "elman" || s.hact === "linear" || s.nonlin === "relu");
       if (!last) {
         status.textContent = t("rnn.ready", { n: run.total });
         gates.replaceChildren();

@@ -31,7 +31,7 @@ export function netKind(cell, hact = "tanh") {
 export const simpleNet = (cell, { seq, T, x }, s) => new (seqWasm().SimpleNet)(cell, seq.i, s.hidden, 2, "sigmoid", s.seed, x, T);
 
 /** The settings that make a different network (the rest only move through it). */
-export const settingsKey = (s) => JSON.stringify([s.model, s.model === "random" ? "" : s.text, s.cell, s.hact, s.seq, s.layers, s.bi, s.hidden, s.seed]);
+export const settingsKey = (s) => JSON.stringify([s.model, s.model === "random" ? "" : s.text, s.cell, s.hact, s.nonlin, s.seq, s.layers, s.bi, s.hidden, s.seed]);
 
 /** Steps of the waves a network from a file reads when it has no embedding for text. */
 export const WAVE_STEPS = 12;
@@ -42,10 +42,12 @@ export function waves(i, T = WAVE_STEPS) {
   return Float32Array.from({ length: T * i }, (_, k) => Math.sin(0.5 * Math.floor(k / i) + (2 * Math.PI * (k % i)) / i));
 }
 
-/** The settings `s` as network `net` (from a file) has them: its cell, sizes and layers. */
+/** The settings `s` as the network shown has them: a network from a file (`net`) brings its
+ *  cell, sizes and layers; only a plain RNN from a file can be ReLU. */
 export function settingsOf(s, net) {
-  if (!net) return s;
-  return { ...s, cell: net.kind.split(":")[0], hact: "tanh", hidden: net.hiddenSize, layers: net.layers, bi: net.bidirectional ? 1 : 0 };
+  if (!net) return { ...s, nonlin: "tanh" };
+  const nonlin = net.kind === "rnn:relu" ? "relu" : "tanh";
+  return { ...s, cell: net.kind.split(":")[0], hact: "tanh", nonlin, hidden: net.hiddenSize, layers: net.layers, bi: net.bidirectional ? 1 : 0 };
 }
 
 /** [layer, direction] of each step: layer by layer; in a bidirectional layer both

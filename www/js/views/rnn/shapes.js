@@ -135,8 +135,9 @@ function gru() {
   return { w: W, h: 340, parts };
 }
 
-/** Plain RNN, Elman and Jordan: one tanh unit; Elman and Jordan add the output layer y. */
-function simple(kind) {
+/** Plain RNN, Elman and Jordan: one tanh unit (ReLU for a plain RNN read from a file that
+ *  says so); Elman and Jordan add the output layer y. */
+function simple(kind, relu) {
   const [uy, hy, xy] = [56, 126, 170];
   const out = kind !== "rnn";
   const jordan = kind === "jordan";
@@ -147,7 +148,7 @@ function simple(kind) {
       hTerm: jordan ? "yprev" : "hprev", hLabel: sub(jordan ? "y" : "h", PREV), hDiff: out,
       hy, xy, top: uy + 21, end: { h: xu, x: xu }, risers: [{ x: xu }],
     }),
-    unit("h", xu, uy, "tanh", sub("h", "t")),
+    unit("h", xu, uy, relu ? "ReLU" : "tanh", sub("h", "t")),
     wire("h", `M${xu + 31},${uy} H${xc}`),
     chip("h", xc, uy, sub("h", "t"), { out: true }),
     strip("hvec", xc, uy + 22, null, { small: true }),
@@ -165,9 +166,9 @@ function simple(kind) {
   return { w: W, h: 200, parts };
 }
 
-/** The layout for cell `cell` ("elman" … "fc"), σh linear or not. */
-export function shape(cell, linear) {
+/** The layout for cell `cell` ("elman" … "fc"), σh linear or not, a plain RNN's ReLU or not. */
+export function shape(cell, linear, relu = false) {
   if (cell === "gru") return gru();
-  if (["elman", "jordan", "rnn"].includes(cell)) return simple(cell);
+  if (["elman", "jordan", "rnn"].includes(cell)) return simple(cell, relu);
   return lstm({ variant: cell === "lstm" ? "standard" : cell, linear });
 }

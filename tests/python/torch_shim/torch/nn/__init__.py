@@ -251,10 +251,18 @@ class _Recurrent(Module):
 
 
 class RNN(_Recurrent):
-    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (nonlinearity="tanh", PyTorch's default)."""
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (nonlinearity="tanh", PyTorch's default), or
+    ReLU with nonlinearity="relu"."""
+
+    def __init__(self, *args, nonlinearity="tanh", **kwargs):
+        super().__init__(*args, **kwargs)
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        self.nonlinearity = nonlinearity
 
     def cell(self, gi, gh, h, cs, k):
-        return np.tanh(gi + gh).astype(np.float32)
+        a = gi + gh
+        return (np.maximum(a, 0) if self.nonlinearity == "relu" else np.tanh(a)).astype(np.float32)
 
 
 class GRU(_Recurrent):
