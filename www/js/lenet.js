@@ -2,16 +2,14 @@
 // needs it) and training in a Web Worker whose progress arrives as events.
 
 import { wasm, wasmUrls } from "./wasm.js";
+import { fetchBytes } from "./fetch.js";
 
 let shipped = null;
 
 /** The shipped, trained LeNet-5 (weights/lenet5.safetensors) as a wasm `Lenet` handle. */
 export async function loadShippedLenet() {
   if (!shipped) {
-    shipped = fetch(new URL("weights/lenet5.safetensors", document.baseURI)).then(async (r) => {
-      if (!r.ok) throw new Error(`weights/lenet5.safetensors: HTTP ${r.status}`);
-      return wasm().Lenet.fromBytes(new Uint8Array(await r.arrayBuffer()));
-    });
+    shipped = fetchBytes("weights/lenet5.safetensors").then((bytes) => wasm().Lenet.fromBytes(bytes));
   }
   return shipped;
 }

@@ -10,7 +10,7 @@ use crate::params::Named;
 use crate::rng::Rng;
 use crate::rnn::simple::{Feedback, SimpleRnn};
 use crate::rnn::stepper::{SimpleStepper, Stepper};
-use crate::rnn::{pytorch_scale, reach, state_dict, Cell, Output, Packed, Recurrent};
+use crate::rnn::{pytorch_scale, reach, state_dict, Cell, Output, Packed, Recurrent, Trace};
 use crate::safetensors;
 use crate::shape::{
     check_buffer, MAX_BATCH, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_PAGE_INPUT, MAX_REACH_HIDDEN,
@@ -260,6 +260,14 @@ impl RecurrentNet {
             .ok_or_else(|| crate::Error::new("call begin(x, T) before stepping"))
     }
 
+    /// What (layer, dir) has recorded so far, its indices checked.
+    fn trace(&self, layer: f64, dir: f64) -> Result<&Trace> {
+        self.stepper()?.trace(
+            whole("layer", layer, 0, MAX_LAYERS - 1)?,
+            whole("direction", dir, 0, 1)?,
+        )
+    }
+
     /// Advances `layer` in direction `dir` (0 forward, 1 backward) by one step; returns the
     /// time index it computed.
     pub fn step(&mut self, layer: f64, dir: f64) -> Result<u32> {
@@ -284,56 +292,24 @@ impl RecurrentNet {
     /// Gates of (layer, dir) over time: [T, G·H] in PyTorch's block order (RNN h; GRU r, z,
     /// n; LSTM i, f, g, o), after their activation; zeros where not computed yet.
     pub fn gates(&self, layer: f64, dir: f64) -> Result<Float32Array> {
-        Ok(view(
-            &self
-                .stepper()?
-                .trace(
-                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
-                    whole("direction", dir, 0, 1)?,
-                )?
-                .gates,
-        ))
+        Ok(view(&self.trace(layer, dir)?.gates))
     }
 
     /// Hidden states of (layer, dir) over time: [T, H].
     pub fn hidden(&self, layer: f64, dir: f64) -> Result<Float32Array> {
-        Ok(view(
-            &self
-                .stepper()?
-                .trace(
-                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
-                    whole("direction", dir, 0, 1)?,
-                )?
-                .h,
-        ))
+        Ok(view(&self.trace(layer, dir)?.h))
     }
 
     /// Cell states of (layer, dir) over time: [T, H] (LSTMs; empty otherwise).
     pub fn cell(&self, layer: f64, dir: f64) -> Result<Float32Array> {
-        Ok(view(
-            &self
-                .stepper()?
-                .trace(
-                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
-                    whole("direction", dir, 0, 1)?,
-                )?
-                .c,
-        ))
+        Ok(view(&self.trace(layer, dir)?.c))
     }
 
     /// The GRU's recurrent share of its cell input, W_hn h_{t-1} + b_hn, of (layer, dir) over
     /// time: [T, H] (what the reset gate r scales; empty for other cells).
     #[wasm_bindgen(js_name = recurrentN)]
     pub fn recurrent_n(&self, layer: f64, dir: f64) -> Result<Float32Array> {
-        Ok(view(
-            &self
-                .stepper()?
-                .trace(
-                    whole("layer", layer, 0, MAX_LAYERS - 1)?,
-                    whole("direction", dir, 0, 1)?,
-                )?
-                .rec_n,
-        ))
+        Ok(view(&self.trace(layer, dir)?.rec_n))
     }
 
     /// The top layer's [T, D·H] output of the steps done so far ([forward, backward] per step).

@@ -9,6 +9,7 @@ import { el } from "../dom.js";
 import { seqWasm } from "../wasm.js";
 import { fmt } from "../format.js";
 import { diverging } from "../palette.js";
+import { fetchBytes } from "../fetch.js";
 
 const PRESETS = ["人们常说生活是一部教科书", "我从小生长在美国", "有一朵云飘在天空中", "南京市长江大桥"];
 const TAGS = ["B", "M", "E", "S"];
@@ -23,10 +24,7 @@ export const schema = {
 
 let loaded = null;
 function segmenter() {
-  loaded ??= fetch(new URL("weights/bmes.safetensors", document.baseURI)).then(async (r) => {
-    if (!r.ok) throw new Error(`weights/bmes.safetensors: HTTP ${r.status}`);
-    return seqWasm().Segmenter.fromBytes(new Uint8Array(await r.arrayBuffer()));
-  });
+  loaded ??= fetchBytes("weights/bmes.safetensors").then((bytes) => seqWasm().Segmenter.fromBytes(bytes));
   return loaded;
 }
 

@@ -8,15 +8,13 @@ import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { wasm } from "../../wasm.js";
 import { paint } from "./paint.js";
+import { fetchBytes } from "../../fetch.js";
 
 const samples = {};
 /** Test digits: the first 10 come with the view; the first 100 load when first needed. */
 async function testDigits(i) {
   const n = i < 10 ? 10 : 100;
-  samples[n] ??= fetch(new URL(`data/mnist/test-${n}.bin`, document.baseURI)).then(async (r) => {
-    if (!r.ok) throw new Error(`test digits: HTTP ${r.status}`);
-    return new Uint8Array(await r.arrayBuffer());
-  });
+  samples[n] ??= fetchBytes(`data/mnist/test-${n}.bin`);
   return samples[n];
 }
 

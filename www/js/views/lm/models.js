@@ -4,6 +4,7 @@
 import { seqWasm } from "../../wasm.js";
 import { t } from "../../i18n.js";
 import { MAX_FILE_BYTES, keep, kept } from "../../kept.js";
+import { fetchBytes } from "../../fetch.js";
 
 /** id → the weights file, and the family it is compared within ("modern": People's Daily
  *  and product reviews; "poems": Tang quatrains; "longrange": the slide's controlled
@@ -37,10 +38,7 @@ export function model(id) {
     loaded.local.catch(() => delete loaded.local);
   }
   if (!MODELS[id].file) return loaded[id] ?? Promise.reject(new Error(t("lm.train.none")));
-  loaded[id] ??= fetch(new URL(MODELS[id].file, document.baseURI)).then(async (r) => {
-    if (!r.ok) throw new Error(`${MODELS[id].file}: HTTP ${r.status}`);
-    return seqWasm().LanguageModel.fromBytes(new Uint8Array(await r.arrayBuffer()));
-  });
+  loaded[id] ??= fetchBytes(MODELS[id].file).then((bytes) => seqWasm().LanguageModel.fromBytes(bytes));
   // A failed load is tried again the next time the model is chosen.
   loaded[id].catch(() => delete loaded[id]);
   return loaded[id];

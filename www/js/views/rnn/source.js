@@ -7,6 +7,7 @@
 import { seqWasm } from "../../wasm.js";
 import { t } from "../../i18n.js";
 import { MAX_FILE_BYTES, keep, kept } from "../../kept.js";
+import { fetchBytes } from "../../fetch.js";
 
 /** id → its weights file; "random" is the view's own networks, "local" a student's file. */
 export const SOURCES = {
@@ -28,10 +29,7 @@ export function loadNet(id) {
       return seqWasm().RecurrentNet.fromBytes(e.bytes);
     });
   } else {
-    loaded[id] ??= fetch(new URL(SOURCES[id], document.baseURI)).then(async (r) => {
-      if (!r.ok) throw new Error(`${SOURCES[id]}: HTTP ${r.status}`);
-      return seqWasm().RecurrentNet.fromBytes(new Uint8Array(await r.arrayBuffer()));
-    });
+    loaded[id] ??= fetchBytes(SOURCES[id]).then((bytes) => seqWasm().RecurrentNet.fromBytes(bytes));
   }
   // A failed load is tried again the next time the network is chosen.
   loaded[id].catch(() => delete loaded[id]);
