@@ -4,6 +4,7 @@
 import { wasmReady, seqModule } from "./wasm.js";
 import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
+import { lessonSchema, unlocked, applyLesson } from "./lesson.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
 const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
 const VIEWS = {};
@@ -13,17 +14,15 @@ async function loadView(name) {
   return VIEWS[name];
 }
 
-// Lesson / embed mode: `hide=header,intro,controls` hides those parts of the page (as
-// TensorFlow Playground's _hide flags do), so a teacher can show just the figure.
-const HIDEABLE = ["header", "intro", "controls", "hints"];
-
 const COMMON = {
   view: { kind: "enum", values: VIEW_NAMES, default: "conv", always: true },
-  hide: { kind: "set", values: HIDEABLE, default: [] },
   lang: { kind: "enum", values: LANGS, default: browserLang() },
 };
 
-const schemaOf = (view) => ({ ...COMMON, ...VIEWS[view].schema });
+// Lesson / embed mode (lesson.js): `hide=header,intro,controls` hides those parts of the page
+// (as TensorFlow Playground's _hide flags do), `hide=stride` one control, `lock=pad` keeps a
+// setting, `note=` puts a teacher's sentence above the figure.
+const schemaOf = (view) => ({ ...COMMON, ...lessonSchema(Object.keys(VIEWS[view].schema)), ...VIEWS[view].schema });
 
 let state = null;
 let mounted = null; // { name, lang, handle }
@@ -33,7 +32,8 @@ function setState(partial) {
   // must not write its state over the new hash.
   if (loading) return;
   const before = location.hash;
-  state = { ...state, ...partial };
+  // A locked setting stays at the link's value, whichever control or key asked to change it.
+  state = { ...state, ...unlocked(partial, state.lock) };
   writeHash(schemaOf(state.view), state);
   // All of a view's state is in the hash: an unchanged hash is an unchanged view. Skipping
   // it keeps the DOM (and the focus in it) when a cell is focused again or re-entered as is.
@@ -71,7 +71,6 @@ function restoreFocus(root, place) {
 
 function render() {
   setLang(state.lang);
-  for (const part of HIDEABLE) document.body.classList.toggle(`hide-${part}`, state.hide.includes(part));
   document.title = t("app.title");
   translateDom();
   const langBtn = document.getElementById("lang-switch");
@@ -88,12 +87,14 @@ function render() {
   if (mounted && mounted.name === state.view && mounted.lang === state.lang) {
     const place = focusPlace(main);
     mounted.handle.update(state);
+    applyLesson(main, state.view, state, document.getElementById("lesson-note"));
     restoreFocus(main, place);
     return;
   }
   mounted?.handle.destroy();
   main.replaceChildren();
   mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
+  applyLesson(main, state.view, state, document.getElementById("lesson-note"));
 }
 
 // Each hash change loads its view's module (and its language's strings) first; a later change

@@ -46,6 +46,7 @@ export default {
   "rnn.nonlinLabel": "nn.RNN's nonlinearity",
   "rnn.nonlin.tanh": "tanh (PyTorch's default)",
   "rnn.nonlin.relu": "ReLU",
+  "lesson.locked": "locked by the teacher",
   "rnn.title": "Recurrent networks, unrolled over time",
   "rnn.intro": "One cell is reused at every time step: unrolled over time it is a chain. Pick a network and step, play or scrub through time to see every gate and state. An Elman network feeds back the hidden state h of the step before, a Jordan network feeds back the output y; the peephole LSTM's three gates read [x_t, c_{t−1}], the FC-LSTM's read [x_t, h_{t−1}, c_{t−1}].",
   "rnn.cellLabel": "Network",

@@ -46,6 +46,7 @@ export default {
   "rnn.nonlinLabel": "nn.RNN 的激活函数",
   "rnn.nonlin.tanh": "tanh（PyTorch 的默认值）",
   "rnn.nonlin.relu": "ReLU",
+  "lesson.locked": "老师已锁定",
   "rnn.title": "循环神经网络：按时间展开",
   "rnn.intro": "同一个单元在每个时间步重复使用：把它按时间展开，就是一条链。选一种网络，单步执行、播放或拖动时间轴，看每一步的门和状态。Elman 网络把上一时刻的隐层 h 接回来，Jordan 网络接回来的是上一时刻的输出 y；Peephole LSTM 的三个门读的是 [x_t, c_{t−1}]，FC-LSTM 读 [x_t, h_{t−1}, c_{t−1}]。",
   "rnn.cellLabel": "网络",

@@ -70,7 +70,7 @@ export function mount(root, state, setState) {
   for (const name of Object.keys(PRESETS)) preset.append(el("option", { value: name, text: t(`preset.${name}`) }));
   const stride = el("select", { id: "conv-stride" });
   for (let s = 1; s <= 4; s++) stride.append(el("option", { value: String(s), text: String(s) }));
-  const padBox = el("fieldset", { class: "pad-choice" }, el("legend", { text: t("conv.padding") }));
+  const padBox = el("fieldset", { class: "pad-choice", "data-field": "pad" }, el("legend", { text: t("conv.padding") }));
   const padRadios = {};
   for (const p of PADS) {
     const r = el("input", { type: "radio", name: "conv-pad", value: p, id: `conv-pad-${p}` });

@@ -7,10 +7,11 @@ import { el } from "../../dom.js";
 /** `where()` is { pos, total } of the run shown; `setState({ pos })` moves it. `view` is the
  *  view's element (the step keys act only while it is on the page). */
 export function playback({ view, where, setState }) {
-  const stepBtn = el("button", { type: "button", id: "rnn-step", text: t("rnn.step") });
-  const playBtn = el("button", { type: "button", id: "rnn-play", text: t("rnn.play") });
-  const resetBtn = el("button", { type: "button", id: "rnn-reset", text: t("rnn.reset") });
-  const scrub = el("input", { type: "range", id: "rnn-scrub", min: "0", max: "1", step: "1", value: "0" });
+  // Each moves the step shown (`pos`: what lesson mode's hide=pos or lock=pos acts on).
+  const stepBtn = el("button", { type: "button", id: "rnn-step", text: t("rnn.step"), "data-field": "pos" });
+  const playBtn = el("button", { type: "button", id: "rnn-play", text: t("rnn.play"), "data-field": "pos" });
+  const resetBtn = el("button", { type: "button", id: "rnn-reset", text: t("rnn.reset"), "data-field": "pos" });
+  const scrub = el("input", { type: "range", id: "rnn-scrub", min: "0", max: "1", step: "1", value: "0", "data-field": "pos" });
   const speed = el("input", { type: "range", id: "rnn-speed", min: "1", max: "10", value: "4" });
   const controls = el("div", { class: "controls" }, stepBtn, playBtn, resetBtn,
     el("label", { for: "rnn-scrub" }, t("rnn.scrub") + " ", scrub),
