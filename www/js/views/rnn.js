@@ -12,7 +12,7 @@ import { rnnCode } from "../pytorch.js";
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { CELLS, SEQS, isSimple, isLstm, settingsKey, settingsOf, startRun, goTo } from "./rnn/nets.js";
-import { SOURCES, loadNet, setLocal } from "./rnn/source.js";
+import { SOURCES, networkSource } from "./rnn/source.js";
 import { chainView } from "./rnn/chain.js";
 import { gatePanel } from "./rnn/gates.js";
 import { cellDiagram } from "./rnn/diagram.js";
@@ -72,19 +72,10 @@ export function mount(root, state, setState) {
   const seqSel = pick("rnn-seq", Object.keys(SEQS), (v) => t(`rnn.seq.${v}`));
   const layersSel = pick("rnn-layers", [1, 2, 3], String);
   const biBox = el("input", { type: "checkbox", id: "rnn-bi" });
-  const modelSel = pick("rnn-model", Object.keys(SOURCES), (v) => t(`rnn.model.${v}`));
-  const file = el("input", { type: "file", id: "rnn-file", accept: ".safetensors" });
-  const text = el("input", { type: "text", id: "rnn-text", maxlength: String(schema.text.max), lang: "zh-CN" });
-  const nonlinSel = pick("rnn-nonlin", ["tanh", "relu"], (v) => t(`rnn.nonlin.${v}`));
-  const about = el("p", { class: "hint rnn-about", "aria-live": "polite" });
+  const source = networkSource({ setState, refresh: () => update(cur), maxText: schema.text.max });
   const play = playback({ view, where: () => run, setState });
   view.append(
-    el("div", { class: "controls" },
-      el("label", { for: "rnn-model" }, t("rnn.modelLabel") + " ", modelSel),
-      el("label", { for: "rnn-file", class: "from-file" }, t("rnn.file.pick") + " ", file),
-      el("label", { for: "rnn-text", class: "reads-text" }, t("rnn.textLabel") + " ", text),
-      el("label", { for: "rnn-nonlin", class: "asks-nonlin" }, t("rnn.nonlinLabel") + " ", nonlinSel)),
-    about,
+    ...source.nodes,
     el("div", { class: "controls made-here" },
       el("label", { for: "rnn-cell" }, t("rnn.cellLabel") + " ", cellSel),
       el("label", { for: "rnn-hact", class: "hact" }, "σh ", hactSel),
@@ -117,73 +108,7 @@ export function mount(root, state, setState) {
   seqSel.addEventListener("change", () => setState({ seq: seqSel.value, pos: 0 }));
   layersSel.addEventListener("change", () => setState({ layers: Number(layersSel.value), pos: 0 }));
   biBox.addEventListener("change", () => setState({ bi: biBox.checked ? 1 : 0, pos: 0 }));
-  modelSel.addEventListener("change", () => setState({ model: modelSel.value, pos: 0 }));
-  nonlinSel.addEventListener("change", () => setState({ nonlin: nonlinSel.value, pos: 0 }));
-  let typing = null;
-  text.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(() => setState({ text: text.value, pos: 0 }), 150);
-  });
-  file.addEventListener("change", async () => {
-    const f = file.files[0];
-    if (!f) return;
-    try {
-      const old = await setLocal(f);
-      // The old file's network is freed once no run shows it.
-      if (old && run?.net !== old) old.free();
-      else if (old) retired = old;
-      shown = null;
-      if (cur.model === "local") update(cur);
-      else setState({ model: "local", pos: 0 });
-    } catch (e) {
-      about.replaceChildren(el("span", { class: "error", role: "alert", text: t("rnn.file.bad", { name: f.name, msg: e.message }) }));
-    }
-  });
-
-  // The network from a file that the view shows (null: one made here), and its id.
-  let shown = null;
-  let shownId = "random";
-  let retired = null; // a replaced file's network, freed once the run moves off it
   let cur = state;
-  /** Loads network `id` and shows it when it arrives (if still wanted); a failure is a
-   *  sentence, and what is on screen stays. */
-  function fetchNet(id) {
-    about.textContent = t("rnn.loading");
-    loadNet(id).then(
-      (net) => {
-        if (cur.model !== id) return;
-        shown = net;
-        shownId = id;
-        update(cur);
-      },
-      (e) => {
-        if (cur.model === id) about.replaceChildren(el("span", { class: "error", role: "alert", text: e.message }));
-      },
-    );
-  }
-  /** The network to show for `s`, or undefined while it loads. */
-  function netFor(s) {
-    if (s.model === "random") return null;
-    if (shownId === s.model && shown) return shown;
-    fetchNet(s.model);
-    return undefined;
-  }
-  /** What the file said about itself, and the typed characters it does not know. */
-  function describe(net, s) {
-    if (!net) return "";
-    const unknown = net.readsText ? net.unknown(s.text) : "";
-    const cls = { rnn: "RNN", gru: "GRU", lstm: "LSTM" }[net.kind.split(":")[0]];
-    const relu = net.kind === "rnn:relu" ? ', nonlinearity="relu"' : "";
-    const module = `nn.${cls}(input_size=${net.inputSize}, hidden_size=${net.hiddenSize}, num_layers=${net.layers}${relu}${net.bidirectional ? ", bidirectional=True" : ""})`;
-    const others = net.others();
-    return [
-      t("rnn.read", { module, where: net.prefix }),
-      ...net.assumed().map((a) => t(`rnn.assumed.${a}`)),
-      others.length ? t("rnn.others", { list: others.join(", ") }) : "",
-      net.readsText ? t("rnn.readsText") : t("rnn.readsWaves", { i: net.inputSize }),
-      unknown ? t("rnn.unknown", { chars: [...unknown].join(" ") }) : "",
-    ].filter(Boolean).join(" · ");
-  }
 
   const unitOf = (s) => Math.min(s.unit, s.hidden - 1);
   const followed = follow({ view, current: () => unitOf(run.s), count: () => run.s.hidden, setState });
@@ -200,24 +125,12 @@ export function mount(root, state, setState) {
   }
   function show(state) {
     cur = state;
-    modelSel.value = state.model;
-    if (document.activeElement !== text) text.value = state.text;
-    const loaded = netFor(state);
-    if (loaded === undefined && run) return; // the chosen network is on its way
-    const net = loaded ?? null;
-    const plain = net?.kind.startsWith("rnn");
-    if (plain && net.kind !== (state.nonlin === "relu" ? "rnn:relu" : "rnn")) net.setNonlinearity(state.nonlin);
-    const s = settingsOf(state, net);
+    const net = source.netFor(state);
+    if (net === undefined && run) return; // the chosen network is on its way
+    const s = settingsOf(state, net ?? null);
     for (const e of view.querySelectorAll(".made-here")) e.hidden = !!net;
-    for (const e of view.querySelectorAll(".from-file")) e.hidden = state.model !== "local";
-    for (const e of view.querySelectorAll(".reads-text")) e.hidden = !net?.readsText;
-    for (const e of view.querySelectorAll(".asks-nonlin")) e.hidden = !plain;
-    nonlinSel.value = state.nonlin;
-    if (net?.readsText && !state.text) {
-      about.replaceChildren(el("span", { class: "error", role: "alert", text: t("rnn.textEmpty") }));
-      return;
-    }
-    if (loaded !== undefined) about.textContent = describe(net, state);
+    // (While the first network chosen loads, one made here is shown, and the panel says so.)
+    if (net !== undefined && !source.show(net, state)) return;
     cellSel.value = s.cell;
     hactSel.value = s.hact;
     seqSel.value = s.seq;
@@ -227,9 +140,8 @@ export function mount(root, state, setState) {
     for (const e of view.querySelectorAll(".stack")) e.hidden = isSimple(s.cell);
     if (!run || run.key !== settingsKey(s) || (net && run.net !== net)) {
       if (run?.owned) run.net.free();
-      run = startRun(s, net);
-      retired?.free();
-      retired = null;
+      run = startRun(s, net ?? null);
+      source.release(run.net);
     }
     run.s = s;
     run = goTo(run, Math.min(s.pos, run.total));
