@@ -5,6 +5,8 @@ import { wasmReady, seqModule } from "./wasm.js";
 import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 import { lessonSchema, unlocked, applyLesson } from "./lesson.js";
+import { startHost, emit } from "./host.js";
+import { watchFrameHeight } from "./framesize.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
 const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
 const VIEWS = {};
@@ -89,18 +91,29 @@ function render() {
     mounted.handle.update(state);
     applyLesson(main, state.view, state, document.getElementById("lesson-note"));
     restoreFocus(main, place);
+    emit("statechange", { state });
     return;
   }
   mounted?.handle.destroy();
   main.replaceChildren();
   mounted = { name: state.view, lang: state.lang, handle: VIEWS[state.view].mount(main, state, setState) };
   applyLesson(main, state.view, state, document.getElementById("lesson-note"));
+  emit("statechange", { state });
+  announceReady(mounted);
+}
+
+/** Tells a host page that the view `shown` can take its actions: once it has mounted, or for
+ *  a view that loads something first (LeNet-5's network), once that has come (`handle.ready`). */
+async function announceReady(shown) {
+  await shown.handle.ready;
+  if (mounted === shown) emit("ready", { view: shown.name, state, actions: Object.keys(shown.handle.actions ?? {}) });
 }
 
 // Each hash change loads its view's module (and its language's strings) first; a later change
 // that lands meanwhile wins, so a slow import can never apply one view's settings to another.
 let navigation = 0;
 let loading = false;
+let navigating = Promise.resolve(); // the last fromHash(), for the host protocol to wait on
 async function fromHash() {
   const mine = ++navigation;
   const { view, lang } = readHash(COMMON);
@@ -140,9 +153,34 @@ async function boot() {
     await loadLang(lang);
     setState({ lang });
   });
-  addEventListener("hashchange", fromHash);
-  await fromHash();
+  addEventListener("hashchange", () => (navigating = fromHash()));
+  await (navigating = fromHash());
   document.body.dataset.ready = "true"; // end-to-end tests wait for this
 }
 
-boot();
+/** Applies fields the host protocol has checked against the view's schema (host.js): like a
+ *  click, or, for another view, like following a link to it (the common fields carry over). */
+async function applyFields(fields) {
+  const lang = fields.lang ?? state.lang;
+  await loadLang(lang);
+  if (!fields.view || fields.view === state.view) return setState(fields);
+  const next = { hide: state.hide, lang, ...fields };
+  writeHash(schemaOf(next.view), next);
+  await (navigating = fromHash());
+}
+
+const booted = boot();
+// A host page may write before the page has booted: its commands wait for it.
+startHost({
+  async settled() {
+    await booted;
+    if (!state) throw new Error("the page could not start");
+    // A hash change may begin while the last one loads: wait until none is loading.
+    for (let last; last !== navigating; ) await (last = navigating);
+  },
+  state: () => state,
+  schema: async (view) => (view ? (await loadView(view), schemaOf(view)) : COMMON),
+  apply: applyFields,
+  actions: () => mounted?.handle.actions ?? {},
+});
+watchFrameHeight();

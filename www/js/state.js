@@ -60,3 +60,34 @@ export function writeHash(schema, state) {
   const hash = "#" + params.toString().replace(/%2C/g, ",");
   if (hash !== location.hash) history.replaceState(null, "", hash);
 }
+
+/** What a field accepts, in words, for the host protocol's error sentences (www/js/host.js). */
+export function describeField(spec) {
+  switch (spec.kind) {
+    case "enum":
+      return `one of ${spec.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "int":
+      return `a whole number from ${spec.min} to ${spec.max}`;
+    case "set":
+      return `an array of distinct words from ${spec.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "text":
+      return `a string of at most ${spec.max} characters`;
+    case "list":
+      return `an array of 1 to ${spec.max} numbers, each with at most 4 digits before and 4 after the point`;
+    default:
+      return "nothing";
+  }
+}
+
+const TYPES = { enum: "string", int: "number", text: "string" };
+
+/** True if `value` (as a host page sends it: a number, a string, an array) is one the hash
+ *  could hold for this field: it must survive the trip through the hash's text unchanged, so
+ *  the host protocol accepts exactly what a link can say, through the same parser. */
+export function acceptsValue(spec, value) {
+  if (spec.kind === "set" || spec.kind === "list") {
+    const item = spec.kind === "set" ? "string" : "number";
+    if (!Array.isArray(value) || !value.every((v) => typeof v === item)) return false;
+  } else if (typeof value !== TYPES[spec.kind]) return false;
+  return JSON.stringify(parseField(spec, formatField(spec, value))) === JSON.stringify(value);
+}

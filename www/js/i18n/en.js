@@ -241,6 +241,7 @@ export default {
   "lenet.testDigit": "test image",
   "lenet.label": "MNIST test image #{n}, labelled {d}",
   "lenet.drawn": "Your drawing",
+  "lenet.hostImage": "An image sent by the page this one is embedded in",
   "lenet.prediction": "Prediction",
   "lenet.predicted": "Predicted digit: {d}",
   "lenet.blank": "Nothing to read: the pad is empty. Write a digit.",

@@ -241,6 +241,7 @@ export default {
   "lenet.testDigit": "测试图片",
   "lenet.label": "MNIST 测试图片 #{n}，标签是 {d}",
   "lenet.drawn": "你写的数字",
+  "lenet.hostImage": "嵌入本页的网页发来的图像",
   "lenet.prediction": "预测",
   "lenet.predicted": "预测的数字是 {d}",
   "lenet.blank": "没有可读的内容：写字板是空的。请写一个数字。",

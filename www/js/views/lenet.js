@@ -16,6 +16,8 @@ import { netSource } from "./lenet/source.js";
 import { layerCanvases } from "./lenet/layers.js";
 import { explainUnit, unitPanel } from "./lenet/unit.js";
 import { modeSwitch } from "./lenet/mode3d.js";
+import { emit } from "../host.js";
+import { wholeNumber, oneOf, unitImage } from "../hostargs.js";
 
 export const schema = {
   digit: { kind: "int", min: 0, max: 99, default: 0, always: true },
@@ -109,7 +111,10 @@ export function mount(root, state, setState) {
     const input = pad.seen();
     const digit = net.forward(input);
     source.timed(performance.now() - t0);
-    pred.show(digit, Array.from(net.probs()), readable);
+    const probs = Array.from(net.probs());
+    pred.show(digit, probs, readable);
+    // For a host page (www/js/host.js): what the network read, after every pass.
+    emit("prediction", { digit, name: net.classes?.[digit] ?? String(digit), probabilities: probs, readable });
     pad.repaint();
     // A student's network may read the drawing centred in a larger image: show what it read.
     const fed = net.fed ?? input;
@@ -151,7 +156,9 @@ export function mount(root, state, setState) {
     panel.show(sel, unit);
   }
 
+  let latest = state; // the newest state, for the first update once the network has come
   async function update(s) {
+    latest = s;
     if (frame !== (s.frame === "on")) {
       frame = s.frame === "on";
       schedule();
@@ -165,17 +172,32 @@ export function mount(root, state, setState) {
     if (!(await pad.show(s.digit)) && source.net) explain();
   }
 
-  source
+  const ready = source
     .load()
     .then(async () => {
-      await update(state);
+      await update(latest);
       run();
       view.dataset.ready = "true";
     })
     .catch((e) => info.replaceChildren(el("p", { class: "error", role: "alert", text: e.message })));
 
+  /** The layers whose units can be selected: every one but the input. */
+  const selectable = () => LAYERS.slice(1).map((l) => l.key);
   return {
     update,
+    ready,
+    /** A host page's commands (www/js/host.js): a test digit, an image of its own, a unit. */
+    actions: {
+      async showDigit(index) {
+        await pad.showTest(wholeNumber("index", index, 0, 99));
+        setState({ digit: index });
+      },
+      setImage: (image) => pad.setImage(unitImage("image", image, 28 * 28)),
+      selectUnit(unit, layer) {
+        const key = layer === undefined ? sel.layer : oneOf("layer", layer, selectable());
+        select(key, wholeNumber("unit", unit, 0, UNITS[key] - 1));
+      },
+    },
     destroy() {
       clearTimeout(idle);
       source.destroy();

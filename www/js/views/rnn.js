@@ -20,6 +20,7 @@ import { follow } from "./rnn/follow.js";
 import { playback } from "./rnn/playback.js";
 import { compareRows } from "./rnn/compare.js";
 import { drawGrads } from "./rnn/grads.js";
+import { wholeNumber } from "../hostargs.js";
 
 /** The sequence views' wasm module (www/js/wasm.js, seqModule) is loaded before mounting. */
 export const needs = "seq";
@@ -163,6 +164,11 @@ export function mount(root, state, setState) {
   update(state);
   return {
     update,
+    /** A host page's commands (www/js/host.js): playback, and which unit the diagram follows. */
+    actions: {
+      ...play.actions,
+      selectUnit: (unit) => setState({ unit: wholeNumber("unit", unit, 0, run.s.hidden - 1) }),
+    },
     destroy() {
       play.destroy();
       followed.destroy();

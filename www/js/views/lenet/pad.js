@@ -112,6 +112,22 @@ export function drawingPad({ changed, setState }) {
       paint(pad, handle.ink(), 1, true);
       paint(seen, handle.seen(), 1, true);
     },
+    /** Shows test digit `digit` itself, even over a drawing made on it (a host page's
+     *  showDigit, www/js/host.js). */
+    async showTest(digit) {
+      shown = digit;
+      drawnOver = null;
+      await showDigit(digit);
+    },
+    /** Puts a 28×28 image (values 0 to 1) on the pad as if drawn there over the test digit
+     *  shown: the network reads it as it is, unframed, as it reads a test digit. */
+    setImage(image) {
+      drawnOver = shown;
+      handle.showDigit(image);
+      truth.textContent = t("lenet.hostImage");
+      delete truth.dataset.label;
+      changed();
+    },
     /** Shows test digit `digit`, or the drawing kept over it if the view was rebuilt since;
      *  resolves to false if that digit is already shown. */
     async show(digit) {

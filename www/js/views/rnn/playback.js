@@ -18,6 +18,7 @@ export function playback({ view, where, setState }) {
     el("label", { for: "rnn-speed" }, t("rnn.speed") + " ", speed));
 
   const forward = () => setState({ pos: Math.min(where().total, where().pos + 1) });
+  const back = () => setState({ pos: Math.max(0, where().pos - 1) });
   scrub.addEventListener("input", () => setState({ pos: Number(scrub.value) }));
   stepBtn.addEventListener("click", forward);
   resetBtn.addEventListener("click", () => setState({ pos: 0 }));
@@ -32,12 +33,12 @@ export function playback({ view, where, setState }) {
     clearInterval(timer);
     timer = setInterval(tick, 1100 - 100 * Number(speed.value));
   };
-  playBtn.addEventListener("click", () => {
-    if (timer) return stop();
+  const start = () => {
     playBtn.textContent = t("rnn.pause");
     if (where().pos >= where().total) setState({ pos: 0 });
     run();
-  });
+  };
+  playBtn.addEventListener("click", () => (timer ? stop() : start()));
   // The speed takes effect while playing, not only at the next Play.
   speed.addEventListener("input", () => timer && run());
   // The step keys work wherever the focus is on the page (after loading it is on <body>), but
@@ -46,7 +47,7 @@ export function playback({ view, where, setState }) {
     if (!view.isConnected || e.altKey || e.ctrlKey || e.metaKey) return;
     if (["SELECT", "INPUT", "TEXTAREA"].includes(e.target.tagName) || e.target.isContentEditable) return;
     if (e.key === "ArrowRight" || e.key === ".") forward();
-    else if (e.key === "ArrowLeft" || e.key === ",") setState({ pos: Math.max(0, where().pos - 1) });
+    else if (e.key === "ArrowLeft" || e.key === ",") back();
     else return;
     e.preventDefault();
   };
@@ -54,6 +55,15 @@ export function playback({ view, where, setState }) {
 
   return {
     controls,
+    /** What a host page may do (www/js/host.js): the buttons' and keys' moves. Play while
+     *  playing and pause while paused change nothing. */
+    actions: {
+      step: forward,
+      back,
+      play: () => timer || start(),
+      pause: () => timer && stop(),
+      reset: () => setState({ pos: 0 }),
+    },
     /** Shows the run at `pos` of `total` steps on the scrubber. */
     show(pos, total) {
       scrub.max = String(total);
