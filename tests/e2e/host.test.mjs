@@ -174,11 +174,15 @@ test("setState takes fields the hash schema accepts, all or nothing; malformed c
   assert.match(frame.url(), /cell=gru/);
   assert.match(frame.url(), /hidden=6/);
   assert.equal(await frame.isVisible(".view .intro"), false);
+  // A field the link locks (lesson mode's lock=) holds against the host too, and says so.
+  await send(page, "setState", [{ lock: ["seed"] }]);
+  assert.match((await send(page, "setState", [{ seed: 5, pos: 1 }])).error, /seed is locked by the page's link \(lock=\); nothing was changed/);
+  await send(page, "setState", [{ lock: [] }]);
   const before = (await send(page, "getState", [])).result;
   const since = await count(page);
   // One good field and two bad ones: none applied, both bad ones named.
   const refused = await send(page, "setState", [{ hidden: 3, cell: "gru2", colour: "red" }]);
-  assert.equal(refused.error, 'setState: field "cell" must be one of "elman", "jordan", "rnn", "gru", "lstm", "peephole", "fc", got "gru2"; unknown field "colour" for the rnn view (its fields: view, hide, lang, model, text, cell, hact, seq, layers, bi, hidden, pos, seed, unit); nothing was changed');
+  assert.match(refused.error, /^setState: field "cell" must be one of "elman", "jordan", "rnn", "gru", "lstm", "peephole", "fc", got "gru2"; unknown field "colour" for the rnn view \(its fields: view, lang, hide, lock, note, .*\bhidden, pos\b.*\); nothing was changed$/);
   for (const [fields, says] of [
     [{ hidden: 9 }, 'field "hidden" must be a whole number from 2 to 8, got 9'],
     [{ hidden: "4" }, 'field "hidden" must be a whole number from 2 to 8, got "4"'],
