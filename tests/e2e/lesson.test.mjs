@@ -42,3 +42,37 @@ test("rnn: lock=pos holds the step against the buttons and the keys; taking the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the share dialog builds the link and the iframe snippet of what is on screen, with a live preview", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "en-US" });
+  await gotoView(page, env.server.url, "#view=conv&stride=2&pad=same&lang=en");
+  await page.click("#share-open");
+  await page.waitForSelector("dialog.share[open]");
+  const row = (f) => page.locator("dialog.share .share-fields tr", { has: page.locator(`code:text-is("${f}")`) });
+  await row("stride").locator("input >> nth=0").check();
+  await row("pad").locator("input >> nth=1").check();
+  await page.locator("dialog.share fieldset label", { hasText: "the page header" }).locator("input").check();
+  await page.fill("#share-note", 'Count the zeros "around" it & compare');
+  const link = await page.inputValue("dialog.share .share-row input");
+  const hash = new URLSearchParams(new URL(link).hash.slice(1));
+  assert.equal(hash.get("stride"), "2", "what is on screen");
+  assert.equal(hash.get("hide"), "header,stride");
+  assert.equal(hash.get("lock"), "pad");
+  assert.equal(hash.get("note"), 'Count the zeros "around" it & compare');
+  const snippet = await page.inputValue("dialog.share textarea.share-out");
+  assert.match(snippet, /^<iframe src="[^"]*&amp;lock=pad&amp;note=[^"]*" width="1100"/);
+  assert.ok(!snippet.includes('"around"'), "the note cannot close the attribute");
+  // The preview is the link itself.
+  await page.waitForFunction((l) => document.querySelector(".share-preview").src === l, link);
+  const preview = page.frameLocator(".share-preview");
+  await preview.locator("#lesson-note").waitFor();
+  assert.equal(await preview.locator("#lesson-note").textContent(), 'Count the zeros "around" it & compare');
+  assert.equal(await preview.locator("#conv-stride").isVisible(), false);
+  assert.equal(await preview.locator("#conv-pad-valid").isDisabled(), true);
+  await page.click("dialog.share button:text-is('Close')");
+  assert.equal(await page.locator("dialog.share").count(), 0);
+  assert.match(page.url(), /stride=2/, "the page itself is unchanged");
+  assert.doesNotMatch(page.url(), /lock=/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

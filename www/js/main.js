@@ -148,6 +148,11 @@ async function boot() {
   }
   document.getElementById("status").textContent = "";
   // The other language's strings load on the first press (render() speaks only loaded ones).
+  // The share / embed dialog loads when first opened: it is no view's first load.
+  document.getElementById("share-open").addEventListener("click", async () => {
+    const { openShare } = await import("./share.js");
+    openShare(state, schemaOf(state.view));
+  });
   document.getElementById("lang-switch").addEventListener("click", async () => {
     const lang = state.lang === "zh" ? "en" : "zh";
     await loadLang(lang);

@@ -48,8 +48,8 @@ export function readHash(schema, hash = location.hash) {
   return out;
 }
 
-/** Writes the fields that differ from their defaults, keeping the URL short and shareable. */
-export function writeHash(schema, state) {
+/** The hash of `state`: the fields that differ from their defaults, so links stay short. */
+export function hashOf(schema, state) {
   const params = new URLSearchParams();
   for (const [key, spec] of Object.entries(schema)) {
     const v = state[key];
@@ -57,7 +57,12 @@ export function writeHash(schema, state) {
     const same = spec.kind === "list" || spec.kind === "set" ? JSON.stringify(v) === JSON.stringify(spec.default) : v === spec.default;
     if (!same || spec.always) params.set(key, formatField(spec, v));
   }
-  const hash = "#" + params.toString().replace(/%2C/g, ",");
+  return "#" + params.toString().replace(/%2C/g, ",");
+}
+
+/** Puts `state` in the URL (without a history entry). */
+export function writeHash(schema, state) {
+  const hash = hashOf(schema, state);
   if (hash !== location.hash) history.replaceState(null, "", hash);
 }
 
