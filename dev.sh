@@ -177,6 +177,12 @@ case "$cmd" in
     ensure_test_tools
     exec bash scripts/bench.sh
     ;;
+  package)
+    ensure_build_tools
+    ensure_data
+    trunk build --release
+    exec python3 scripts/package.py --dist dist --out target/package
+    ;;
   *)
-    echo "usage: ./dev.sh serve | test | build | bench" >&2; exit 2 ;;
+    echo "usage: ./dev.sh serve | test | build | bench | package" >&2; exit 2 ;;
 esac

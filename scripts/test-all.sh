@@ -53,7 +53,9 @@ for build in "" relaxed; do
   $build wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" tests
 done
 
-step "page build (Trunk) and end-to-end tests in Chromium, then in Firefox ESR"
+step "page build (Trunk), its LMS packages (SCORM 1.2, web zip) checked, and end-to-end tests in Chromium, then in Firefox ESR"
 trunk build --release
+python3 scripts/package.py --dist dist --out target/package
+python3 tests/python/check_package.py target/package
 (cd tests/e2e && E2E_BROWSER=chromium node --test --test-reporter=spec)
 (cd tests/e2e && E2E_BROWSER=firefox node --test --test-reporter=spec)
