@@ -155,6 +155,11 @@ ensure_test_tools() {
     say "installing the end-to-end test packages (npm ci)"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # The example deck for teachers (docs/embed/) and its end-to-end test: reveal.js, pinned.
+  if ! (cd docs/embed && npm ls --depth=0 >/dev/null 2>&1); then
+    say "installing the example deck's reveal.js (npm ci in docs/embed)"
+    (cd docs/embed && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 cmd=${1:-}

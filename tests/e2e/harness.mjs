@@ -11,7 +11,7 @@ import { before, after } from "node:test";
 import { chromium, firefox } from "playwright-core";
 
 export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
 
 /** Serves `root` on an ephemeral loopback port, adding `headers` to every response (e.g. a
  *  Content-Security-Policy); resolves to { url, close }. */
