@@ -432,7 +432,7 @@ export default {
   "course.figure": "幻灯片「{title}」的交互图",
   "course.said": "第 {n} 页，共 {total} 页：{title}",
   "course.failed": "课程幻灯片加载失败：{msg}",
-  "course.keys": "按键：→ ↓ PageDown 空格 下一页，← ↑ PageUp 上一页，Home / End 第一页 / 最后一页（翻页笔也可以）。在右边的图里，方向键归图使用；PageUp / PageDown 仍然翻页。",
+  "course.keys": "按键：→ ↓ PageDown 空格 下一页，← ↑ PageUp 上一页，Home / End 第一页 / 最后一页（翻页笔也可以）。在图里，方向键归图使用；PageUp / PageDown 仍然翻页。",
   "course.s.cover": "用 PyTorch 学卷积神经网络：课件的每一页旁边都有一个可以动手的图。按 PageDown 或 → 翻页。",
   "course.s.part1": "第一部分：卷积神经网络。",
   "course.s.cnn": "为什么全连接（BP）网络处理图像困难：权值太多、计算量太大、需要太多样本。",

@@ -37,6 +37,21 @@ function loadDeck() {
 const NEXT = new Set(["ArrowRight", "ArrowDown", "PageDown", " "]);
 const PREV = new Set(["ArrowLeft", "ArrowUp", "PageUp"]);
 
+/** A long sum ("1*1+1*0+…+1*1 = 4") wraps after a "+" if it must, never inside "1*1 = 4". */
+function breakable(part) {
+  if (typeof part !== "string" || !part.includes("+")) return [part];
+  const m = part.match(/^(.*\+)(\S+ = \S+)$/);
+  const [sum, tail] = m ? [m[1], m[2]] : [part, ""];
+  const out = [];
+  const terms = sum.split("+");
+  terms.forEach((term, i) => {
+    if (i < terms.length - 1) out.push(term + "+", el("wbr"));
+    else if (term) out.push(term);
+  });
+  if (tail) out.push(el("span", { class: "nowrap", text: tail }));
+  return out;
+}
+
 /** True where a key belongs to what has the focus: text entry, a list, a slider. */
 function typing(target) {
   return !!target?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable=true]");
@@ -153,7 +168,7 @@ export function mount(root, state, setState) {
     const kids = [];
     if (s.part) kids.push(el("p", { class: "slide-part", text: t("course.part", { n: s.part }) }));
     kids.push(el("h3", { id: "course-slide-title", lang: "zh-CN" }, ...subscripted(s.title)));
-    for (const line of s.lines) kids.push(el("p", { lang: "zh-CN" }, ...subscripted(line)));
+    for (const line of s.lines) kids.push(el("p", { lang: "zh-CN" }, ...subscripted(line).flatMap(breakable)));
     textBox.replaceChildren(...kids);
     slideEl.classList.toggle("title-slide", !s.lines.length);
     slideEl.classList.toggle("part-slide", !!s.part);
@@ -181,6 +196,11 @@ export function mount(root, state, setState) {
 
   return {
     ready,
+    // For a page that frames the course (host.js): as the Next / Previous buttons.
+    actions: {
+      next: () => go(cur.slide + 1),
+      previous: () => go(cur.slide - 1),
+    },
     update(s) {
       cur = s;
       render();
