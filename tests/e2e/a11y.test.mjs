@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
+const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc", "course"];
 
 const env = sharedBrowser();
 
@@ -16,9 +16,12 @@ for (const lang of ["zh", "en"]) {
     const { page, context } = await openPage(env.browser, env.server.url, { locale: lang === "zh" ? "zh-CN" : "en-US" });
     const found = [];
     for (const view of VIEWS) {
-      await gotoView(page, env.server.url, `#view=${view}&lang=${lang}`);
+      // The course on a slide with its figure (a frame of the page: its views are checked here too).
+      await gotoView(page, env.server.url, `#view=${view}&lang=${lang}${view === "course" ? "&slide=6" : ""}`);
       // The language model view fetches its models first: check it once they are in.
       if (view === "lm") await page.waitForSelector(".view.lm[data-ready=true] .lm-reach-row");
+      // The course: its slides loaded (the views in its figures' frames are checked above).
+      if (view === "course") await page.waitForSelector(".view.course[data-ready=true]");
       await page.waitForTimeout(400);
       await page.addScriptTag({ content: AXE });
       const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));

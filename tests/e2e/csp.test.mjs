@@ -17,7 +17,7 @@ test("every view works under a strict CSP with no request leaving the origin", a
       addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     const violations = [];
-    for (const view of ["conv", "pool", "lenet", "rnn", "lm", "seg", "ilsvrc", "train"]) {
+    for (const view of ["conv", "pool", "lenet", "rnn", "lm", "seg", "ilsvrc", "train", "course"]) {
       await gotoView(page, server.url, `#view=${view}`);
       if (view === "conv") await page.hover(".out-valid .grid .cell:not(.pad) >> nth=0");
       if (view === "lenet") {
@@ -35,6 +35,15 @@ test("every view works under a strict CSP with no request leaving the origin", a
       if (view === "train") {
         await page.click("#train-start");
         await page.waitForFunction(() => Number(document.querySelector("#train-progress").value) > 0, null, { timeout: 60000 });
+      }
+      if (view === "course") {
+        // The slides, then a slide whose figure is this page in a frame (under the same CSP).
+        await page.waitForSelector(".view.course[data-ready=true]");
+        await page.selectOption("#course-slide", "6");
+        const frame = await (await page.waitForSelector(".slide-figure iframe")).contentFrame();
+        await frame.waitForSelector("body[data-ready=true]");
+        await frame.hover(".out-valid .grid .cell:not(.pad) >> nth=0");
+        violations.push(...(await frame.evaluate(() => window.cspViolations ?? [])).map((v) => `course figure: ${v}`));
       }
       violations.push(...(await page.evaluate(() => window.cspViolations)).map((v) => `${view}: ${v}`));
     }

@@ -8,7 +8,7 @@ import { lessonSchema, unlocked, applyLesson } from "./lesson.js";
 import { startHost, emit } from "./host.js";
 import { watchFrameHeight } from "./framesize.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
-const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc"];
+const VIEW_NAMES = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc", "course"];
 const VIEWS = {};
 async function loadView(name) {
   VIEWS[name] ??= await import(`./views/${name}.js`);
