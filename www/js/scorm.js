@@ -1,8 +1,8 @@
 // Inside an LMS's SCORM 1.2 player (Moodle's SCORM activity and the like), the page reports a
 // student's progress through the API the player puts on one of the page's parent windows:
 // "incomplete" once opened, "completed" once every slide of the course deck has been seen,
-// the place reached as the lesson location and the slides seen as suspend data (so the LMS
-// reopens the deck there and goes on counting). Outside a
+// the place reached as the lesson location and the slides seen as suspend data (so a later
+// visit goes on counting). Outside a
 // player, nothing happens: no API is found, no call is made.
 
 /** SCORM 1.2's run-time: the object named API on this window or one of its parents. */
@@ -61,14 +61,13 @@ export function reportSlides(seen, total, at) {
   api.LMSCommit("");
 }
 
-/** What the LMS kept from a visit before: { at, seen } (the slide reached, the slides seen),
- *  or null outside a player. */
+/** What the LMS kept from a visit before: { seen } (the slides seen), or null outside a
+ *  player. */
 export function savedProgress() {
   if (!startScorm()) return null;
-  const at = Number(api.LMSGetValue("cmi.core.lesson_location"));
   const seen = String(api.LMSGetValue("cmi.suspend_data") ?? "")
     .split(",")
     .filter((v) => /^\d{1,4}$/.test(v))
     .map(Number);
-  return { at: Number.isInteger(at) && at >= 0 ? at : null, seen: new Set(seen) };
+  return { seen: new Set(seen) };
 }

@@ -14,6 +14,7 @@
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
 import { withFigures } from "./course/figures.js";
+import { reportSlides, savedProgress } from "../scorm.js";
 
 export const schema = {
   slide: { kind: "int", min: 1, max: 999, default: 1, always: true },
@@ -176,8 +177,13 @@ export function mount(root, state, setState) {
     gloss.hidden = !s.id;
     showFigure(n, s.fig, s.title);
     said.textContent = t("course.said", { n, total: deck.length, title: s.title });
+    // Inside an LMS's SCORM player: the slides seen so far, completed once all have been.
+    seen.add(n - 1);
+    reportSlides(seen, deck.length, n - 1);
   }
 
+  // The slides seen, counting on from a visit before if an LMS kept them (scorm.js).
+  const seen = savedProgress()?.seen ?? new Set();
   const ready = loadDeck().then(
     (d) => {
       deck = d;
