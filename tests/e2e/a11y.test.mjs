@@ -27,6 +27,13 @@ for (const lang of ["zh", "en"]) {
       const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));
       for (const v of res.filter((v) => v.impact === "serious" || v.impact === "critical")) found.push(`${view}: ${v.id} (${v.impact}) ×${v.nodes}, e.g. ${v.target}`);
     }
+    // The share / embed dialog, open over the RNN view.
+    await gotoView(page, env.server.url, `#view=rnn&lang=${lang}`);
+    await page.click("#share-open");
+    await page.waitForSelector("dialog.share[open]");
+    await page.addScriptTag({ content: AXE });
+    const dialog = await page.evaluate(async () => (await window.axe.run("dialog.share", { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(" ") })));
+    for (const v of dialog.filter((v) => v.impact === "serious" || v.impact === "critical")) found.push(`share dialog: ${v.id} (${v.impact}), e.g. ${v.target}`);
     assert.deepEqual(found, []);
     await context.close();
   });

@@ -309,3 +309,16 @@ test("with no referrer, events wait for the host's first message; with another o
   await waitEvent(page, "resize");
   await context.close();
 });
+
+test("the course deck's next and previous commands turn its slides", async () => {
+  const { page, context, errors, frame } = await openCourse("?hash=" + encodeURIComponent("#view=course&lang=en"));
+  const ready = await waitEvent(page, "ready", 0, { view: "course" });
+  assert.deepEqual(ready.actions, ["next", "previous"]);
+  assert.equal((await send(page, "next", [])).result.slide, 2);
+  assert.equal((await send(page, "next", [])).result.slide, 3);
+  assert.equal((await send(page, "previous", [])).result.slide, 2);
+  assert.match(frame.url(), /slide=2/);
+  assert.match((await send(page, "next", [5])).error, /next takes at most 0 arguments, got 1/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
