@@ -35,7 +35,8 @@ test("rnn: lock=pos holds the step against the buttons and the keys; taking the 
   await page.keyboard.press("ArrowRight");
   assert.match(await page.textContent("#rnn-status"), /\(3\/5\)/, "the → key does not move it");
   await gotoView(page, env.server.url, "#view=rnn&cell=lstm&pos=3");
-  assert.equal(await page.isDisabled("#rnn-step"), false);
+  // (Only the hash changed: the view renders after the page's ready flag.)
+  await page.waitForFunction(() => !document.querySelector("#rnn-step").disabled);
   await page.click("#rnn-step");
   await page.waitForFunction(() => /\(4\/5\)/.test(document.querySelector("#rnn-status").textContent));
   assert.equal(await page.isHidden("#lesson-note"), true, "no note, no box");
@@ -70,7 +71,8 @@ test("the share dialog builds the link and the iframe snippet of what is on scre
   assert.equal(await preview.locator("#conv-stride").isVisible(), false);
   assert.equal(await preview.locator("#conv-pad-valid").isDisabled(), true);
   await page.click("dialog.share button:text-is('Close')");
-  assert.equal(await page.locator("dialog.share").count(), 0);
+  // (The dialog's close event, which removes it, comes in a task after the click.)
+  await page.waitForSelector("dialog.share", { state: "detached" });
   assert.match(page.url(), /stride=2/, "the page itself is unchanged");
   assert.doesNotMatch(page.url(), /lock=/);
   assert.deepEqual(errors, []);

@@ -155,11 +155,13 @@ test("following a unit from the table, the chain and the keys; the text alternat
   // Still at the same step: the unit keys are not the step keys.
   assert.match(page.url(), /pos=3/);
   // In Chinese, the same reading in Chinese.
+  // (A link that changes only the hash re-renders after the page's ready flag: wait for it.)
+  const labelComes = (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector("#rnn-diagram svg")?.getAttribute("aria-label") ?? ""), re.source);
   await gotoView(page, env.server.url, "#view=rnn&cell=gru&seq=hello&pos=2&unit=3&lang=zh");
-  assert.match(await label(), /GRU 的连线图，第 4 个单元（共 4 个），第 1 层（正向），第 2 个时间步：.*重置门 rₜ = .*更新门 zₜ = .*隐状态 hₜ = /);
+  await labelComes(/GRU 的连线图，第 4 个单元（共 4 个），第 1 层（正向），第 2 个时间步：.*重置门 rₜ = .*更新门 zₜ = .*隐状态 hₜ = /);
   // Before the first step there is nothing to read, and the label says so.
   await gotoView(page, env.server.url, "#view=rnn&cell=gru&seq=hello&lang=en");
-  assert.match(await label(), /nothing computed yet/);
+  await labelComes(/nothing computed yet/);
   assert.equal(await page.locator("#rnn-diagram [data-value]").count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
