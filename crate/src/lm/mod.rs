@@ -99,9 +99,17 @@ pub struct Forward {
     pub logits: Vec<f32>,
     /// [T, N, V]: log-softmax of the logits over the vocabulary.
     pub log_probs: Vec<f32>,
+    /// [T, N, H]: the top layer's states after training's dropout, when it dropped any
+    /// (what the output layer read then; `rnn.y` otherwise).
+    pub dropped_y: Option<Vec<f32>>,
 }
 
 impl Forward {
+    /// [T, N, H]: the states the output layer read.
+    pub fn fc_input(&self) -> &[f32] {
+        self.dropped_y.as_deref().unwrap_or(&self.rnn.y)
+    }
+
     /// The state after the last step, to continue from.
     pub fn state(&self) -> State {
         State {
@@ -433,10 +441,8 @@ impl CharLm {
         }
         let rnn = self.rnn.forward(&x, t, n, &state.h, &state.c);
         let v = self.vocab_size();
-        let logits = match masks {
-            Some(m) => self.output_layer(&m.apply_y(&rnn.y), t * n),
-            None => self.output_layer(&rnn.y, t * n),
-        };
+        let dropped_y = masks.map(|m| m.apply_y(&rnn.y));
+        let logits = self.output_layer(dropped_y.as_deref().unwrap_or(&rnn.y), t * n);
         let mut log_probs = vec![0.0; t * n * v];
         scalar::log_softmax(&mut log_probs, &logits, v);
         Forward {
@@ -445,6 +451,7 @@ impl CharLm {
             rnn,
             logits,
             log_probs,
+            dropped_y,
         }
     }
 

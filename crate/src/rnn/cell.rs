@@ -67,6 +67,15 @@ impl Cell {
         }
     }
 
+    /// A plain RNN with PyTorch's `nonlinearity`: "tanh" or "relu".
+    pub fn rnn(nonlinearity: &str) -> Result<Cell> {
+        match nonlinearity {
+            "tanh" => Ok(Cell::Rnn),
+            "relu" => Ok(Cell::RnnRelu),
+            _ => bail!("an RNN's nonlinearity is \"tanh\" or \"relu\", got {nonlinearity:?}"),
+        }
+    }
+
     /// The page's name, as [`Cell::from_kind`] reads it.
     pub fn kind(self) -> String {
         match self {

@@ -464,11 +464,7 @@ impl Recurrent {
             file.meta("variant").unwrap_or("standard"),
             file.meta("h_activation").unwrap_or("tanh"),
         )? {
-            Cell::Rnn => match file.meta("nonlinearity").unwrap_or("tanh") {
-                "tanh" => Cell::Rnn,
-                "relu" => Cell::RnnRelu,
-                other => bail!("nonlinearity must be \"tanh\" or \"relu\", got {other:?}"),
-            },
+            Cell::Rnn => Cell::rnn(file.meta("nonlinearity").unwrap_or("tanh"))?,
             cell => cell,
         };
         let (input, h) = (

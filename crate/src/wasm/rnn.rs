@@ -104,11 +104,7 @@ impl RecurrentNet {
                 self.net.cell.name()
             );
         }
-        self.net.cell = match name {
-            "tanh" => Cell::Rnn,
-            "relu" => Cell::RnnRelu,
-            _ => bail!("an RNN's nonlinearity is \"tanh\" or \"relu\", got {name:?}"),
-        };
+        self.net.cell = Cell::rnn(name)?;
         self.stepper = None;
         Ok(())
     }
