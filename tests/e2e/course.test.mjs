@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { sharedBrowser, openPage, gotoView, RESULTS, DIST } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, textSizes, RESULTS, DIST } from "./harness.mjs";
 import { FIGURES, withFigures } from "../../www/js/views/course/figures.js";
 
 const env = sharedBrowser();
@@ -151,21 +151,6 @@ test("the fill-in-the-blank slides show the language model's choices for the two
   await context.close();
 });
 
-/** Every visible element of the top document with text of its own, and its font size. */
-const textSizes = (page) =>
-  page.evaluate(() => {
-    const out = [];
-    for (const e of document.body.querySelectorAll("*")) {
-      if (["SCRIPT", "STYLE", "OPTION", "IFRAME"].includes(e.tagName)) continue;
-      const own = [...e.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim()) || ["SELECT", "BUTTON", "INPUT"].includes(e.tagName);
-      if (!own) continue;
-      const r = e.getBoundingClientRect();
-      if (r.width < 2 || r.height < 2 || !e.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-      out.push({ what: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className} "${e.textContent.trim().slice(0, 30)}"`, px: parseFloat(getComputedStyle(e).fontSize) });
-    }
-    return out;
-  });
-
 for (const lang of ["zh", "en"]) {
   test(`projector mode (${lang}): no text under 24 px at 1920×1080, the figure large; the toggle and the URL agree`, async () => {
     const { page, context, errors } = await openCourse(`#view=course&lang=${lang}&slide=1`, { locale: lang === "zh" ? "zh-CN" : "en-US", viewport: { width: 1920, height: 1080 } });
@@ -173,22 +158,37 @@ for (const lang of ["zh", "en"]) {
     assert.match(page.url(), /projector=1/);
     assert.equal(await page.getAttribute("#course-projector", "aria-pressed"), "true");
     assert.equal(await page.isVisible("header.top"), false);
-    for (const text of ["pytorch", "卷积神经网络CNN", "= 4", "Pooling常用", "28*28", "输入门信号", "GRU 这个结构", "Stacked"]) {
+    for (const text of ["pytorch", "卷积神经网络CNN", "= 4", "Pooling常用", "28*28", "美国银行", "1500万", "BMES", "例子1", "输入门信号", "GRU 这个结构", "Stacked"]) {
       const n = slideWith(text);
       await page.selectOption("#course-slide", String(n));
       await page.waitForFunction((k) => new URLSearchParams(location.hash.slice(1)).get("slide") === String(k), n);
       const sizes = await textSizes(page);
       assert.ok(sizes.length >= 6, `slide ${n}: ${sizes.length} texts checked`);
-      const small = sizes.filter((s) => s.px < 24);
-      assert.deepEqual(small, [], `slide ${n}: text under 24 px`);
+      assert.deepEqual(sizes.filter((s) => s.px < 24), [], `slide ${n}: text under 24 px`);
       if (await page.isVisible(".slide-figure")) {
         const box = await page.locator(".slide-figure").boundingBox();
         assert.ok(box.width >= 1150 && box.height >= 900, `slide ${n}: the figure is ${box.width}×${box.height}`);
+        // The figure is in projector mode too, its frame drawn at its own size.
+        const frame = await figure(page);
+        const fig = Object.fromEntries(new URLSearchParams(withFigures(deck())[n - 1].fig));
+        await frame.waitForFunction((want) => {
+          const has = new URLSearchParams(location.hash.slice(1));
+          // A field at its default is left out of the hash.
+          const shows = ([k, v]) => !has.has(k) || has.get(k) === v;
+          return has.get("projector") === "1" && has.get("view") === want.view && Object.entries(want).every(shows) && document.querySelector(`.view.${want.view}`);
+        }, fig);
+        // Views that load a network first say when it has come.
+        await frame.waitForSelector(`.view.${fig.view}${["lenet", "lm", "seg"].includes(fig.view) ? "[data-ready=true]" : ""}`, { timeout: 30000 });
+        const frameBox = await page.locator(".slide-figure iframe").boundingBox();
+        assert.equal(Math.round(frameBox.width), await frame.evaluate(() => innerWidth), "the frame is not scaled");
+        await page.waitForTimeout(300); // SVG labels are lifted in the frame after it renders
+        const inFigure = await textSizes(frame);
+        assert.ok(inFigure.length >= 10, `slide ${n}: ${inFigure.length} texts checked in the figure`);
+        assert.deepEqual(inFigure.filter((s) => s.px < 24), [], `slide ${n}: text under 24 px in the figure`);
       }
       if (n === slideWith("= 4")) {
         fs.mkdirSync(RESULTS, { recursive: true });
         const frame = await figure(page);
-        // Focused rather than hovered: Firefox's driver cannot point into a scaled frame.
         await frame.focus(".out-valid .grid .cell:not(.pad) >> nth=0");
         assert.match(await frame.textContent("#conv-arith"), /= 4$/);
         await page.screenshot({ path: path.join(RESULTS, `course-projector-${lang}.png`) });

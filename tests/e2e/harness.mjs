@@ -206,3 +206,24 @@ export function safetensors(shapes, metadata) {
   }
   return out;
 }
+
+/** Every visible element of a document with text of its own, and the size it is drawn at in
+ *  CSS px (an SVG label's font size times the SVG's scale). */
+export const textSizes = (doc) =>
+  doc.evaluate(() => {
+    const out = [];
+    for (const e of document.body.querySelectorAll("*")) {
+      if (["SCRIPT", "STYLE", "OPTION", "IFRAME"].includes(e.tagName)) continue;
+      const own = [...e.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim()) || ["SELECT", "BUTTON", "INPUT", "TEXTAREA"].includes(e.tagName);
+      if (!own) continue;
+      const r = e.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || !e.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      let px = parseFloat(getComputedStyle(e).fontSize);
+      if (e instanceof SVGElement) {
+        const m = e.getScreenCTM();
+        px *= Math.hypot(m.a, m.b);
+      }
+      out.push({ what: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.getAttribute("class") ?? ""} "${e.textContent.trim().slice(0, 30)}"`, px: Math.round(px * 10) / 10 });
+    }
+    return out;
+  });

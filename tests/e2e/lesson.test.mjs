@@ -3,7 +3,7 @@
 // shown as plain text.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedBrowser, openPage, gotoView } from "./harness.mjs";
+import { sharedBrowser, openPage, gotoView, textSizes } from "./harness.mjs";
 
 const env = sharedBrowser();
 
@@ -75,6 +75,33 @@ test("the share dialog builds the link and the iframe snippet of what is on scre
   await page.waitForSelector("dialog.share", { state: "detached" });
   assert.match(page.url(), /stride=2/, "the page itself is unchanged");
   assert.doesNotMatch(page.url(), /lock=/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("projector=1 on a view of its own: no text under 24 px at 1920×1080, the diagram's labels included; off again, the labels are as before", async () => {
+  const { page, errors, context } = await openPage(env.browser, env.server.url, { locale: "zh-CN" });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await gotoView(page, env.server.url, "#view=rnn&cell=gru&pos=2");
+  await page.waitForSelector("svg.diagram-svg text.value");
+  const before = await textSizes(page);
+  assert.ok(before.some((s) => s.px < 24), "the view has small text to begin with");
+  const labelSizes = () => page.$$eval("svg.diagram-svg text", (ts) => ts.map((t) => getComputedStyle(t).fontSize));
+  const labels = await labelSizes();
+  await gotoView(page, env.server.url, "#view=rnn&cell=gru&pos=2&projector=1");
+  await page.waitForFunction(() => document.body.classList.contains("projector"));
+  await page.waitForTimeout(300); // labels are lifted on the next frame
+  const sizes = await textSizes(page);
+  assert.ok(sizes.length >= 50, `${sizes.length} texts checked`);
+  assert.deepEqual(sizes.filter((s) => s.px < 24), []);
+  // A step adds and changes labels: they are lifted too.
+  await page.click("#rnn-step");
+  await page.waitForFunction(() => /3\/5/.test(document.querySelector("#rnn-status").textContent));
+  await page.waitForTimeout(300);
+  assert.deepEqual((await textSizes(page)).filter((s) => s.px < 24), [], "after a step");
+  await gotoView(page, env.server.url, "#view=rnn&cell=gru&pos=2");
+  await page.waitForFunction(() => !document.body.classList.contains("projector"));
+  assert.deepEqual(await labelSizes(), labels, "the diagram's labels are back at their own sizes");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -4,8 +4,10 @@
 // other path (keys, grids, dragging) changes them; `note=` is a short instruction shown above
 // the figure, as plain text. A view's control for field `f` is the element `#<view>-<f>` (or
 // one marked `data-field="f"`, when several elements set it), shown with its label.
+// `projector=1` is for teaching from a projector: no text under 24 px (projector.js).
 
 import { t } from "./i18n.js";
+import { setProjector } from "./projector.js";
 
 export const PARTS = ["header", "intro", "controls", "hints"];
 /** A note is a sentence or two: a question for the class, an instruction. */
@@ -20,6 +22,7 @@ export function lessonSchema(fields) {
     hide: { kind: "set", values: [...PARTS, ...own], default: [] },
     lock: { kind: "set", values: own, default: [] },
     note: { kind: "text", max: NOTE_MAX, default: "" },
+    projector: { kind: "int", min: 0, max: 1, default: 0 },
   };
 }
 
@@ -63,4 +66,5 @@ export function applyLesson(root, view, state, noteEl) {
   }
   noteEl.textContent = state.note;
   noteEl.hidden = !state.note;
+  setProjector(root, state.projector === 1);
 }

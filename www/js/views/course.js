@@ -8,8 +8,9 @@
 // sends), Space, Home / End. Inside the figure its own keys win (the RNN view's arrows, a
 // grid's cells), except PageUp / PageDown, which still turn the slide when the figure did not
 // use them: a teacher who clicked into the figure can go on with the clicker.
-// `projector=1` is the mode for teaching from it: large type (no text under 24 px at
-// 1920×1080), high contrast, the figure enlarged.
+// `projector=1` (lesson.js, a mode of every view) is for teaching from it: large type (no text
+// under 24 px at 1920×1080, the figures' included: they are opened in projector mode too), high
+// contrast, the figure given most of the screen.
 
 import { t } from "../i18n.js";
 import { el, subscripted } from "../dom.js";
@@ -18,7 +19,6 @@ import { reportSlides, savedProgress } from "../scorm.js";
 
 export const schema = {
   slide: { kind: "int", min: 1, max: 999, default: 1, always: true },
-  projector: { kind: "int", min: 0, max: 1, default: 0 },
 };
 
 /** The figures' own page parts that the slide replaces: the header and the introduction. */
@@ -90,9 +90,10 @@ export function mount(root, state, setState) {
   let frame = null; // the figure's <iframe>, made for the first slide that has a figure
   let frameReady = false; // its first document has loaded: later figures change only its hash
   let shownSlide = 0; // the slide whose figure the frame was last sent to
+  let shownHash = ""; // and that figure's hash (projector mode changes it on the same slide)
 
   const pageUrl = () => location.href.split("#")[0];
-  const figureHash = (fig) => `#${fig}&${FRAME_HIDE}&lang=${cur.lang}`;
+  const figureHash = (fig) => `#${fig}&${FRAME_HIDE}&lang=${cur.lang}${cur.projector ? "&projector=1" : ""}`;
   const total = () => deck?.length ?? 1;
   const go = (n) => setState({ slide: Math.min(Math.max(n, 1), total()) });
 
@@ -143,19 +144,28 @@ export function mount(root, state, setState) {
         frame.contentWindow.addEventListener("keydown", onFrameKey);
       });
       figBox.append(frame);
+    } else if (n === shownSlide && hash === shownHash) {
+      // Already there.
+    } else if (!frameReady) {
+      frame.src = pageUrl() + hash;
     } else if (n !== shownSlide) {
       // Only the hash changes: the page in the frame switches view without loading again
       // (its wasm stays), and a figure a student changed on the slide before starts afresh.
       // replace(), so slides leave no entries in the browser's history.
-      if (frameReady) frame.contentWindow.location.replace(pageUrl() + hash);
-      else frame.src = pageUrl() + hash;
+      frame.contentWindow.location.replace(pageUrl() + hash);
+    } else {
+      // Projector mode on or off, on the same slide: the figure keeps what was done with it.
+      const live = new URLSearchParams(frame.contentWindow.location.hash.slice(1));
+      if (cur.projector) live.set("projector", "1");
+      else live.delete("projector");
+      frame.contentWindow.location.replace(`${pageUrl()}#${live}`);
     }
     shownSlide = n;
+    shownHash = hash;
     frame.title = t("course.figure", { title });
   }
 
   function render() {
-    document.body.classList.toggle("projector", cur.projector === 1);
     projector.setAttribute("aria-pressed", String(cur.projector === 1));
     if (!deck) return;
     const n = Math.min(cur.slide, deck.length);
@@ -213,7 +223,6 @@ export function mount(root, state, setState) {
     },
     destroy() {
       document.removeEventListener("keydown", onKey);
-      document.body.classList.remove("projector");
       view.remove();
     },
   };
