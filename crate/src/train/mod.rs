@@ -9,6 +9,7 @@
 //! data set provides batches ([`Data`]).
 
 pub mod optim;
+pub mod prune;
 pub mod schedule;
 
 use std::ops::Range;
@@ -16,6 +17,7 @@ use std::ops::Range;
 use crate::params::{Named, Table};
 use crate::rng::Rng;
 pub use optim::{Method, Optimizer};
+pub use prune::Mask;
 pub use schedule::Schedule;
 
 /// A slice of one batch for one thread: examples `range` of a batch of `total`, at `step`.
@@ -111,6 +113,8 @@ pub struct Trainer<M: Trainable> {
     pub seen: u64,
     /// What the last batch gave (before its update).
     pub last: Outcome,
+    /// Pruned parameters ([`Trainer::prune`]), set back to zero after every step.
+    mask: Option<Mask>,
 }
 
 impl<M: Trainable> Trainer<M> {
@@ -153,7 +157,23 @@ impl<M: Trainable> Trainer<M> {
             step: 0,
             seen: 0,
             last: Outcome::default(),
+            mask: None,
         }
+    }
+
+    /// From here on trains only the parameters `mask` keeps: the others are zero after
+    /// every step.
+    pub fn prune(&mut self, mask: Mask) -> crate::Result<()> {
+        if mask.len() != self.table.numel() {
+            crate::bail!(
+                "a pruning mask of {} parameters for a model of {}",
+                mask.len(),
+                self.table.numel()
+            );
+        }
+        mask.apply(&self.table, self.model.tensors_mut());
+        self.mask = Some(mask);
+        Ok(())
     }
 
     /// Trains on a data set of `examples` for `epochs` from here on (the page learns the
@@ -236,6 +256,10 @@ impl<M: Trainable> Trainer<M> {
         let lr = self.schedule.lr_at(self.step);
         self.opt
             .step(&self.table, self.model.tensors_mut(), &first[0].grads, lr);
+        // The optimiser's moments from before pruning would still move a pruned weight.
+        if let Some(mask) = &self.mask {
+            mask.apply(&self.table, self.model.tensors_mut());
+        }
         self.step += 1;
         self.seen += n as u64;
         outcomes.into_iter().fold(Outcome::default(), Outcome::add)
@@ -408,5 +432,34 @@ mod tests {
         sgd.run(&data, 40);
         let acc = evaluate(&sgd.model, &data, 16, 16).accuracy();
         assert!(acc == 1.0, "SGD reached {acc}");
+    }
+
+    /// A pruned network keeps its pruned weights at zero through training (weight decay
+    /// included) while the rest go on learning the task.
+    #[test]
+    fn pruned_weights_stay_zero_and_the_rest_learn() {
+        let data = Quarters::new(16);
+        let mut t = trainer(2, Method::ADAM);
+        t.run(&data, 10);
+        let mask = Mask::by_magnitude(&t.table, &t.model.tensors(), 0.5).unwrap();
+        let all_pruned_zero = |t: &Trainer<LeNet5>| {
+            t.model
+                .params
+                .iter()
+                .zip(mask.keep())
+                .all(|(&w, &k)| k || w == 0.0)
+        };
+        t.prune(mask.clone()).unwrap();
+        assert!(mask.len() - mask.kept() > N_PARAMS / 3);
+        assert!(all_pruned_zero(&t));
+        let moved = t.model.params.clone();
+        t.run(&data, 30);
+        assert!(all_pruned_zero(&t), "a pruned weight moved");
+        assert_ne!(t.model.params, moved, "the kept weights learn");
+        let end = evaluate(&t.model, &data, 16, 16);
+        assert!(end.right == 16, "{end:?}");
+        let mut wrong = trainer(1, Method::ADAM);
+        let short = Mask::by_magnitude(&Table::new(), &[], 0.5).unwrap();
+        assert!(wrong.prune(short).is_err());
     }
 }

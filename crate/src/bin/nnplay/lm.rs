@@ -17,7 +17,7 @@ use nnplay::params::{Named, COURSE};
 use nnplay::rng::Rng;
 use nnplay::safetensors::{self, Dtype};
 use nnplay::shape::{MAX_EPOCHS, MAX_TRAIN_BATCH, MAX_WINDOW};
-use nnplay::train::{Method, Optimizer, Schedule, Trainer};
+use nnplay::train::{Mask, Method, Optimizer, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
 use super::cli::{
@@ -249,6 +249,7 @@ pub fn train(args: &[String]) -> Result<()> {
             "train-chars",
             "init",
             "dropout",
+            "prune",
         ],
     )?;
     let kind = parse_corpus_option(&o)?;
@@ -262,6 +263,9 @@ pub fn train(args: &[String]) -> Result<()> {
     );
     let lr: f32 = o.get("lr", 3e-3)?;
     let dropout = o.dropout()?;
+    // `--prune F` zeroes the fraction F of each weight tensor smallest in magnitude before
+    // training and keeps them zero (train::prune), for a model that must fit a download.
+    let prune: f32 = o.get("prune", 0.0)?;
     let seed: u64 = o.get("seed", 1)?;
     let threads = o.threads()?;
     let (min_count, max_vocab): (usize, usize) = (o.get("min-count", 5)?, o.get("vocab", 2400)?);
@@ -277,6 +281,9 @@ pub fn train(args: &[String]) -> Result<()> {
     }
     if !lr.is_finite() || lr <= 0.0 {
         bail!("--lr must be a number above 0, got {lr}");
+    }
+    if !(0.0..1.0).contains(&prune) {
+        bail!("--prune (the fraction of each weight tensor set to zero) must be from 0 up to 1, got {prune}");
     }
     let out = o.path(
         "out",
@@ -314,7 +321,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let unknown = |ids: &[u32]| ids.iter().filter(|&&i| i == 0).count() as f64 / ids.len() as f64;
     let windows = Windows::streams(&data.train, model.vocab_size(), window, batch)?;
     eprintln!(
-        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), dropout {dropout}, seed {seed}, {threads} threads",
+        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), dropout {dropout}, pruned {:.0}% of each weight tensor, seed {seed}, {threads} threads",
         cell_label(&model),
         kind.name(),
         data.train.len(),
@@ -326,6 +333,7 @@ pub fn train(args: &[String]) -> Result<()> {
         data.split.repeats,
         model.vocab_size(),
         model.table().numel(),
+        100.0 * prune,
     );
     let numel = model.table().numel();
     let steps = epochs * nnplay::train::Data::len(&windows).div_ceil(batch);
@@ -345,6 +353,11 @@ pub fn train(args: &[String]) -> Result<()> {
     );
     // The windows are read in order, each stream's state carried into its next window.
     t.shuffle = false;
+    if prune > 0.0 {
+        let mask = Mask::by_magnitude(&t.model.table(), &t.model.tensors(), prune)?;
+        eprintln!("kept {} of {} parameters", mask.kept(), mask.len());
+        t.prune(mask)?;
+    }
     let start = Instant::now();
     let probe = &data.held[..data.held.len().min(EPOCH_EVAL_CHARS)];
     // Each epoch's model is kept beside the output, so a run stopped early still leaves one.
@@ -380,7 +393,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ),
         ("seed", seed.to_string()),
         ("command", command_line()),
-        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; dropout {dropout}; {threads} threads, {seconds:.0} s", data.train.len())),
+        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; dropout {dropout}; pruned {:.0}% of each weight tensor by magnitude; {threads} threads, {seconds:.0} s", data.train.len(), 100.0 * prune)),
         ("held_out_bpc", format!("{net:.4}")),
         ("baseline_bpc", format!("{base:.4}")),
         ("baseline", "interpolated Kneser-Ney character trigram, modified discounts, same training split and vocabulary".to_string()),

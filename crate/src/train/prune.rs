@@ -1,0 +1,125 @@
+//! Magnitude pruning (Han, Pool, Tran & Dally 2015, "Learning both weights and connections"):
+//! the smallest weights of each weight tensor are set to zero and kept there while training
+//! goes on, so the rest learn to do without them. What it buys here is size: a file's runs
+//! of zeros cost gzip next to nothing, so a wider network fits the same download. Biases (one
+//! axis) are never pruned; each tensor of two or more axes loses the same fraction, its own
+//! smallest |w|, so no layer is emptied for another's sake.
+
+use crate::params::Table;
+use crate::{bail, Result};
+
+/// Which parameters stay, flat in a table's layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mask {
+    keep: Vec<bool>,
+}
+
+impl Mask {
+    /// Keeps all but the `fraction` smallest |w| of every tensor of two or more axes of
+    /// `tensors` (in `table` order); ties at the threshold are pruned in index order, so the
+    /// count is exact.
+    pub fn by_magnitude(table: &Table, tensors: &[&[f32]], fraction: f32) -> Result<Mask> {
+        if !(0.0..1.0).contains(&fraction) {
+            bail!("the fraction of weights to prune must be from 0 up to (not including) 1, got {fraction}");
+        }
+        if tensors.len() != table.params().len() {
+            bail!(
+                "{} tensors for a table of {}",
+                tensors.len(),
+                table.params().len()
+            );
+        }
+        let mut keep = vec![true; table.numel()];
+        for (i, (p, w)) in table.params().iter().zip(tensors).enumerate() {
+            if w.len() != p.numel() {
+                bail!("{}: {} values for shape {:?}", p.name, w.len(), p.shape);
+            }
+            if p.shape.len() < 2 {
+                continue;
+            }
+            let cut = (fraction as f64 * w.len() as f64).floor() as usize;
+            let mut order: Vec<usize> = (0..w.len()).collect();
+            // Smallest magnitude first; equal ones by index, so the mask is reproducible.
+            order.sort_by(|&a, &b| w[a].abs().total_cmp(&w[b].abs()).then(a.cmp(&b)));
+            let start = table.range_at(i).start;
+            for &j in &order[..cut] {
+                keep[start + j] = false;
+            }
+        }
+        Ok(Mask { keep })
+    }
+
+    /// Sets the pruned parameters of `tensors` (in table order) to zero.
+    pub fn apply(&self, table: &Table, tensors: Vec<&mut [f32]>) {
+        for (i, t) in tensors.into_iter().enumerate() {
+            let keep = &self.keep[table.range_at(i)];
+            for (w, &k) in t.iter_mut().zip(keep) {
+                if !k {
+                    *w = 0.0;
+                }
+            }
+        }
+    }
+
+    /// Whether each parameter stays (flat, in table order).
+    pub fn keep(&self) -> &[bool] {
+        &self.keep
+    }
+
+    /// Parameters kept, of all.
+    pub fn kept(&self) -> usize {
+        self.keep.iter().filter(|&&k| k).count()
+    }
+
+    pub fn len(&self) -> usize {
+        self.keep.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keep.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let mut t = Table::new();
+        t.push("w", &[2, 3]);
+        t.push("b", &[2]);
+        t
+    }
+
+    /// Half of a weight's six values go, the smallest three by magnitude (the tie at 0.5
+    /// settled by index); the bias stays whole however small.
+    #[test]
+    fn prunes_the_smallest_weights_and_never_a_bias() {
+        let w = [0.5f32, -3.0, 0.1, -0.5, 2.0, 0.0];
+        let b = [0.0f32, 1e-9];
+        let mask = Mask::by_magnitude(&table(), &[&w, &b], 0.5).unwrap();
+        assert_eq!(mask.kept(), 5);
+        let (mut w2, mut b2) = (w, b);
+        mask.apply(&table(), vec![&mut w2, &mut b2]);
+        assert_eq!(w2, [0.0, -3.0, 0.0, -0.5, 2.0, 0.0]);
+        assert_eq!(b2, b);
+        assert_eq!(
+            mask.keep(),
+            [false, true, false, true, true, false, true, true]
+        );
+    }
+
+    #[test]
+    fn refuses_a_fraction_outside_0_to_1_and_mismatched_tensors() {
+        let (w, b) = ([0.0f32; 6], [0.0f32; 2]);
+        for f in [-0.1, 1.0, f32::NAN] {
+            assert!(Mask::by_magnitude(&table(), &[&w, &b], f).is_err(), "{f}");
+        }
+        assert!(Mask::by_magnitude(&table(), &[&w], 0.5).is_err());
+        assert!(Mask::by_magnitude(&table(), &[&w[..5], &b], 0.5).is_err());
+        assert_eq!(
+            Mask::by_magnitude(&table(), &[&w, &b], 0.0).unwrap().kept(),
+            8
+        );
+    }
+}
