@@ -4,10 +4,10 @@
 // other path (keys, grids, dragging) changes them; `note=` is a short instruction shown above
 // the figure, as plain text. A view's control for field `f` is the element `#<view>-<f>` (or
 // one marked `data-field="f"`, when several elements set it), shown with its label.
-// `projector=1` is for teaching from a projector: no text under 24 px (projector.js).
+// `projector=1` is for teaching from a projector: no text under 24 px (projector.js, applied by
+// main.js before the view draws, since a canvas chart sizes its labels as it draws).
 
 import { t } from "./i18n.js";
-import { setProjector } from "./projector.js";
 
 export const PARTS = ["header", "intro", "controls", "hints"];
 /** A note is a sentence or two: a question for the class, an instruction. */
@@ -66,5 +66,4 @@ export function applyLesson(root, view, state, noteEl) {
   }
   noteEl.textContent = state.note;
   noteEl.hidden = !state.note;
-  setProjector(root, state.projector === 1);
 }

@@ -5,6 +5,7 @@ import { wasmReady, seqModule } from "./wasm.js";
 import { t, loadLang, setLang, browserLang, translateDom, LANGS } from "./i18n.js";
 import { readHash, writeHash } from "./state.js";
 import { lessonSchema, unlocked, applyLesson } from "./lesson.js";
+import { setProjector } from "./projector.js";
 import { startHost, emit } from "./host.js";
 import { watchFrameHeight } from "./framesize.js";
 // Each view's module loads when it is first shown, so the first load carries one view only.
@@ -86,6 +87,8 @@ function render() {
     a.href = `#view=${a.dataset.view}&lang=${state.lang}`;
   }
   const main = document.getElementById("main");
+  // Before the view draws: a canvas chart reads the mode as it draws its labels.
+  setProjector(main, state.projector === 1);
   if (mounted && mounted.name === state.view && mounted.lang === state.lang) {
     const place = focusPlace(main);
     mounted.handle.update(state);

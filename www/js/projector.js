@@ -57,3 +57,11 @@ export function liftLabels(root) {
     e.style.fontSize = want > own ? `${want.toFixed(2)}px` : "";
   }
 }
+
+/** The size of a canvas chart's labels in the canvas's own pixels: 12 CSS px, or 24 in
+ *  projector mode, at the scale the canvas is shown at. A chart sizes its margins from it. */
+export function chartTextPx(canvas) {
+  const shown = canvas.getBoundingClientRect().width;
+  const density = shown > 0 ? canvas.width / shown : 1;
+  return (document.body.classList.contains("projector") ? PROJECTOR_MIN_PX : 12) * density;
+}

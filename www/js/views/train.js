@@ -6,6 +6,7 @@ import { download } from "../download.js";
 import { t } from "../i18n.js";
 import { el } from "../dom.js";
 import { COLORS } from "../palette.js";
+import { chartTextPx } from "../projector.js";
 import { session, startTraining, pauseTraining, resetTraining } from "../lenet.js";
 
 export const schema = {
@@ -29,9 +30,10 @@ function select(id, values, current) {
 /** Plots series of [x, y] on a canvas: accuracies (0–1, left axis) and the loss (right axis). */
 function plot(canvas, loss, acc, test, total) {
   const ctx = canvas.getContext("2d");
-  const [w, h, pad, right] = [canvas.width, canvas.height, 40, 36];
+  const fs = chartTextPx(canvas);
+  const [w, h, pad, right] = [canvas.width, canvas.height, 3.4 * fs, 3 * fs];
   ctx.clearRect(0, 0, w, h);
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = `${fs}px system-ui, sans-serif`;
   // Two scales on one grid: accuracy on the left (grey and blue lines), the loss on the right
   // in its own colour (orange), from 0 to at least 2.5 (ln 10 = 2.3 is where training starts).
   const maxLoss = Math.max(2.5, ...loss.map((p) => p[1]));
@@ -44,10 +46,10 @@ function plot(canvas, loss, acc, test, total) {
     ctx.stroke();
     ctx.fillStyle = COLORS.muted;
     ctx.textAlign = "right";
-    ctx.fillText(`${100 - 25 * i}%`, pad - 4, y + 4);
+    ctx.fillText(`${100 - 25 * i}%`, pad - 4, y + fs / 3);
     ctx.fillStyle = COLORS.accent;
     ctx.textAlign = "left";
-    ctx.fillText(String(Math.round(maxLoss * (1 - i / 4) * 100) / 100), w - right + 4, y + 4);
+    ctx.fillText(String(Math.round(maxLoss * (1 - i / 4) * 100) / 100), w - right + 4, y + fs / 3);
   }
   ctx.textAlign = "start";
   const X = (x) => pad + ((w - pad - right) * x) / Math.max(1, total);

@@ -8,6 +8,7 @@
 import { t } from "../../i18n.js";
 import { el } from "../../dom.js";
 import { COLORS } from "../../palette.js";
+import { chartTextPx } from "../../projector.js";
 import { download } from "../../download.js";
 
 /** The run: status idle | loading | running | pausing | paused | done | error. */
@@ -71,9 +72,10 @@ export function reset() {
 /** Bits per character against steps: the training batches (smoothed) and the held-out lines. */
 function plot(canvas) {
   const ctx = canvas.getContext("2d");
-  const [w, h, pad] = [canvas.width, canvas.height, 36];
+  const fs = chartTextPx(canvas);
+  const [w, h, pad] = [canvas.width, canvas.height, 3 * fs];
   ctx.clearRect(0, 0, w, h);
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = `${fs}px system-ui, sans-serif`;
   const top = Math.max(8, ...run.evals.map((e) => e.heldOut));
   for (let i = 0; i <= 4; i++) {
     const y = pad / 2 + ((h - pad) * i) / 4;
@@ -84,7 +86,7 @@ function plot(canvas) {
     ctx.stroke();
     ctx.fillStyle = COLORS.muted;
     ctx.textAlign = "right";
-    ctx.fillText((top * (1 - i / 4)).toFixed(1), pad - 4, y + 4);
+    ctx.fillText((top * (1 - i / 4)).toFixed(1), pad - 4, y + fs / 3);
   }
   const X = (s) => pad + ((w - pad - 8) * s) / Math.max(1, run.totalSteps);
   const Y = (v) => pad / 2 + (h - pad) * (1 - v / top);
