@@ -11,6 +11,13 @@ const VIEWS = ["conv", "pool", "lenet", "train", "rnn", "lm", "seg", "ilsvrc", "
 
 const env = sharedBrowser();
 
+/** The serious and critical axe violations on `page`, each said with `where`. */
+async function violations(page, where) {
+  await page.addScriptTag({ content: AXE });
+  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));
+  return res.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${where}: ${v.id} (${v.impact}) ×${v.nodes}, e.g. ${v.target}`);
+}
+
 for (const lang of ["zh", "en"]) {
   test(`no serious or critical axe violations on any view (${lang})`, async () => {
     const { page, context } = await openPage(env.browser, env.server.url, { locale: lang === "zh" ? "zh-CN" : "en-US" });
@@ -23,9 +30,14 @@ for (const lang of ["zh", "en"]) {
       // The course: its slides loaded (the views in its figures' frames are checked above).
       if (view === "course") await page.waitForSelector(".view.course[data-ready=true]");
       await page.waitForTimeout(400);
-      await page.addScriptTag({ content: AXE });
-      const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") })));
-      for (const v of res.filter((v) => v.impact === "serious" || v.impact === "critical")) found.push(`${view}: ${v.id} (${v.impact}) ×${v.nodes}, e.g. ${v.target}`);
+      found.push(...(await violations(page, view)));
+    }
+    // Projector mode: the course and, on its own, a view with a diagram (its labels raised).
+    for (const [view, hash] of [["course", "slide=31&projector=1"], ["rnn", "cell=lstm&pos=2&projector=1"]]) {
+      await gotoView(page, env.server.url, `#view=${view}&lang=${lang}&${hash}`);
+      await page.waitForFunction(() => document.body.classList.contains("projector"));
+      await page.waitForTimeout(400);
+      found.push(...(await violations(page, `${view} (projector)`)));
     }
     // The share / embed dialog, open over the RNN view.
     await gotoView(page, env.server.url, `#view=rnn&lang=${lang}`);
