@@ -203,8 +203,16 @@ for (const lang of ["zh", "en"]) {
     await page.click("#course-projector");
     assert.doesNotMatch(page.url(), /projector=1/);
     assert.equal(await page.isVisible("header.top"), true);
-    // Leaving the course leaves projector mode behind.
+    // Turning projector mode on over a figure keeps what was done with it (the last slide
+    // above has the RNN).
+    const frame = await figure(page);
+    await frame.waitForFunction(() => !document.body.classList.contains("projector"));
+    await frame.click("#rnn-step");
+    await frame.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get("pos") === "1");
     await page.click("#course-projector");
+    await frame.waitForFunction(() => document.body.classList.contains("projector"));
+    assert.equal(new URLSearchParams(new URL(frame.url()).hash.slice(1)).get("pos"), "1", "the figure's step is kept");
+    // Leaving the course leaves projector mode behind.
     await gotoView(page, env.server.url, `#view=pool&lang=${lang}`);
     await page.waitForSelector("section.view.pool");
     assert.equal(await page.evaluate(() => document.body.classList.contains("projector")), false);

@@ -144,16 +144,14 @@ export function mount(root, state, setState) {
         frame.contentWindow.addEventListener("keydown", onFrameKey);
       });
       figBox.append(frame);
-    } else if (n === shownSlide && hash === shownHash) {
-      // Already there.
     } else if (!frameReady) {
-      frame.src = pageUrl() + hash;
+      if (n !== shownSlide || hash !== shownHash) frame.src = pageUrl() + hash;
     } else if (n !== shownSlide) {
       // Only the hash changes: the page in the frame switches view without loading again
       // (its wasm stays), and a figure a student changed on the slide before starts afresh.
       // replace(), so slides leave no entries in the browser's history.
       frame.contentWindow.location.replace(pageUrl() + hash);
-    } else {
+    } else if (hash !== shownHash) {
       // Projector mode on or off, on the same slide: the figure keeps what was done with it.
       const live = new URLSearchParams(frame.contentWindow.location.hash.slice(1));
       if (cur.projector) live.set("projector", "1");
