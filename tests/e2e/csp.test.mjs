@@ -47,6 +47,11 @@ test("every view works under a strict CSP with no request leaving the origin", a
       }
       violations.push(...(await page.evaluate(() => window.cspViolations)).map((v) => `${view}: ${v}`));
     }
+    // Projector mode: the course's figure raises its SVG labels (sizes set through the CSSOM).
+    await gotoView(page, server.url, "#view=course&slide=31&projector=1");
+    const frame = await (await page.waitForSelector(".slide-figure iframe")).contentFrame();
+    await frame.waitForFunction(() => document.querySelector("svg text[data-own-size]"), null, { timeout: 30000 });
+    violations.push(...(await frame.evaluate(() => window.cspViolations ?? [])).map((v) => `projector figure: ${v}`));
     assert.deepEqual(violations, []);
     assert.deepEqual(foreign, []);
     assert.deepEqual(errors, []);
