@@ -47,7 +47,8 @@ export function mount(root) {
     chart.append(bar);
     chart.append(svg("text", { x: x + slot * 0.32, y: y(w.error) - 5, class: "val", "text-anchor": "middle" }, `${w.error}%`));
     chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 16, class: "tick", "text-anchor": "middle" }, String(w.year)));
-    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 32, class: "net", "text-anchor": "middle" }, netName(w)));
+    // Every other name may drop a line (projector mode's large type would run neighbours together).
+    chart.append(svg("text", { x: x + slot * 0.32, y: H - bottom + 32, class: i % 2 ? "net alt" : "net", "text-anchor": "middle" }, netName(w)));
   });
   chart.append(svg("line", { x1: left, x2: W - 8, y1: y(HUMAN), y2: y(HUMAN), class: "human" }));
   chart.append(svg("text", { x: W - 10, y: y(HUMAN) - 5, class: "human-label", "text-anchor": "end" }, t("ilsvrc.human", { e: HUMAN })));
