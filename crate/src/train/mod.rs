@@ -17,7 +17,7 @@ use std::ops::Range;
 use crate::params::{Named, Table};
 use crate::rng::Rng;
 pub use optim::{Method, Optimizer};
-pub use prune::Mask;
+pub use prune::{Mask, Ramp};
 pub use schedule::Schedule;
 
 /// A slice of one batch for one thread: examples `range` of a batch of `total`, at `step`.
@@ -115,6 +115,8 @@ pub struct Trainer<M: Trainable> {
     pub last: Outcome,
     /// Pruned parameters ([`Trainer::prune`]), set back to zero after every step.
     mask: Option<Mask>,
+    /// Pruning that rises over a span of steps ([`Trainer::prune_gradually`]).
+    ramp: Option<Ramp>,
 }
 
 impl<M: Trainable> Trainer<M> {
@@ -158,6 +160,7 @@ impl<M: Trainable> Trainer<M> {
             seen: 0,
             last: Outcome::default(),
             mask: None,
+            ramp: None,
         }
     }
 
@@ -173,6 +176,13 @@ impl<M: Trainable> Trainer<M> {
         }
         mask.apply(&self.table, self.model.tensors_mut());
         self.mask = Some(mask);
+        Ok(())
+    }
+
+    /// Prunes by `ramp` from here on (steps counted as [`Trainer::step`] counts them).
+    pub fn prune_gradually(&mut self, ramp: Ramp) -> crate::Result<()> {
+        ramp.check()?;
+        self.ramp = Some(ramp);
         Ok(())
     }
 
@@ -256,6 +266,11 @@ impl<M: Trainable> Trainer<M> {
         let lr = self.schedule.lr_at(self.step);
         self.opt
             .step(&self.table, self.model.tensors_mut(), &first[0].grads, lr);
+        if let Some(fraction) = self.ramp.and_then(|r| r.due(self.step)) {
+            // Checked fraction, the model's own table: this cannot fail.
+            let tensors = self.model.tensors();
+            self.mask = Mask::by_magnitude(&self.table, &tensors, fraction).ok();
+        }
         // The optimiser's moments from before pruning would still move a pruned weight.
         if let Some(mask) = &self.mask {
             mask.apply(&self.table, self.model.tensors_mut());
@@ -461,5 +476,50 @@ mod tests {
         let mut wrong = trainer(1, Method::ADAM);
         let short = Mask::by_magnitude(&Table::new(), &[], 0.5).unwrap();
         assert!(wrong.prune(short).is_err());
+    }
+
+    /// Gradual pruning ends with the ramp's fraction of each weight tensor at zero, staying
+    /// there, and the task still learnt.
+    #[test]
+    fn a_ramp_prunes_gradually_to_its_fraction() {
+        let data = Quarters::new(16);
+        let mut t = trainer(2, Method::ADAM);
+        let ramp = Ramp {
+            fraction: 0.6,
+            start: 0,
+            end: 20,
+            every: 4,
+        };
+        t.prune_gradually(ramp).unwrap();
+        let zeros = |t: &Trainer<LeNet5>| t.model.params.iter().filter(|&&w| w == 0.0).count();
+        t.run(&data, 8);
+        let early = zeros(&t);
+        t.run(&data, 13);
+        let weights: usize = t
+            .table
+            .params()
+            .iter()
+            .filter(|p| p.shape.len() > 1)
+            .map(|p| p.numel())
+            .sum();
+        let at_end = zeros(&t);
+        assert!(early > 0 && early < at_end, "{early} then {at_end}");
+        assert!(at_end >= weights * 6 / 10 - 10, "{at_end} of {weights}");
+        let mask = t.mask.clone().unwrap();
+        t.run(&data, 19);
+        assert_eq!(
+            t.mask.as_ref(),
+            Some(&mask),
+            "the mask stays after the ramp"
+        );
+        let pruned_zero = t
+            .model
+            .params
+            .iter()
+            .zip(mask.keep())
+            .all(|(&w, &k)| k || w == 0.0);
+        assert!(pruned_zero);
+        assert!(evaluate(&t.model, &data, 16, 16).right == 16);
+        assert!(t.prune_gradually(Ramp { every: 0, ..ramp }).is_err());
     }
 }

@@ -4,6 +4,10 @@
 //! of zeros cost gzip next to nothing, so a wider network fits the same download. Biases (one
 //! axis) are never pruned; each tensor of two or more axes loses the same fraction, its own
 //! smallest |w|, so no layer is emptied for another's sake.
+//!
+//! [`Ramp`] prunes gradually (Zhu & Gupta 2017, "To prune, or not to prune"): the fraction
+//! rises over a span of steps, the mask taken anew from the weights as they are then, so the
+//! network adapts a little at a time instead of losing half its weights at once.
 
 use crate::params::Table;
 use crate::{bail, Result};
@@ -80,6 +84,45 @@ impl Mask {
     }
 }
 
+/// A fraction pruned that rises from 0 at step `start` to `fraction` at step `end` as
+/// fraction · (1 − (1 − t)³), t the share of the span gone, the mask renewed every `every`
+/// steps; from `end` on it stays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ramp {
+    pub fraction: f32,
+    pub start: usize,
+    pub end: usize,
+    pub every: usize,
+}
+
+impl Ramp {
+    pub fn check(&self) -> Result<()> {
+        if !(0.0..1.0).contains(&self.fraction) {
+            bail!(
+                "the fraction of weights to prune must be from 0 up to (not including) 1, got {}",
+                self.fraction
+            );
+        }
+        if self.end < self.start || self.every == 0 {
+            bail!("a pruning ramp runs from a step to a later one, renewing its mask every 1 step or more");
+        }
+        Ok(())
+    }
+
+    /// The fraction to prune to after step `step`, if the mask is due to be renewed then.
+    pub fn due(&self, step: usize) -> Option<f32> {
+        if step < self.start || step > self.end {
+            return None;
+        }
+        let gone = step - self.start;
+        if gone % self.every != 0 && step != self.end {
+            return None;
+        }
+        let t = gone as f64 / (self.end - self.start).max(1) as f64;
+        Some((self.fraction as f64 * (1.0 - (1.0 - t).powi(3))) as f32)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +150,33 @@ mod tests {
             mask.keep(),
             [false, true, false, true, true, false, true, true]
         );
+    }
+
+    /// The ramp starts at nothing, rises fastest at first, reaches the fraction at its end
+    /// and renews the mask on its beat only.
+    #[test]
+    fn a_ramp_rises_as_a_cubic_to_its_fraction() {
+        let r = Ramp {
+            fraction: 0.5,
+            start: 10,
+            end: 110,
+            every: 10,
+        };
+        assert!(r.check().is_ok());
+        assert_eq!(r.due(9), None);
+        assert_eq!(r.due(10), Some(0.0));
+        assert_eq!(r.due(15), None);
+        let half = r.due(60).unwrap();
+        assert!((half - 0.5 * (1.0 - 0.125)).abs() < 1e-6, "{half}");
+        assert_eq!(r.due(110), Some(0.5));
+        assert_eq!(r.due(111), None);
+        for bad in [
+            Ramp { fraction: 1.0, ..r },
+            Ramp { end: 5, ..r },
+            Ramp { every: 0, ..r },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

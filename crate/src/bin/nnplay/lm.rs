@@ -17,7 +17,7 @@ use nnplay::params::{Named, COURSE};
 use nnplay::rng::Rng;
 use nnplay::safetensors::{self, Dtype};
 use nnplay::shape::{MAX_EPOCHS, MAX_TRAIN_BATCH, MAX_WINDOW};
-use nnplay::train::{Mask, Method, Optimizer, Schedule, Trainer};
+use nnplay::train::{Method, Optimizer, Ramp, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
 use super::cli::{
@@ -263,8 +263,9 @@ pub fn train(args: &[String]) -> Result<()> {
     );
     let lr: f32 = o.get("lr", 3e-3)?;
     let dropout = o.dropout()?;
-    // `--prune F` zeroes the fraction F of each weight tensor smallest in magnitude before
-    // training and keeps them zero (train::prune), for a model that must fit a download.
+    // `--prune F` zeroes the fraction F of each weight tensor smallest in magnitude, rising
+    // to F over the first half of the run and kept there (train::prune::Ramp), for a model
+    // that must fit a download.
     let prune: f32 = o.get("prune", 0.0)?;
     let seed: u64 = o.get("seed", 1)?;
     let threads = o.threads()?;
@@ -354,9 +355,12 @@ pub fn train(args: &[String]) -> Result<()> {
     // The windows are read in order, each stream's state carried into its next window.
     t.shuffle = false;
     if prune > 0.0 {
-        let mask = Mask::by_magnitude(&t.model.table(), &t.model.tensors(), prune)?;
-        eprintln!("kept {} of {} parameters", mask.kept(), mask.len());
-        t.prune(mask)?;
+        t.prune_gradually(Ramp {
+            fraction: prune,
+            start: 0,
+            end: steps / 2,
+            every: (steps / 200).max(1),
+        })?;
     }
     let start = Instant::now();
     let probe = &data.held[..data.held.len().min(EPOCH_EVAL_CHARS)];
@@ -393,7 +397,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ),
         ("seed", seed.to_string()),
         ("command", command_line()),
-        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; dropout {dropout}; pruned {:.0}% of each weight tensor by magnitude; {threads} threads, {seconds:.0} s", data.train.len(), 100.0 * prune)),
+        ("training", format!("{epochs} epochs of {} characters as {batch} streams, windows of {window}, state carried; Adam lr {lr}, cosine; dropout {dropout}; pruned {:.0}% of each weight tensor by magnitude, gradually over the first half; {threads} threads, {seconds:.0} s", data.train.len(), 100.0 * prune)),
         ("held_out_bpc", format!("{net:.4}")),
         ("baseline_bpc", format!("{base:.4}")),
         ("baseline", "interpolated Kneser-Ney character trigram, modified discounts, same training split and vocabulary".to_string()),
@@ -409,6 +413,10 @@ pub fn train(args: &[String]) -> Result<()> {
     );
     println!("held-out bits per character: {net:.4}");
     println!("Kneser-Ney trigram baseline: {base:.4}");
+    if prune > 0.0 {
+        let zero = shipped.flat().iter().filter(|&&w| w == 0.0).count();
+        println!("{zero} of {} parameters are zero", shipped.table().numel());
+    }
     print_examples(&shipped, &kn, kind)
 }
 
