@@ -99,21 +99,22 @@ impl Cell {
         let wrong = || {
             crate::Error::new(format!("network kind must be rnn, rnn:relu, gru, lstm, lstm:fc or lstm:peephole (LSTMs may add :linear); got {kind:?}"))
         };
-        if kind == "rnn:relu" {
-            return Ok(Cell::RnnRelu);
-        }
         let mut parts = kind.split(':');
         let op = parts
             .next()
             .filter(|op| ["rnn", "gru", "lstm"].contains(op))
             .ok_or_else(wrong)?;
-        let (mut variant, mut h_act) = ("standard", "tanh");
+        let (mut variant, mut h_act, mut nonlinearity) = ("standard", "tanh", "tanh");
         for p in parts {
             match p {
                 "fc" | "peephole" | "standard" if op == "lstm" => variant = p,
                 "linear" | "tanh" if op == "lstm" => h_act = p,
+                "relu" | "tanh" if op == "rnn" => nonlinearity = p,
                 _ => return Err(wrong()),
             }
+        }
+        if op == "rnn" {
+            return Cell::rnn(nonlinearity);
         }
         Cell::parse(op, variant, h_act)
     }

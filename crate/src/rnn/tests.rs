@@ -303,3 +303,39 @@ fn named_tensors_and_files_round_trip() {
         "{e}"
     );
 }
+
+/// Every cell's page name reads back as the same cell; a modifier another kind of cell has is
+/// refused.
+#[test]
+fn page_names_read_back_and_foreign_modifiers_are_refused() {
+    let mut cells = vec![Cell::Rnn, Cell::RnnRelu, Cell::Gru];
+    for variant in [
+        LstmVariant::Standard,
+        LstmVariant::Fc,
+        LstmVariant::Peephole,
+    ] {
+        for linear_h in [false, true] {
+            cells.push(Cell::Lstm { variant, linear_h });
+        }
+    }
+    for cell in cells {
+        assert_eq!(
+            Cell::from_kind(&cell.kind()).unwrap(),
+            cell,
+            "{}",
+            cell.kind()
+        );
+    }
+    assert_eq!(Cell::from_kind("rnn:tanh").unwrap(), Cell::Rnn);
+    for bad in [
+        "gru:relu",
+        "lstm:relu",
+        "rnn:linear",
+        "rnn:fc",
+        "rnn:relu:x",
+        "elman",
+        "",
+    ] {
+        assert!(Cell::from_kind(bad).is_err(), "{bad}");
+    }
+}
