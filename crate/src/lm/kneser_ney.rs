@@ -250,6 +250,13 @@ impl KneserNey {
         }
         (sum, n)
     }
+
+    /// The bits on exactly the characters [`super::CharLm::held_out_bits`] scores when it
+    /// reads `held` as `pieces` pieces (all but each piece's first), so the two compare.
+    pub fn held_out_bits(&self, held: &[u32], pieces: usize) -> Result<(f64, usize)> {
+        let (pieces, len) = super::corpus::pieces(held.len(), pieces)?;
+        Ok(self.bits(held, (0..pieces).flat_map(|p| p * len + 1..(p + 1) * len)))
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,13 @@ pub use train::{Carry, Loss, TextBatch, Windows};
 /// What a file's `__metadata__["arch"]` says for this model.
 pub const ARCH: &str = "char-lm";
 
+/// How every report measures a model on a held-out split: read as this many pieces side by
+/// side ([`CharLm::held_out_bits`], the baseline's [`kneser_ney::KneserNey::held_out_bits`]),
+/// in windows of this many characters (the state carried across them, so the window sets
+/// only how much is computed at once).
+pub const HELD_OUT_PIECES: usize = 16;
+pub const HELD_OUT_WINDOW: usize = 256;
+
 /// The character id 0 stands for: any character not in the vocabulary.
 pub const UNKNOWN: char = '\u{fffd}';
 

@@ -120,11 +120,8 @@ pub fn logits(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The held-out text is read as this many pieces side by side (see `corpus::pieces`).
-const EVAL_PIECES: usize = 16;
-/// Window of the held-out evaluation (the state is carried across windows, so this only
-/// sets how much is computed at once).
-const EVAL_WINDOW: usize = 256;
+const EVAL_PIECES: usize = lm::HELD_OUT_PIECES;
+const EVAL_WINDOW: usize = lm::HELD_OUT_WINDOW;
 /// Characters of the held-out text scored after each training epoch (the whole split is
 /// scored at the end).
 const EPOCH_EVAL_CHARS: usize = 48_000;
@@ -156,12 +153,6 @@ fn encode(lm: &CharLm, split: corpus::Split) -> Encoded {
 
 fn bpc((bits, n): (f64, usize)) -> f64 {
     bits / n.max(1) as f64
-}
-
-/// The count baseline's bits on exactly the characters the network's evaluation scores.
-fn baseline_bits(kn: &KneserNey, held: &[u32]) -> Result<(f64, usize)> {
-    let (pieces, len) = corpus::pieces(held.len(), EVAL_PIECES)?;
-    Ok(kn.bits(held, (0..pieces).flat_map(|p| p * len + 1..(p + 1) * len)))
 }
 
 /// "天 0.213  空 0.101 …": the five most probable of `probs` (by id) as characters.
@@ -385,7 +376,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let net = bpc(shipped.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?);
     let full_train = shipped.encode(&data.split.train);
     let kn = KneserNey::new(&full_train, shipped.vocab_size(), Discounts::Modified)?;
-    let base = bpc(baseline_bits(&kn, &data.held)?);
+    let base = bpc(kn.held_out_bits(&data.held, EVAL_PIECES)?);
     let meta = [
         ("course", COURSE.to_string()),
         ("corpus", kind.name().to_string()),
@@ -447,7 +438,7 @@ pub fn eval(args: &[String]) -> Result<()> {
     let started = Instant::now();
     let net = model.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?;
     let kn = KneserNey::new(&data.train, model.vocab_size(), Discounts::Modified)?;
-    let base = baseline_bits(&kn, &data.held)?;
+    let base = kn.held_out_bits(&data.held, EVAL_PIECES)?;
     let unknown = data.held.iter().filter(|&&i| i == 0).count();
     println!(
         "{}: {} character model, {} layer(s), embedding {}, hidden {}, vocabulary {} (+ unknown), on the {} corpus",
