@@ -134,6 +134,17 @@ test("the convolution slide's figure shows the = 4 arithmetic; the figure keeps 
   await context.close();
 });
 
+test("turning slides while the figure's page still loads ends on the figure shown now, no download cut off", async () => {
+  const { page, errors, context } = await openCourse(`#view=course&lang=zh&slide=${slideWith("= 4")}`);
+  // The frame has begun loading the convolution's figure: turn at once to pooling.
+  await page.selectOption("#course-slide", String(slideWith("Pooling常用")));
+  const frame = await figure(page);
+  await frame.waitForSelector("section.view.pool");
+  assert.match(frame.url(), /view=pool/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("the fill-in-the-blank slides show the language model's choices for the two sentences", async () => {
   const n = slideWith("例子1");
   const { page, context, errors, foreign } = await openCourse(`#view=course&slide=${n}`);

@@ -137,21 +137,23 @@ export function mount(root, state, setState) {
     if (!fig) return;
     const hash = figureHash(fig);
     if (!frame) {
-      frame = el("iframe", { class: "figure-frame", src: pageUrl() + hash });
+      const first = hash;
+      frame = el("iframe", { class: "figure-frame", src: pageUrl() + first });
       frame.addEventListener("load", () => {
         frameReady = true;
         // Same origin: the frame's window takes a listener from here (a new one per document).
         frame.contentWindow.addEventListener("keydown", onFrameKey);
+        // The slides turned while it loaded (a new src then would have cut its wasm off
+        // mid-download): it goes to the figure shown now.
+        if (shownHash !== first) frame.contentWindow.location.replace(pageUrl() + shownHash);
       });
       figBox.append(frame);
-    } else if (!frameReady) {
-      if (n !== shownSlide || hash !== shownHash) frame.src = pageUrl() + hash;
-    } else if (n !== shownSlide) {
+    } else if (frameReady && n !== shownSlide) {
       // Only the hash changes: the page in the frame switches view without loading again
       // (its wasm stays), and a figure a student changed on the slide before starts afresh.
       // replace(), so slides leave no entries in the browser's history.
       frame.contentWindow.location.replace(pageUrl() + hash);
-    } else if (hash !== shownHash) {
+    } else if (frameReady && hash !== shownHash) {
       // Projector mode on or off, on the same slide: the figure keeps what was done with it.
       const live = new URLSearchParams(frame.contentWindow.location.hash.slice(1));
       if (cur.projector) live.set("projector", "1");
