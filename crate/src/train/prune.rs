@@ -12,6 +12,14 @@
 use crate::params::Table;
 use crate::{bail, Result};
 
+/// A fraction of each weight tensor to prune: from 0 up to (not including) 1.
+pub fn check_fraction(fraction: f32) -> Result<()> {
+    if !(0.0..1.0).contains(&fraction) {
+        bail!("the fraction of weights to prune must be from 0 up to (not including) 1, got {fraction}");
+    }
+    Ok(())
+}
+
 /// Which parameters stay, flat in a table's layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mask {
@@ -23,9 +31,7 @@ impl Mask {
     /// `tensors` (in `table` order); ties at the threshold are pruned in index order, so the
     /// count is exact.
     pub fn by_magnitude(table: &Table, tensors: &[&[f32]], fraction: f32) -> Result<Mask> {
-        if !(0.0..1.0).contains(&fraction) {
-            bail!("the fraction of weights to prune must be from 0 up to (not including) 1, got {fraction}");
-        }
+        check_fraction(fraction)?;
         if tensors.len() != table.params().len() {
             bail!(
                 "{} tensors for a table of {}",
@@ -97,12 +103,7 @@ pub struct Ramp {
 
 impl Ramp {
     pub fn check(&self) -> Result<()> {
-        if !(0.0..1.0).contains(&self.fraction) {
-            bail!(
-                "the fraction of weights to prune must be from 0 up to (not including) 1, got {}",
-                self.fraction
-            );
-        }
+        check_fraction(self.fraction)?;
         if self.end < self.start || self.every == 0 {
             bail!("a pruning ramp runs from a step to a later one, renewing its mask every 1 step or more");
         }

@@ -12,12 +12,14 @@ use std::time::Instant;
 
 use nnplay::lm::corpus::{self, Kind};
 use nnplay::lm::kneser_ney::{Discounts, KneserNey};
-use nnplay::lm::{self, sample, CharLm, Sampling, Stepper, Windows};
+use nnplay::lm::{
+    self, sample, CharLm, Sampling, Stepper, Windows, HELD_OUT_PIECES, HELD_OUT_WINDOW,
+};
 use nnplay::params::{Named, COURSE};
 use nnplay::rng::Rng;
 use nnplay::safetensors::{self, Dtype};
 use nnplay::shape::{MAX_EPOCHS, MAX_TRAIN_BATCH, MAX_WINDOW};
-use nnplay::train::{Method, Optimizer, Ramp, Schedule, Trainer};
+use nnplay::train::{prune, Method, Optimizer, Ramp, Schedule, Trainer};
 use nnplay::{bail, Error, Result};
 
 use super::cli::{
@@ -120,8 +122,6 @@ pub fn logits(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-const EVAL_PIECES: usize = lm::HELD_OUT_PIECES;
-const EVAL_WINDOW: usize = lm::HELD_OUT_WINDOW;
 /// Characters of the held-out text scored after each training epoch (the whole split is
 /// scored at the end).
 const EPOCH_EVAL_CHARS: usize = 48_000;
@@ -274,9 +274,8 @@ pub fn train(args: &[String]) -> Result<()> {
     if !lr.is_finite() || lr <= 0.0 {
         bail!("--lr must be a number above 0, got {lr}");
     }
-    if !(0.0..1.0).contains(&prune) {
-        bail!("--prune (the fraction of each weight tensor set to zero) must be from 0 up to 1, got {prune}");
-    }
+    // Checked here, before the corpus is read.
+    prune::check_fraction(prune).map_err(|e| Error::new(format!("--prune: {e}")))?;
     let out = o.path(
         "out",
         repo(&format!(
@@ -360,7 +359,7 @@ pub fn train(args: &[String]) -> Result<()> {
     train_epochs(&mut t, &windows, 20, "chars", |m| {
         let saved = write_file(&checkpoint, &safetensors::save(m, Dtype::F16, &[]))
             .map_or_else(|e| format!("; {e}"), |()| String::new());
-        match m.held_out_bits(probe, EVAL_PIECES, EVAL_WINDOW, threads) {
+        match m.held_out_bits(probe, HELD_OUT_PIECES, HELD_OUT_WINDOW, threads) {
             Ok(b) => format!(
                 "held-out {:.4} bits/char (first {} chars){saved}",
                 bpc(b),
@@ -373,10 +372,10 @@ pub fn train(args: &[String]) -> Result<()> {
     // What is shipped is f16: measure that.
     let rounded = safetensors::save(&t.model, Dtype::F16, &[]);
     let shipped = CharLm::from_file(safetensors::read(&rounded)?)?;
-    let net = bpc(shipped.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?);
+    let net = bpc(shipped.held_out_bits(&data.held, HELD_OUT_PIECES, HELD_OUT_WINDOW, threads)?);
     let full_train = shipped.encode(&data.split.train);
     let kn = KneserNey::new(&full_train, shipped.vocab_size(), Discounts::Modified)?;
-    let base = bpc(kn.held_out_bits(&data.held, EVAL_PIECES)?);
+    let base = bpc(kn.held_out_bits(&data.held, HELD_OUT_PIECES)?);
     let meta = [
         ("course", COURSE.to_string()),
         ("corpus", kind.name().to_string()),
@@ -436,9 +435,9 @@ pub fn eval(args: &[String]) -> Result<()> {
     let threads = o.threads()?;
     let data = encode(&model, corpus::load(kind, &o.path("data", repo("data")))?);
     let started = Instant::now();
-    let net = model.held_out_bits(&data.held, EVAL_PIECES, EVAL_WINDOW, threads)?;
+    let net = model.held_out_bits(&data.held, HELD_OUT_PIECES, HELD_OUT_WINDOW, threads)?;
     let kn = KneserNey::new(&data.train, model.vocab_size(), Discounts::Modified)?;
-    let base = kn.held_out_bits(&data.held, EVAL_PIECES)?;
+    let base = kn.held_out_bits(&data.held, HELD_OUT_PIECES)?;
     let unknown = data.held.iter().filter(|&&i| i == 0).count();
     println!(
         "{}: {} character model, {} layer(s), embedding {}, hidden {}, vocabulary {} (+ unknown), on the {} corpus",
@@ -451,7 +450,7 @@ pub fn eval(args: &[String]) -> Result<()> {
         kind.name()
     );
     println!(
-        "held-out split: {} lines, {} characters ({:.2}% unknown), {} scored (read as {EVAL_PIECES} pieces); {:.0} s",
+        "held-out split: {} lines, {} characters ({:.2}% unknown), {} scored (read as {HELD_OUT_PIECES} pieces); {:.0} s",
         data.split.held_lines,
         data.held.len(),
         100.0 * unknown as f64 / data.held.len().max(1) as f64,
