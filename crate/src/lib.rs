@@ -26,6 +26,7 @@ pub mod rnn;
 pub mod safetensors;
 pub mod shape;
 pub mod train;
+pub mod vocab;
 pub mod wasm;
 
 pub use error::{Error, Result};

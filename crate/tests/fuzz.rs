@@ -38,7 +38,7 @@ fn a_million_random_calls_never_panic() {
     let mut calls = 0u32;
     // A small tagger's file: a header with every kind of field (metadata, vocabulary).
     let small_file = safetensors::save(
-        &nnplay::bmes::Tagger::new("人们\"说".chars().collect(), 2, 2, 1),
+        &nnplay::bmes::Tagger::new(nnplay::vocab::Vocab::parse("人们\"说").unwrap(), 2, 2, 1),
         Dtype::F16,
         &[],
     );

@@ -20,9 +20,8 @@
 //! by code point), at most `max` of them; every other character is id 0
 //! ([`super::UNKNOWN`]).
 
-use std::collections::HashMap;
-
 use crate::shape::MAX_VOCAB;
+use crate::vocab::by_frequency;
 use crate::{bail, Result};
 
 /// Line i of a source is held out when i % HOLD_OUT_EVERY == HOLD_OUT_AT.
@@ -201,30 +200,12 @@ pub fn vocabulary(text: &str, min_count: usize, max: usize) -> Result<Vec<char>>
             MAX_VOCAB - 1
         );
     }
-    let mut counts: HashMap<char, usize> = HashMap::new();
-    for c in text.chars() {
-        *counts.entry(c).or_default() += 1;
-    }
-    let mut chars: Vec<(char, usize)> = counts
-        .into_iter()
-        .filter(|&(c, n)| n >= min_count.max(1) && c != super::UNKNOWN)
-        .collect();
-    chars.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut chars = by_frequency(text.chars(), min_count);
     chars.truncate(max);
     if chars.is_empty() {
         bail!("no character of the training text is seen {min_count} times or more");
     }
-    Ok(chars.into_iter().map(|(c, _)| c).collect())
-}
-
-/// `text` as ids over `vocab` (characters by id, id 0 first): unknown characters are 0.
-pub fn encode(vocab: &[char], text: &str) -> Vec<u32> {
-    let index: HashMap<char, u32> = vocab
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| (c, i as u32))
-        .collect();
-    text.chars().map(|c| *index.get(&c).unwrap_or(&0)).collect()
+    Ok(chars)
 }
 
 /// The held-out text is read as `pieces` equal pieces side by side (a batch); piece p is
@@ -307,9 +288,8 @@ mod tests {
         let v = vocabulary("aabbbcd\nd\n", 2, 10).unwrap();
         assert_eq!(v, ['b', '\n', 'a', 'd']);
         assert_eq!(vocabulary("aabbbcd\nd\n", 2, 2).unwrap(), ['b', '\n']);
-        let mut ids = vec![super::super::UNKNOWN];
-        ids.extend(&v);
-        assert_eq!(encode(&ids, "abcz\n"), [3, 1, 0, 0, 2]);
+        let vocab = crate::vocab::Vocab::new(&v).unwrap();
+        assert_eq!(vocab.encode("abcz\n"), [3, 1, 0, 0, 2]);
         assert!(vocabulary("abc", 2, 10).is_err());
         assert!(vocabulary("abc", 1, MAX_VOCAB).is_err());
     }

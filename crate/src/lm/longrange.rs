@@ -11,6 +11,7 @@ pub mod train;
 
 use crate::rng::Rng;
 use crate::shape::MAX_LONGRANGE_GAP;
+use crate::vocab::by_frequency;
 use crate::{bail, Result};
 
 /// The sentence's parts around the country and the gap.
@@ -84,16 +85,12 @@ pub fn template_chars() -> Vec<char> {
 /// gap text (ties by code point); the rest read as id 0.
 pub fn vocabulary(gaps: &GapText, size: usize) -> Vec<char> {
     let mut out = template_chars();
-    let mut counts: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
-    for &c in &gaps.chars {
-        *counts.entry(c).or_default() += 1;
-    }
-    let mut by_count: Vec<(char, usize)> = counts
+    let others: Vec<char> = by_frequency(gaps.chars.iter().copied(), 1)
         .into_iter()
-        .filter(|&(c, _)| !out.contains(&c) && c != crate::lm::UNKNOWN)
+        .filter(|c| !out.contains(c))
+        .take(size)
         .collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    out.extend(by_count.iter().take(size).map(|&(c, _)| c));
+    out.extend(others);
     out
 }
 

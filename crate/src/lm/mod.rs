@@ -28,8 +28,6 @@ pub mod sample;
 pub mod step;
 mod train;
 
-use std::collections::HashMap;
-
 use crate::kernels::{fast, scalar};
 use crate::params::{Named, Table};
 use crate::rng::Rng;
@@ -38,6 +36,7 @@ use crate::safetensors::File;
 use crate::shape::{
     check_buffer, check_shape, check_work, MAX_EMBEDDING, MAX_HIDDEN, MAX_LAYERS, MAX_VOCAB,
 };
+use crate::vocab::Vocab;
 use crate::{bail, Result};
 pub use sample::Sampling;
 pub use step::Stepper;
@@ -54,8 +53,7 @@ pub const ARCH: &str = "char-lm";
 pub const HELD_OUT_PIECES: usize = 16;
 pub const HELD_OUT_WINDOW: usize = 256;
 
-/// The character id 0 stands for: any character not in the vocabulary.
-pub const UNKNOWN: char = '\u{fffd}';
+pub use crate::vocab::UNKNOWN;
 
 /// The recurrent cells a character model may use: PyTorch's three modules.
 pub fn cell_from_name(name: &str) -> Result<Cell> {
@@ -129,9 +127,7 @@ impl Forward {
 /// Embedding → recurrent layers → linear, over a vocabulary of characters.
 #[derive(Debug, Clone)]
 pub struct CharLm {
-    /// Characters by id; id 0 is [`UNKNOWN`].
-    vocab: Vec<char>,
-    index: HashMap<char, u32>,
+    vocab: Vocab,
     pub emb_dim: usize,
     /// [V, E]
     pub emb: Vec<f32>,
@@ -145,42 +141,6 @@ pub struct CharLm {
     /// embedding and after the recurrent layers; not the recurrent connections). Not part of
     /// the file: a model in use never drops.
     pub dropout: f32,
-}
-
-/// The vocabulary as a file's metadata writes it (ids 1, 2, … in order; id 0 is implied),
-/// checked: at least one character, and as [`check_chars`].
-pub fn parse_vocab(text: &str) -> Result<Vec<char>> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        bail!("the vocabulary is empty: a character model needs at least one character");
-    }
-    check_chars(&chars)?;
-    Ok(chars)
-}
-
-/// Characters for ids 1, 2, …: none twice, no U+FFFD (id 0's), within the limit.
-fn check_chars(chars: &[char]) -> Result<()> {
-    if chars.len() + 1 > MAX_VOCAB {
-        bail!(
-            "the vocabulary has {} characters; nnplay's character models hold at most {}",
-            chars.len(),
-            MAX_VOCAB - 1
-        );
-    }
-    let mut seen = HashMap::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == UNKNOWN {
-            bail!("the vocabulary lists U+FFFD (at position {}), which stands for unknown characters (id 0) and may not be listed", i + 1);
-        }
-        if let Some(j) = seen.insert(c, i) {
-            bail!(
-                "the vocabulary lists {c:?} twice (ids {} and {})",
-                j + 1,
-                i + 1
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Token ids given as numbers (a golden case's floats, a JS array): each a whole number from
@@ -215,7 +175,7 @@ impl CharLm {
         layers: usize,
         seed: u64,
     ) -> Result<CharLm> {
-        let mut lm = CharLm::zeros(chars, cell, emb_dim, hidden, layers)?;
+        let mut lm = CharLm::zeros(Vocab::new(chars)?, cell, emb_dim, hidden, layers)?;
         let mut rng = Rng::new(seed);
         lm.emb.iter_mut().for_each(|v| *v = rng.normal());
         let k = crate::rnn::pytorch_scale(hidden);
@@ -230,20 +190,19 @@ impl CharLm {
 
     /// A model of these sizes with every parameter zero (to be filled from a file).
     pub fn zeros(
-        chars: &[char],
+        vocab: Vocab,
         cell: Cell,
         emb_dim: usize,
         hidden: usize,
         layers: usize,
     ) -> Result<CharLm> {
-        check_chars(chars)?;
         if cell_name(cell).is_none() {
             bail!(
                 "a character model uses PyTorch's RNN, GRU or LSTM; {} has no PyTorch module",
                 cell.name()
             );
         }
-        let v = chars.len() + 1;
+        let v = vocab.size();
         if emb_dim == 0 || emb_dim > MAX_EMBEDDING {
             bail!("the embedding size must be from 1 to {MAX_EMBEDDING}, got {emb_dim}");
         }
@@ -260,16 +219,8 @@ impl CharLm {
             &[cell.gates() * hidden, hidden.max(emb_dim)],
         )?;
         let rnn = Recurrent::random(cell, emb_dim, hidden, layers, false, 0.0, &mut Rng::new(0));
-        let mut vocab = vec![UNKNOWN];
-        vocab.extend_from_slice(chars);
-        let index = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, i as u32))
-            .collect();
         Ok(CharLm {
             vocab,
-            index,
             emb_dim,
             emb: vec![0.0; v * emb_dim],
             rnn,
@@ -295,17 +246,16 @@ impl CharLm {
         let chars: Vec<char> = (1..vocab as u32)
             .map(|i| char::from_u32(0xF0000 + i).unwrap_or(UNKNOWN))
             .collect();
-        CharLm::zeros(&chars, cell, emb_dim, hidden, layers)
+        CharLm::zeros(Vocab::new(&chars)?, cell, emb_dim, hidden, layers)
     }
 
-    /// Characters by id (id 0 is [`UNKNOWN`]).
-    pub fn vocab(&self) -> &[char] {
+    pub fn vocab(&self) -> &Vocab {
         &self.vocab
     }
 
     /// V: rows of the embedding and of the output layer.
     pub fn vocab_size(&self) -> usize {
-        self.vocab.len()
+        self.vocab.size()
     }
 
     pub fn hidden(&self) -> usize {
@@ -322,18 +272,15 @@ impl CharLm {
 
     /// The id of `c`, 0 if the vocabulary does not have it.
     pub fn id(&self, c: char) -> u32 {
-        *self.index.get(&c).unwrap_or(&0)
+        self.vocab.id(c)
     }
 
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        text.chars().map(|c| self.id(c)).collect()
+        self.vocab.encode(text)
     }
 
-    /// The characters of `ids` (ids past the vocabulary read as [`UNKNOWN`]).
     pub fn decode(&self, ids: &[u32]) -> String {
-        ids.iter()
-            .map(|&i| *self.vocab.get(i as usize).unwrap_or(&UNKNOWN))
-            .collect()
+        self.vocab.decode(ids)
     }
 
     /// Zero states for a batch of `n`.
@@ -488,17 +435,17 @@ impl CharLm {
         let layers = file.meta_usize("num_layers", 1, MAX_LAYERS)?;
         let e = file.meta_usize("embedding_dim", 1, MAX_EMBEDDING)?;
         let h = file.meta_usize("hidden_size", 1, MAX_HIDDEN)?;
-        let chars = parse_vocab(file.require_meta("vocab")?)?;
-        let v = chars.len() + 1;
+        let vocab = Vocab::parse(file.require_meta("vocab")?)?;
+        let v = vocab.size();
         if let Some(size) = file.meta("vocab_size") {
             if size != v.to_string() {
-                bail!("the file's metadata says vocab_size = {size:?}, but its vocabulary lists {} characters (+ id 0 for unknown ones = {v})", chars.len());
+                bail!("the file's metadata says vocab_size = {size:?}, but its vocabulary lists {} characters (+ id 0 for unknown ones = {v})", v - 1);
             }
         }
         file.require("embedding.weight", &[v, e])?;
         file.require("rnn.weight_hh_l0", &[cell.gates() * h, h])?;
         file.require("fc.weight", &[v, h])?;
-        let mut lm = CharLm::zeros(&chars, cell, e, h, layers)?;
+        let mut lm = CharLm::zeros(vocab, cell, e, h, layers)?;
         lm.assign(&file.into_named())?;
         Ok(lm)
     }
@@ -540,7 +487,7 @@ impl Named for CharLm {
             ("embedding_dim", self.emb_dim.to_string()),
             ("hidden_size", self.hidden().to_string()),
             ("vocab_size", self.vocab_size().to_string()),
-            ("vocab", self.vocab[1..].iter().collect()),
+            ("vocab", self.vocab.listed()),
         ]
         .map(|(k, v)| (k.to_string(), v))
         .to_vec()

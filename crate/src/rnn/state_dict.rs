@@ -8,10 +8,10 @@
 //! segmenter, a student's text model) can also read text.
 
 use super::{suffix, Cell, LstmVariant, Recurrent};
-use crate::lm::parse_vocab;
 use crate::params::Named;
 use crate::safetensors::{File, Tensor};
 use crate::shape::{MAX_EMBEDDING, MAX_INPUT, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_VOCAB};
+use crate::vocab::Vocab;
 use crate::{bail, Result};
 
 /// The recurrent part of a file, and what else it held.
@@ -22,7 +22,7 @@ pub struct Found {
     pub prefix: String,
     /// Rows [V, I] of an embedding that feeds the recurrent layers, with the characters of
     /// ids 1.. (id 0: every other character), when the file has both.
-    pub embedding: Option<(Vec<char>, Vec<f32>)>,
+    pub embedding: Option<(Vocab, Vec<f32>)>,
     /// What the shapes could not tell and was assumed.
     pub assumed: Vec<Assumed>,
     /// The file's other tensors, "name [shape]" (a classifier head, say): not part of it.
@@ -216,7 +216,7 @@ fn matrix(t: &Tensor) -> Result<(usize, usize)> {
 
 /// An `embedding.weight` [V, I] feeding the layers and the metadata's `vocab` (V − 1
 /// characters, id 0 for the rest), if the file has both and they agree.
-fn embedding(file: &File, input: usize) -> Result<Option<(Vec<char>, Vec<f32>)>> {
+fn embedding(file: &File, input: usize) -> Result<Option<(Vocab, Vec<f32>)>> {
     let (Some(t), Some(vocab)) = (
         file.tensors
             .iter()
@@ -225,18 +225,18 @@ fn embedding(file: &File, input: usize) -> Result<Option<(Vec<char>, Vec<f32>)>>
     ) else {
         return Ok(None);
     };
-    let chars = parse_vocab(vocab)?;
-    let v = chars.len() + 1;
+    let vocab = Vocab::parse(vocab)?;
+    let v = vocab.size();
     if t.shape != [v, input] || v > MAX_VOCAB || input > MAX_EMBEDDING {
         bail!(
             "{} has shape {:?}, but its vocabulary of {} characters (+ id 0 for others) and the recurrent input size {input} need [{v}, {input}]",
             t.name,
             t.shape,
-            chars.len()
+            v - 1
         );
     }
     crate::shape::check_finite(&t.name, &t.values)?;
-    Ok(Some((chars, t.values.clone())))
+    Ok(Some((vocab, t.values.clone())))
 }
 
 #[cfg(test)]
@@ -315,8 +315,8 @@ mod tests {
         let mut file = file_of(&net, "lstm.", &[("embedding.weight", vec![4, 4])]);
         file.metadata.push(("vocab".into(), "你好吗".into()));
         let found = read(file.clone()).unwrap();
-        let (chars, rows) = found.embedding.unwrap();
-        assert_eq!(chars, ['你', '好', '吗']);
+        let (vocab, rows) = found.embedding.unwrap();
+        assert_eq!(vocab.listed(), "你好吗");
         assert_eq!(rows.len(), 16);
         file.metadata.last_mut().unwrap().1 = "你好".into();
         let e = read(file).unwrap_err().to_string();

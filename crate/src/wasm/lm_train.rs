@@ -9,9 +9,9 @@ use wasm_bindgen::prelude::*;
 
 use super::guard::{learning_rate, text_within_limit, Guard};
 use super::whole;
-use crate::lm::corpus::{encode, normalize_line, vocabulary, Split};
+use crate::lm::corpus::{normalize_line, vocabulary, Split};
 use crate::lm::sample::{generate, Sampling};
-use crate::lm::{cell_from_name, CharLm, Stepper, Windows, UNKNOWN};
+use crate::lm::{cell_from_name, CharLm, Stepper, Windows};
 use crate::params::{Named, COURSE};
 use crate::rng::Rng;
 use crate::safetensors::{self, Dtype};
@@ -79,16 +79,12 @@ impl LmTrainer {
             bail!("give at least 10 different lines of text: every 10th is held out to measure how well the model predicts text it did not learn");
         }
         let vocab = vocabulary(&split.train, MIN_COUNT, MAX_CHARS)?;
-        // The ids the model gives: 0 for unknown characters, the vocabulary's from 1.
-        let ids: Vec<char> = std::iter::once(UNKNOWN)
-            .chain(vocab.iter().copied())
-            .collect();
-        let (train, held) = (encode(&ids, &split.train), encode(&ids, &split.held));
+        let mut rng = Rng::new(seed);
+        let model = CharLm::new(&vocab, cell, emb, hidden, 1, rng.next_u64())?;
+        let (train, held) = (model.encode(&split.train), model.encode(&split.held));
         if train.len() <= window || held.len() <= window {
             bail!("the text is too short for windows of {window} characters: give more text, or a shorter window");
         }
-        let mut rng = Rng::new(seed);
-        let model = CharLm::new(&vocab, cell, emb, hidden, 1, rng.next_u64())?;
         // As `train-lm` reads it: `batch` streams side by side, window after window, each
         // carrying its state into the next (a model trained on windows that all start from
         // zeros never learns to use what it read before the window).

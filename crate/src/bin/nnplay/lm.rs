@@ -207,7 +207,7 @@ fn print_examples(lm: &CharLm, kn: &KneserNey, kind: Kind) -> Result<()> {
             let (r, p) = rank(probs, want_id);
             println!(
                 "  {who:<8} {}   | {want}: {p:.4}, rank {r}",
-                top5(lm.vocab(), probs)
+                top5(lm.vocab().chars(), probs)
             );
         }
     }

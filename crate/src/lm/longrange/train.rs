@@ -11,8 +11,6 @@
 //! whole vocabulary (stricter than among the 10 languages; a trained net puts nearly all
 //! its probability on them).
 
-use std::collections::HashMap;
-
 use super::{chance, Example, GapText, Generator};
 use crate::lm::positions::Target;
 use crate::lm::CharLm;
@@ -20,6 +18,7 @@ use crate::params::{Named, Table};
 use crate::rng::Rng;
 use crate::shape::{MAX_LONGRANGE_EVAL, MAX_LONGRANGE_GAP};
 use crate::train::{Data, Outcome, Part, Trainable};
+use crate::vocab::Vocab;
 use crate::{bail, Result};
 
 /// The evaluation sentences' seed (training runs take theirs from the command line; the
@@ -41,27 +40,16 @@ pub struct Batch {
 
 /// Characters to ids as a model's vocabulary gives them (unknown → 0).
 #[derive(Debug, Clone)]
-pub struct Encoder(HashMap<char, u32>);
+pub struct Encoder(Vocab);
 
 impl Encoder {
     pub fn new(lm: &CharLm) -> Encoder {
-        Encoder(
-            lm.vocab()
-                .iter()
-                .enumerate()
-                .skip(1)
-                .map(|(i, &c)| (c, i as u32))
-                .collect(),
-        )
+        Encoder(lm.vocab().clone())
     }
 
     pub fn encode(&self, e: &Example) -> Encoded {
         Encoded {
-            ids: e
-                .text
-                .iter()
-                .map(|c| *self.0.get(c).unwrap_or(&0))
-                .collect(),
+            ids: e.text.iter().map(|&c| self.0.id(c)).collect(),
             answer: e.answer,
         }
     }
