@@ -35,7 +35,7 @@ pub const MAX_REACH_HIDDEN: usize = 256;
 pub const MAX_EMBEDDING: usize = 1024;
 /// Longest text the segmenter tags at once, in characters.
 pub const MAX_TEXT: usize = 2000;
-/// Largest vocabulary of a character language model, unknown-character row included: the
+/// Largest vocabulary of any character model (`vocab.rs`), unknown-character row included: the
 /// 55k Tang poems use about 7,000 distinct characters, and GB2312's 6,763 common hanzi
 /// plus punctuation also fit. The output layer [V, H] must also stay within
 /// [`MAX_ELEMENTS`] (16,384 × 1,024), which the model checks.

@@ -10,7 +10,7 @@
 use super::{suffix, Cell, LstmVariant, Recurrent};
 use crate::params::Named;
 use crate::safetensors::{File, Tensor};
-use crate::shape::{MAX_EMBEDDING, MAX_INPUT, MAX_LAYERS, MAX_PAGE_HIDDEN, MAX_VOCAB};
+use crate::shape::{MAX_EMBEDDING, MAX_INPUT, MAX_LAYERS, MAX_PAGE_HIDDEN};
 use crate::vocab::Vocab;
 use crate::{bail, Result};
 
@@ -20,8 +20,8 @@ pub struct Found {
     pub net: Recurrent,
     /// The module path of the recurrent layers: "lstm." for `model.lstm`, "" for a bare one.
     pub prefix: String,
-    /// Rows [V, I] of an embedding that feeds the recurrent layers, with the characters of
-    /// ids 1.. (id 0: every other character), when the file has both.
+    /// Rows [V, I] of an embedding that feeds the recurrent layers, with the file's
+    /// vocabulary, when the file has both.
     pub embedding: Option<(Vocab, Vec<f32>)>,
     /// What the shapes could not tell and was assumed.
     pub assumed: Vec<Assumed>,
@@ -227,7 +227,7 @@ fn embedding(file: &File, input: usize) -> Result<Option<(Vocab, Vec<f32>)>> {
     };
     let vocab = Vocab::parse(vocab)?;
     let v = vocab.size();
-    if t.shape != [v, input] || v > MAX_VOCAB || input > MAX_EMBEDDING {
+    if t.shape != [v, input] || input > MAX_EMBEDDING {
         bail!(
             "{} has shape {:?}, but its vocabulary of {} characters (+ id 0 for others) and the recurrent input size {input} need [{v}, {input}]",
             t.name,

@@ -11,6 +11,7 @@ use crate::lm::sample::{generate, Sampling};
 use crate::lm::{cell_name, CharLm, Stepper};
 use crate::safetensors;
 use crate::shape::{MAX_GENERATE, MAX_TEXT, MAX_VOCAB};
+use crate::vocab::UNKNOWN;
 use crate::{bail, Result};
 
 #[wasm_bindgen]
@@ -107,7 +108,7 @@ impl LanguageModel {
             bail!("the context has {n} characters; the model reads at most {MAX_TEXT} at a time");
         }
         let lm = self.stepper.model();
-        let next = lm.id(normalize_char(one_char(next)?).unwrap_or('\u{fffd}'));
+        let next = lm.id(normalize_char(one_char(next)?).unwrap_or(UNKNOWN));
         // The characters the model reads, and where each stands in `text`.
         let (at, ids): (Vec<usize>, Vec<u32>) = text
             .chars()
@@ -161,7 +162,7 @@ impl LanguageModel {
     pub fn symbol(&self, id: f64) -> Result<String> {
         let v = self.stepper.model().vocab_size();
         let id = whole("a character id", id, 0, v - 1)? as u32;
-        Ok(self.stepper.model().decode(&[id]).replace('\u{fffd}', ""))
+        Ok(self.stepper.model().decode(&[id]).replace(UNKNOWN, ""))
     }
 
     /// Writes `length` characters after what was read, each drawn at `temperature` from the

@@ -89,6 +89,9 @@ pub fn train(args: &[String]) -> Result<()> {
     // The vocabulary: training characters seen at least twice, most frequent first.
     let mut vocab = by_frequency(train.iter().flat_map(|(c, _)| c.iter().copied()), 2);
     vocab.truncate(max_vocab);
+    if vocab.is_empty() {
+        bail!("no character of the training text is seen twice: the tagger would know none");
+    }
     let mut tagger = Tagger::new(Vocab::new(&vocab)?, emb, hidden, seed);
     tagger.dropout = dropout;
     // The training text as one stream cut into windows (lines end on E or S, so a window
