@@ -10,18 +10,27 @@ the same parameters, names and layouts as the safetensors files nnplay writes (m
 
 Character ids: 0 is every character not in the vocabulary, and the vocabulary's i-th
 character (metadata "vocab", a string) is id i + 1.
+
+With `tie_weights=True` (metadata "tie_weights" = "true"; emb must equal hidden) the output
+layer's weight is the embedding, as in PyTorch's word_language_model example (Press & Wolf
+2017): the file holds `embedding.weight` once and no `fc.weight`.
 """
 import torch
 from torch import nn
 
 
 class CharLM(nn.Module):
-    def __init__(self, vocab_size, emb, hidden, layers=1, cell="lstm"):
+    def __init__(self, vocab_size, emb, hidden, layers=1, cell="lstm", tie_weights=False):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, emb)  # embedding.weight: [V, E]
         recurrent = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
         self.rnn = recurrent(emb, hidden, layers)  # rnn.weight_ih_l0: [G·H, E], … (G = 1, 3, 4)
         self.fc = nn.Linear(hidden, vocab_size)  # fc.weight: [V, H], fc.bias: [V]
+        if tie_weights:
+            if emb != hidden:
+                raise ValueError(f"tie_weights needs emb == hidden, got {emb} and {hidden}")
+            self.fc.weight = self.embedding.weight
+        self.tie_weights = tie_weights
         self.cell = cell
         self.vocab = ""
 
@@ -74,7 +83,10 @@ def load_nnplay(path):
         int(meta["hidden_size"]),
         int(meta["num_layers"]),
         meta["cell"],
+        tie_weights=meta.get("tie_weights") == "true",
     )
+    if model.tie_weights:
+        tensors["fc.weight"] = tensors["embedding.weight"]  # one tensor under both names
     # f16 files load too: load_state_dict copies them into the float32 parameters.
     model.load_state_dict(tensors)
     model.vocab = meta["vocab"]
@@ -86,6 +98,8 @@ def save_nnplay(model, path):
     from safetensors.torch import save_file
 
     tensors = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
+    if model.tie_weights:
+        del tensors["fc.weight"]  # the embedding's; safetensors stores a tensor once
     meta = {
         "arch": "char-lm",
         "cell": model.cell,
@@ -95,4 +109,6 @@ def save_nnplay(model, path):
         "vocab_size": str(len(model.vocab) + 1),
         "vocab": model.vocab,
     }
+    if model.tie_weights:
+        meta["tie_weights"] = "true"
     save_file(tensors, path, metadata=meta)

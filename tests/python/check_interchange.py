@@ -110,34 +110,44 @@ POEM = "床前明月光，疑是地上霜。举头望明月，低头思故乡。
 VOCAB = POEM + "\n" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
 TEXT = "床前明月光，\nX疑是地上霜。"
 with tempfile.TemporaryDirectory() as tmp:
-    for cell in ["rnn", "gru", "lstm"]:
-        model_file = os.path.join(tmp, f"{cell}.safetensors")
-        ours, generated = nnplay_lm(["--vocab", VOCAB, "--cell", cell, "--layers", "2", "--emb", "6", "--hidden", "12",
-                                     "--seed", "5", "--text", TEXT, "--generate", "12", "--model-out", model_file],
-                                    os.path.join(tmp, f"{cell}-logits.safetensors"))
+    # The last: an LSTM whose output layer is its embedding (E = H, "tie_weights").
+    for cell, emb, tied in [("rnn", "6", False), ("gru", "6", False), ("lstm", "6", False), ("lstm", "12", True)]:
+        name = cell + (" tied" if tied else "")
+        model_file = os.path.join(tmp, f"{name}.safetensors")
+        ours, generated = nnplay_lm(["--vocab", VOCAB, "--cell", cell, "--layers", "2", "--emb", emb, "--hidden", "12",
+                                     "--seed", "5", "--tie", str(tied).lower(), "--text", TEXT, "--generate", "12",
+                                     "--model-out", model_file],
+                                    os.path.join(tmp, f"{name}-logits.safetensors"))
         model = char_lm.load_nnplay(model_file)
         ids = model.encode(TEXT)
-        check(f"char_lm {cell}: same character ids", ids.tolist() == ours["tokens"][:, 0].astype(int).tolist(), str(ids.tolist()[:8]))
+        check(f"char_lm {name}: same character ids", ids.tolist() == ours["tokens"][:, 0].astype(int).tolist(), str(ids.tolist()[:8]))
         logits, state = model(ids.reshape(-1, 1))
         h_n, c_n = state if cell == "lstm" else (state, None)
         err = max(float(np.abs(logits - ours["logits"]).max()), float(np.abs(h_n - ours["h_n"]).max()))
         if c_n is not None:
             err = max(err, float(np.abs(c_n - ours["c_n"]).max()))
-        check(f"char_lm {cell}: PyTorch module on nnplay's file: same logits and final states", err < 1e-4, f"max abs error {err:.2e}")
+        check(f"char_lm {name}: PyTorch module on nnplay's file: same logits and final states", err < 1e-4, f"max abs error {err:.2e}")
         lp = torch_log_softmax(logits)
         err = float(np.abs(lp - ours["log_probs"]).max())
-        check(f"char_lm {cell}: same log-probabilities", err < 1e-4, f"max abs error {err:.2e}")
+        check(f"char_lm {name}: same log-probabilities", err < 1e-4, f"max abs error {err:.2e}")
         theirs = char_lm.generate(model, TEXT, 12, top_k=1)
-        check(f"char_lm {cell}: same greedy continuation", theirs == generated, f"{theirs!r} vs {generated!r}")
+        check(f"char_lm {name}: same greedy continuation", theirs == generated, f"{theirs!r} vs {generated!r}")
+        if tied:
+            check(f"char_lm {name}: nnplay's file holds the shared weight once, and the module shares it",
+                  "fc.weight" not in load_file(model_file) and model.fc.weight is model.embedding.weight)
 
-        py_file = os.path.join(tmp, f"{cell}-from-python.safetensors")
-        meta = {"arch": "char-lm", "cell": cell, "num_layers": "2", "embedding_dim": "6", "hidden_size": "12", "vocab": model.vocab}
-        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in model.state_dict().items()}, py_file, metadata=meta)
-        again, _ = nnplay_lm(["--weights", py_file, "--text", TEXT], os.path.join(tmp, f"{cell}-again.safetensors"))
+        py_file = os.path.join(tmp, f"{name}-from-python.safetensors")
+        meta = {"arch": "char-lm", "cell": cell, "num_layers": "2", "embedding_dim": emb, "hidden_size": "12", "vocab": model.vocab}
+        state = dict(model.state_dict())
+        if tied:
+            del state["fc.weight"]  # safetensors stores a tensor once, as save_nnplay does
+            meta["tie_weights"] = "true"
+        save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()}, py_file, metadata=meta)
+        again, _ = nnplay_lm(["--weights", py_file, "--text", TEXT], os.path.join(tmp, f"{name}-again.safetensors"))
         err = float(np.abs(again["logits"] - logits).max())
-        check(f"char_lm {cell}: nnplay on Python's save_file: same logits", err < 1e-4, f"max abs error {err:.2e}")
+        check(f"char_lm {name}: nnplay on Python's save_file: same logits", err < 1e-4, f"max abs error {err:.2e}")
 
-    bad = dict(model.state_dict())
+    bad = dict(state)
     bad["rnn.weight_hh_l9"] = bad.pop("rnn.weight_hh_l1")
     bad_file = os.path.join(tmp, "renamed-lm.safetensors")
     save_file({k: np.ascontiguousarray(v) for k, v in bad.items()}, bad_file, metadata=meta)

@@ -133,9 +133,13 @@ pub struct CharLm {
     pub emb: Vec<f32>,
     /// One direction, `layers` deep, input E, hidden H.
     pub rnn: Recurrent,
-    /// [V, H] and [V]
+    /// [V, H] and [V]; `fc_w` is empty when [`CharLm::tied`].
     pub fc_w: Vec<f32>,
     pub fc_b: Vec<f32>,
+    /// Whether the output layer's weight is the embedding (PyTorch's
+    /// `self.fc.weight = self.embedding.weight`, Press & Wolf 2017; E = H): the file then
+    /// holds `embedding.weight` once and says `tie_weights` = "true".
+    pub tied: bool,
     /// Training only: the probability with which each embedded input and each top-layer
     /// state is dropped on its way to the next layer (PyTorch's `nn.Dropout` after the
     /// embedding and after the recurrent layers; not the recurrent connections). Not part of
@@ -226,6 +230,7 @@ impl CharLm {
             rnn,
             fc_w: vec![0.0; v * hidden],
             fc_b: vec![0.0; v],
+            tied: false,
             dropout: 0.0,
         })
     }
@@ -305,7 +310,13 @@ impl CharLm {
         }
         self.rnn.validate()?;
         check_buffer("embedding.weight", &self.emb, &[v, e])?;
-        check_buffer("fc.weight", &self.fc_w, &[v, h])?;
+        if self.tied {
+            if e != h {
+                bail!("an output layer tied to the embedding needs the embedding size equal to the hidden size, got {e} and {h}");
+            }
+        } else {
+            check_buffer("fc.weight", &self.fc_w, &[v, h])?;
+        }
         check_buffer("fc.bias", &self.fc_b, &[v])
     }
 
@@ -418,7 +429,7 @@ impl CharLm {
         for _ in 0..rows {
             logits.extend_from_slice(&self.fc_b);
         }
-        let panels = fast::pack_nt(&self.fc_w, v, h);
+        let panels = fast::pack_nt(self.out_weight(), v, h);
         fast::gemm_packed(&mut logits, y, &panels, rows, h, v);
         logits
     }
@@ -444,10 +455,49 @@ impl CharLm {
         }
         file.require("embedding.weight", &[v, e])?;
         file.require("rnn.weight_hh_l0", &[cell.gates() * h, h])?;
-        file.require("fc.weight", &[v, h])?;
+        let tied = match file.meta("tie_weights") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => bail!(
+                "the file's metadata says tie_weights = {other:?}; it may be \"true\" or \"false\""
+            ),
+        };
+        if !tied {
+            file.require("fc.weight", &[v, h])?;
+        }
         let mut lm = CharLm::zeros(vocab, cell, e, h, layers)?;
+        if tied {
+            lm.tie()?;
+        }
         lm.assign(&file.into_named())?;
         Ok(lm)
+    }
+
+    /// The output layer's weight [V, H]: `fc.weight`, or the embedding when tied.
+    pub fn out_weight(&self) -> &[f32] {
+        if self.tied {
+            &self.emb
+        } else {
+            &self.fc_w
+        }
+    }
+
+    /// Ties the output layer's weight to the embedding (E must equal H). The shared matrix
+    /// starts as the output layer's was (uniform in ±1/√H): the embedding's N(0, 1) as
+    /// output weights would start every logit with a standard deviation of about √H.
+    pub fn tie(&mut self) -> Result<()> {
+        if self.emb_dim != self.hidden() {
+            bail!(
+                "tying the output layer to the embedding needs the embedding size equal to the hidden size, got {} and {}",
+                self.emb_dim,
+                self.hidden()
+            );
+        }
+        if !self.tied {
+            self.emb = std::mem::take(&mut self.fc_w);
+            self.tied = true;
+        }
+        Ok(())
     }
 }
 
@@ -459,7 +509,9 @@ impl Named for CharLm {
         let mut t = Table::new();
         t.push("embedding.weight", &[self.vocab_size(), self.emb_dim]);
         t.extend_prefixed("rnn.", &self.rnn.table());
-        t.push("fc.weight", &[self.vocab_size(), self.hidden()]);
+        if !self.tied {
+            t.push("fc.weight", &[self.vocab_size(), self.hidden()]);
+        }
         t.push("fc.bias", &[self.vocab_size()]);
         t
     }
@@ -467,20 +519,26 @@ impl Named for CharLm {
     fn tensors(&self) -> Vec<&[f32]> {
         let mut v = vec![&self.emb[..]];
         v.extend(self.rnn.tensors());
-        v.extend([&self.fc_w[..], &self.fc_b[..]]);
+        if !self.tied {
+            v.push(&self.fc_w[..]);
+        }
+        v.push(&self.fc_b[..]);
         v
     }
 
     fn tensors_mut(&mut self) -> Vec<&mut [f32]> {
         let mut v = vec![&mut self.emb[..]];
         v.extend(self.rnn.tensors_mut());
-        v.extend([&mut self.fc_w[..], &mut self.fc_b[..]]);
+        if !self.tied {
+            v.push(&mut self.fc_w[..]);
+        }
+        v.push(&mut self.fc_b[..]);
         v
     }
 
     /// The vocabulary without id 0, which [`CharLm::new`] adds.
     fn describe(&self) -> Vec<(String, String)> {
-        [
+        let mut meta: Vec<(String, String)> = [
             ("arch", ARCH.to_string()),
             ("cell", cell_name(self.cell()).unwrap_or("lstm").to_string()),
             ("num_layers", self.layers().to_string()),
@@ -490,7 +548,11 @@ impl Named for CharLm {
             ("vocab", self.vocab.listed()),
         ]
         .map(|(k, v)| (k.to_string(), v))
-        .to_vec()
+        .to_vec();
+        if self.tied {
+            meta.push(("tie_weights".to_string(), "true".to_string()));
+        }
+        meta
     }
 }
 

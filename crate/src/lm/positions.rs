@@ -137,7 +137,7 @@ impl CharLm {
             return out;
         }
         let mut dys = vec![0.0; m * h];
-        fast::gemm_nn(&mut dys, &dlogits, &self.fc_w, m, v, h);
+        fast::gemm_nn(&mut dys, &dlogits, self.out_weight(), m, v, h);
         let mut dy = vec![0.0; t * n * h];
         for (g, d) in targets.iter().zip(dys.chunks_exact(h)) {
             let row = &mut dy[(g.step * n + g.seq) * h..][..h];

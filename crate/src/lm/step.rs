@@ -37,7 +37,7 @@ impl Stepper {
         let (v, h, g) = (lm.vocab_size(), lm.hidden(), lm.cell().gates());
         let mut s = Stepper {
             packed: lm.rnn.pack(),
-            fc: fast::pack_rows(&lm.fc_w, v, h),
+            fc: fast::pack_rows(lm.out_weight(), v, h),
             state: lm.zero_state(1),
             scratch: StepScratch::default(),
             gates: vec![vec![0.0; g * h]; lm.layers()],

@@ -119,7 +119,12 @@ fn reference_loss(
         if let Some(m) = masks {
             mask(&m.y, &mut x);
         }
-        let (fc_w, fc_b) = (p("fc.weight"), p("fc.bias"));
+        let out = if lm.tied {
+            "embedding.weight"
+        } else {
+            "fc.weight"
+        };
+        let (fc_w, fc_b) = (p(out), p("fc.bias"));
         let z: Vec<f64> = (0..v)
             .map(|r| fc_b[r] + dot(&fc_w[r * h..][..h], &x))
             .collect();
@@ -187,6 +192,22 @@ fn gradients_with_dropout_match_central_differences() {
     }
 }
 
+/// With the output layer tied to the embedding (E = H), the shared matrix's gradient is the
+/// sum of both uses: the same check, where every row now gets a gradient.
+#[test]
+fn tied_gradients_match_central_differences() {
+    for cell in cells() {
+        let mut lm = CharLm::new(&letters(), cell, 4, 4, 2, 11).unwrap();
+        lm.tie().unwrap();
+        assert!(lm.table().range("fc.weight").is_err());
+        gradients_match_central_differences(&lm, None);
+    }
+    let mut untieable = CharLm::new(&letters(), Cell::Rnn, 3, 4, 1, 1).unwrap();
+    let e = untieable.tie().unwrap_err().to_string();
+    assert!(e.contains("got 3 and 4"), "{e}");
+    assert!(!untieable.tied && untieable.validate().is_ok());
+}
+
 /// `dropout_seed`: as the training step's.
 fn gradients_match_central_differences(lm: &CharLm, dropout_seed: Option<u64>) {
     let mut rng = Rng::new(5);
@@ -252,15 +273,12 @@ fn gradients_match_central_differences(lm: &CharLm, dropout_seed: Option<u64>) {
             }
         }
     }
-    // Rows the batch never read get no gradient.
-    let emb = table.range("embedding.weight").unwrap();
-    assert!(grads[emb.start + 2 * 3..emb.start + 3 * 3]
-        .iter()
-        .all(|&g| g == 0.0));
+    // Rows the batch never read get no gradient (unless the output layer is the embedding).
+    let (emb, e) = (table.range("embedding.weight").unwrap(), lm.emb_dim);
+    let row = |id: usize| &grads[emb.start + id * e..emb.start + (id + 1) * e];
+    assert_eq!(row(2).iter().all(|&g| g == 0.0), !lm.tied);
     if masks.is_none() {
-        assert!(grads[emb.start + 7 * 3..emb.start + 8 * 3]
-            .iter()
-            .any(|&g| g != 0.0));
+        assert!(row(7).iter().any(|&g| g != 0.0));
     }
     eprintln!(
         "{}: largest gradient error {:.1e} in {}",
@@ -596,6 +614,46 @@ fn edited(
 
 fn set_meta(meta: &mut [(String, String)], key: &str, value: &str) {
     meta.iter_mut().find(|(k, _)| k == key).unwrap().1 = value.to_string();
+}
+
+/// A tied model's file holds `embedding.weight` once (no `fc.weight`) and says
+/// `tie_weights` = "true"; it reads back the same, and a file that lies about the tie is
+/// refused with a sentence.
+#[test]
+fn a_tied_file_round_trips_without_fc_weight() {
+    let chars: Vec<char> = "床前明月光，疑是地上霜。\n".chars().collect();
+    let mut lm = CharLm::new(&chars, cells()[2], 6, 6, 1, 3).unwrap();
+    lm.tie().unwrap();
+    let bytes = safetensors::save(&lm, Dtype::F32, &[]);
+    let file = safetensors::read(&bytes).unwrap();
+    assert!(file.tensors.iter().all(|t| t.name != "fc.weight"));
+    assert_eq!(file.meta("tie_weights"), Some("true"));
+    let back = CharLm::from_file(file).unwrap();
+    assert!(back.tied);
+    assert_eq!(back.flat(), lm.flat());
+    let tokens = lm.encode("床前明月光");
+    let state = lm.zero_state(1);
+    assert_eq!(
+        back.forward(&tokens, 5, 1, &state).unwrap().logits,
+        lm.forward(&tokens, 5, 1, &state).unwrap().logits
+    );
+    for (file, why) in [
+        (
+            edited(&bytes, |_, m| set_meta(m, "tie_weights", "yes")),
+            "tie_weights = \"yes\"",
+        ),
+        (
+            edited(&bytes, |_, m| m.retain(|(k, _)| k != "tie_weights")),
+            "no tensor \"fc.weight\"",
+        ),
+        (
+            edited(&bytes, |_, m| set_meta(m, "hidden_size", "5")),
+            "shape",
+        ),
+    ] {
+        let e = CharLm::from_file(safetensors::read(&file).unwrap()).unwrap_err();
+        assert!(e.to_string().contains(why), "wanted {why:?}, got: {e}");
+    }
 }
 
 #[test]

@@ -109,7 +109,7 @@ impl CharLm {
         // costs T·N·V·H multiply-adds in vector loops and no transposed copy (natively, at
         // V = 4000, H = 256 and 1024 rows, 80 ms, like the forward product's 77 ms).
         let mut dy = vec![0.0; rows * h];
-        fast::gemm_nn(&mut dy, dlogits, &self.fc_w, rows, v, h);
+        fast::gemm_nn(&mut dy, dlogits, self.out_weight(), rows, v, h);
         // Through dropout, a gradient flows back only where the mask let the value through.
         if let Some(m) = masks {
             dy.iter_mut().zip(&m.y).for_each(|(d, k)| *d *= k);
@@ -137,21 +137,24 @@ impl CharLm {
         tokens: &[u32],
     ) {
         let (v, h, e) = (self.vocab_size(), self.hidden(), self.emb_dim);
-        // The table starts with the embedding and ends with fc.weight, fc.bias; the
+        // The table starts with the embedding and ends with fc.weight (unless tied to the
+        // embedding, which then takes the output layer's gradient too) and fc.bias; the
         // recurrent layers' tensors lie between.
         let table = self.table();
         let last = table.params().len() - 1;
-        let (emb_r, fc_w_r, fc_b_r) = (
-            table.range_at(0),
-            table.range_at(last - 1),
-            table.range_at(last),
-        );
-        fast::gemm_tn(&mut grads[fc_w_r.clone()], dlogits, ys, v, rows, h);
+        let (emb_r, fc_b_r) = (table.range_at(0), table.range_at(last));
+        let out_r = if self.tied {
+            emb_r.clone()
+        } else {
+            table.range_at(last - 1)
+        };
+        let rnn_end = if self.tied { fc_b_r.start } else { out_r.start };
+        fast::gemm_tn(&mut grads[out_r], dlogits, ys, v, rows, h);
         let g_fc_b = &mut grads[fc_b_r];
         for row in dlogits.chunks_exact(v) {
             g_fc_b.iter_mut().zip(row).for_each(|(a, d)| *a += d);
         }
-        rnn.add_into(&mut grads[emb_r.end..fc_w_r.start]);
+        rnn.add_into(&mut grads[emb_r.end..rnn_end]);
         let g_emb = &mut grads[emb_r];
         for (k, &id) in tokens.iter().enumerate() {
             let row = &mut g_emb[id as usize * e..][..e];

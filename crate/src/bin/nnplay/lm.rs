@@ -45,14 +45,18 @@ fn model(o: &Opts) -> Result<CharLm> {
             chars.push(c);
         }
     }
-    CharLm::new(
+    let mut lm = CharLm::new(
         &chars,
         lm::cell_from_name(&o.get("cell", "lstm".to_string())?)?,
         o.get("emb", 8)?,
         o.get("hidden", 16)?,
         o.get("layers", 2)?,
         o.get("seed", 1)?,
-    )
+    )?;
+    if o.get("tie", false)? {
+        lm.tie()?;
+    }
+    Ok(lm)
 }
 
 /// Writes `tokens` [T, 1] (ids as floats), `logits` and `log_probs` [T, 1, V], `h_n` (and
@@ -69,6 +73,7 @@ pub fn logits(args: &[String]) -> Result<()> {
             "hidden",
             "layers",
             "seed",
+            "tie",
             "text",
             "generate",
             "model-out",
@@ -241,6 +246,7 @@ pub fn train(args: &[String]) -> Result<()> {
             "init",
             "dropout",
             "prune",
+            "tie",
         ],
     )?;
     let kind = parse_corpus_option(&o)?;
@@ -258,6 +264,8 @@ pub fn train(args: &[String]) -> Result<()> {
     // to F over the first half of the run and kept there (train::prune::Ramp), for a model
     // that must fit a download.
     let prune: f32 = o.get("prune", 0.0)?;
+    // `--tie true`: the output layer's weight is the embedding (needs --emb = --hidden).
+    let tie: bool = o.get("tie", false)?;
     let seed: u64 = o.get("seed", 1)?;
     let threads = o.threads()?;
     let (min_count, max_vocab): (usize, usize) = (o.get("min-count", 5)?, o.get("vocab", 2400)?);
@@ -291,7 +299,11 @@ pub fn train(args: &[String]) -> Result<()> {
     let mut before = Vec::new();
     let mut model = if init.as_os_str().is_empty() {
         let chars = corpus::vocabulary(&split.train, min_count, max_vocab)?;
-        CharLm::new(&chars, cell, emb, hidden, layers, seed)?
+        let mut model = CharLm::new(&chars, cell, emb, hidden, layers, seed)?;
+        if tie {
+            model.tie().map_err(|e| Error::new(format!("--tie: {e}")))?;
+        }
+        model
     } else {
         let file = safetensors::read(&read_file(&init)?)
             .map_err(|e| Error::new(format!("{}: {e}", init.display())))?;
@@ -301,7 +313,12 @@ pub fn train(args: &[String]) -> Result<()> {
                 before.push((format!("init_{key}"), v.to_string()));
             }
         }
-        CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", init.display())))?
+        let model =
+            CharLm::from_file(file).map_err(|e| Error::new(format!("{}: {e}", init.display())))?;
+        if tie && !model.tied {
+            bail!("--tie: the model --init goes on from has an output layer of its own; a tie is made when a model is new");
+        }
+        model
     };
     model.dropout = dropout;
     let (emb, hidden, layers) = (model.emb_dim, model.hidden(), model.layers());
@@ -312,7 +329,7 @@ pub fn train(args: &[String]) -> Result<()> {
     let unknown = |ids: &[u32]| ids.iter().filter(|&&i| i == 0).count() as f64 / ids.len() as f64;
     let windows = Windows::streams(&data.train, model.vocab_size(), window, batch)?;
     eprintln!(
-        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s), {} parameters; {epochs} epochs, Adam lr {lr} (cosine), dropout {dropout}, pruned {:.0}% of each weight tensor, seed {seed}, {threads} threads",
+        "training {} character model on the {} corpus: {} training characters ({} lines, {:.2}% unknown) as {batch} streams in windows of {window}, {} held-out characters ({} lines, {:.2}% unknown; {} repeated lines dropped); vocabulary {} (seen ≥ {min_count} times, at most {max_vocab}, + unknown), embedding {emb}, hidden {hidden}, {layers} layer(s){}, {} parameters; {epochs} epochs, Adam lr {lr} (cosine), dropout {dropout}, pruned {:.0}% of each weight tensor, seed {seed}, {threads} threads",
         cell_label(&model),
         kind.name(),
         data.train.len(),
@@ -323,6 +340,7 @@ pub fn train(args: &[String]) -> Result<()> {
         100.0 * unknown(&data.held),
         data.split.repeats,
         model.vocab_size(),
+        if model.tied { ", output tied to the embedding" } else { "" },
         model.table().numel(),
         100.0 * prune,
     );

@@ -17,7 +17,18 @@ class Module:
     def __setattr__(self, name, value):
         if isinstance(value, Module):
             self._modules[name] = value
+        elif name in self.__dict__.get("_params", {}):
+            # As PyTorch: assigning another module's parameter shares it (weight tying).
+            self._params[name] = value
+            return
         object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Reached only when ordinary lookup fails: a parameter by its name, as PyTorch's.
+        params = self.__dict__.get("_params", {})
+        if name in params:
+            return params[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __call__(self, *args):
         out = self.forward(*args)
