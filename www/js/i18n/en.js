@@ -329,6 +329,7 @@ export default {
   "lm.loading": "Loading the model…",
   "lm.loadFailed": "The model could not be loaded: {msg}",
   "lm.about": "{cell}, {layers} layer(s) of {hidden} units, {vocab} characters known.",
+  "lm.tied": "Its output layer is its embedding matrix (one set of weights for both).",
   "lm.bpc": "Held-out text: {bpc} bits per character.",
   "lm.context": "Context (what the model has read):",
   "lm.preset.cloud": "Example 1: 有一朵云飘在",

@@ -329,6 +329,7 @@ export default {
   "lm.loading": "正在加载模型…",
   "lm.loadFailed": "模型加载失败：{msg}",
   "lm.about": "{cell}，{layers} 层，每层 {hidden} 个单元，认识 {vocab} 个字。",
+  "lm.tied": "输出层用的就是嵌入矩阵（两处共用一份权重）。",
   "lm.bpc": "留出文本上：每字 {bpc} 比特。",
   "lm.context": "上文（模型已经读到的）：",
   "lm.preset.cloud": "例子1：有一朵云飘在",

@@ -241,7 +241,8 @@ export function mount(root, state, setState) {
         // carries both (nnplay train-lm writes them).
         const [bpc, base] = [m.meta("held_out_bpc"), m.meta("baseline_bpc")];
         const measured = bpc ? " " + t(base ? "lm.bpcBaseline" : "lm.bpc", { bpc, base }) : "";
-        about.textContent = t("lm.about", { cell: m.cell.toUpperCase(), hidden: m.hidden, layers: m.layers, vocab: m.vocabSize - 1 }) + measured;
+        const tied = m.meta("tie_weights") === "true" ? " " + t("lm.tied") : "";
+        about.textContent = t("lm.about", { cell: m.cell.toUpperCase(), hidden: m.hidden, layers: m.layers, vocab: m.vocabSize - 1 }) + tied + measured;
         render(cur);
         view.dataset.ready = "true";
       })
