@@ -62,6 +62,12 @@ function restoreFocus(root, place) {
   let e = root;
   for (const i of place.path) if (!(e = e.children[i])) return;
   if (e.tagName !== place.was.tagName) return;
+  // A re-ranked list may now hold a disabled control there: the next enabled one of its kind.
+  if (e.disabled) {
+    const kind = e.classList.length ? [...root.querySelectorAll(`${e.tagName}.${[...e.classList].join(".")}`)].filter((x) => !x.disabled) : [];
+    e = kind.find((x) => e.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING) ?? kind.at(-1);
+    if (!e) return;
+  }
   // A grid or list keeps one element in the tab order (roving tabindex): make it this one.
   if (e.tabIndex < 0) {
     const group = e.closest("[role=grid], [role=group], [role=listbox]");
