@@ -147,6 +147,14 @@ pub struct CharLm {
     pub dropout: f32,
 }
 
+/// An output layer tied to the embedding reads the embedding's rows as its own: E = H.
+fn check_tie(emb_dim: usize, hidden: usize) -> Result<()> {
+    if emb_dim != hidden {
+        bail!("tying the output layer to the embedding needs the embedding size equal to the hidden size, got {emb_dim} and {hidden}");
+    }
+    Ok(())
+}
+
 /// Token ids given as numbers (a golden case's floats, a JS array): each a whole number from
 /// 0 to `vocab - 1`.
 pub fn token_ids(what: &str, values: &[f32], vocab: usize) -> Result<Vec<u32>> {
@@ -311,9 +319,7 @@ impl CharLm {
         self.rnn.validate()?;
         check_buffer("embedding.weight", &self.emb, &[v, e])?;
         if self.tied {
-            if e != h {
-                bail!("an output layer tied to the embedding needs the embedding size equal to the hidden size, got {e} and {h}");
-            }
+            check_tie(e, h)?;
         } else {
             check_buffer("fc.weight", &self.fc_w, &[v, h])?;
         }
@@ -486,13 +492,7 @@ impl CharLm {
     /// starts as the output layer's was (uniform in ±1/√H): the embedding's N(0, 1) as
     /// output weights would start every logit with a standard deviation of about √H.
     pub fn tie(&mut self) -> Result<()> {
-        if self.emb_dim != self.hidden() {
-            bail!(
-                "tying the output layer to the embedding needs the embedding size equal to the hidden size, got {} and {}",
-                self.emb_dim,
-                self.hidden()
-            );
-        }
+        check_tie(self.emb_dim, self.hidden())?;
         if !self.tied {
             self.emb = std::mem::take(&mut self.fc_w);
             self.tied = true;

@@ -54,7 +54,7 @@ fn model(o: &Opts) -> Result<CharLm> {
         o.get("seed", 1)?,
     )?;
     if o.get("tie", false)? {
-        lm.tie()?;
+        lm.tie().map_err(|e| Error::new(format!("--tie: {e}")))?;
     }
     Ok(lm)
 }
